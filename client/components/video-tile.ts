@@ -1,0 +1,75 @@
+// A video with a caption: shows a MediaStream, or a placeholder while there is none.
+
+import { LitElement, css, html } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+
+/** @fires none */
+@customElement('stage-video-tile')
+export class VideoTile extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+    }
+    figure {
+      margin: 0;
+      position: relative;
+      background: #111;
+      border-radius: 8px;
+      overflow: hidden;
+      aspect-ratio: 4 / 3;
+    }
+    video {
+      width: 100%;
+      height: 100%;
+      object-fit: cover;
+      display: block;
+    }
+    figcaption {
+      position: absolute;
+      left: 8px;
+      bottom: 8px;
+      color: #fff;
+      background: #0008;
+      padding: 2px 8px;
+      border-radius: 4px;
+      font: 13px system-ui;
+    }
+    .empty {
+      position: absolute;
+      inset: 0;
+      display: grid;
+      place-items: center;
+      color: #888;
+      font: 14px system-ui;
+    }
+  `;
+
+  /** The stream to show; undefined shows a placeholder. */
+  @property({ attribute: false }) stream: MediaStream | undefined;
+  /** The caption under the video. */
+  @property() label = '';
+  /** Mute playback (always true for one's own camera, to avoid echo). */
+  @property({ type: Boolean }) muted = false;
+  /** An id for the inner <video>, for tests and styling. */
+  @property({ attribute: 'video-id' }) videoId = '';
+
+  @query('video') private video!: HTMLVideoElement;
+
+  protected override updated(): void {
+    if (this.video.srcObject !== (this.stream ?? null)) this.video.srcObject = this.stream ?? null;
+  }
+
+  protected override render() {
+    return html`<figure>
+      <video id=${this.videoId} autoplay playsinline ?muted=${this.muted} .muted=${this.muted}></video>
+      ${this.stream ? '' : html`<div class="empty">no video</div>`}
+      <figcaption>${this.label}</figcaption>
+    </figure>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'stage-video-tile': VideoTile;
+  }
+}

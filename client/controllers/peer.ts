@@ -1,0 +1,59 @@
+// The browser's side of one WebRTC session with the media server: camera, offer, answer
+// and trickle ICE. Plain RTCPeerConnection: the flow is the same one kurento-utils'
+// WebRtcPeer wraps, written out so a learner can read it in one place.
+
+export interface PeerCallbacks {
+  onIceCandidate(candidate: RTCIceCandidateInit): void;
+  onRemoteStream(stream: MediaStream): void;
+  onConnectionState?(state: RTCPeerConnectionState): void;
+}
+
+export class PeerSession {
+  readonly pc: RTCPeerConnection;
+  localStream: MediaStream | undefined;
+  private readonly pendingRemote: RTCIceCandidateInit[] = [];
+  private haveAnswer = false;
+
+  constructor(callbacks: PeerCallbacks, iceServers: RTCIceServer[] = []) {
+    this.pc = new RTCPeerConnection({ iceServers });
+    this.pc.addEventListener('icecandidate', (e) => {
+      if (e.candidate) callbacks.onIceCandidate(e.candidate.toJSON());
+    });
+    this.pc.addEventListener('track', (e) => {
+      const stream = e.streams[0] ?? new MediaStream([e.track]);
+      callbacks.onRemoteStream(stream);
+    });
+    this.pc.addEventListener('connectionstatechange', () => callbacks.onConnectionState?.(this.pc.connectionState));
+  }
+
+  /** Opens the camera and microphone and makes the offer to send to the server. */
+  async offerWithCamera(
+    constraints: MediaStreamConstraints = { audio: true, video: { width: 640, height: 480 } },
+  ): Promise<string> {
+    this.localStream = await navigator.mediaDevices.getUserMedia(constraints);
+    for (const track of this.localStream.getTracks()) this.pc.addTrack(track, this.localStream);
+    const offer = await this.pc.createOffer();
+    await this.pc.setLocalDescription(offer);
+    return offer.sdp ?? '';
+  }
+
+  async acceptAnswer(sdp: string): Promise<void> {
+    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    this.haveAnswer = true;
+    for (const c of this.pendingRemote.splice(0)) await this.pc.addIceCandidate(c);
+  }
+
+  async addRemoteCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    if (!this.haveAnswer) {
+      this.pendingRemote.push(candidate);
+      return;
+    }
+    await this.pc.addIceCandidate(candidate);
+  }
+
+  close(): void {
+    for (const track of this.localStream?.getTracks() ?? []) track.stop();
+    this.localStream = undefined;
+    this.pc.close();
+  }
+}

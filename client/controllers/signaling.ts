@@ -1,0 +1,56 @@
+// A demo's signaling WebSocket, typed by the demo's message unions. It opens on the same
+// host as the page (ws: or wss: to match), parses every frame, and reports closes and
+// server errors as events so the page can show them in words.
+
+export interface SignalingEvents<In> {
+  message: (message: In) => void;
+  close: (reason: string) => void;
+}
+
+export class SignalingClient<Out extends { id: string }, In extends { id: string }> {
+  private readonly socket: WebSocket;
+  private readonly opened: Promise<void>;
+  private readonly messageListeners: SignalingEvents<In>['message'][] = [];
+  private readonly closeListeners: SignalingEvents<In>['close'][] = [];
+  private closedByUs = false;
+
+  constructor(path: string) {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    this.socket = new WebSocket(`${scheme}//${location.host}${path}`);
+    this.opened = new Promise((resolve, reject) => {
+      this.socket.addEventListener('open', () => resolve(), { once: true });
+      this.socket.addEventListener('error', () => reject(new Error('Could not reach the signaling server')), { once: true });
+    });
+    this.socket.addEventListener('message', (event) => {
+      let message: In;
+      try {
+        message = JSON.parse(String(event.data)) as In;
+      } catch {
+        return;
+      }
+      for (const fn of this.messageListeners) fn(message);
+    });
+    this.socket.addEventListener('close', (event) => {
+      if (this.closedByUs) return;
+      const reason = event.reason || (event.code === 1009 ? 'a message was too large' : 'the connection to the server closed');
+      for (const fn of this.closeListeners) fn(reason);
+    });
+  }
+
+  on(event: 'message', fn: SignalingEvents<In>['message']): void;
+  on(event: 'close', fn: SignalingEvents<In>['close']): void;
+  on(event: keyof SignalingEvents<In>, fn: SignalingEvents<In>[keyof SignalingEvents<In>]): void {
+    if (event === 'message') this.messageListeners.push(fn as SignalingEvents<In>['message']);
+    else this.closeListeners.push(fn as SignalingEvents<In>['close']);
+  }
+
+  async send(message: Out): Promise<void> {
+    await this.opened;
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  close(): void {
+    this.closedByUs = true;
+    this.socket.close();
+  }
+}

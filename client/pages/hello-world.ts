@@ -1,0 +1,63 @@
+// The hello-world page: your camera, and the same camera coming back through the media
+// server. Start and Stop, the connection state, live stats, and errors in words.
+
+import { LitElement, css, html } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import '../components/stats-panel';
+import '../components/status-banner';
+import '../components/video-tile';
+import { HelloWorldController } from '../controllers/hello-world';
+
+const STATE_TEXT = {
+  idle: 'Press Start to send your camera through the media server and back.',
+  starting: 'Connecting to the media server…',
+  connected: 'Connected: the right-hand video has made the round trip through the media server.',
+  stopping: 'Stopping…',
+} as const;
+
+@customElement('hello-world-demo')
+export class HelloWorldDemo extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+      max-width: 960px;
+      margin: 0 auto;
+      font: 15px system-ui;
+    }
+    .videos {
+      display: grid;
+      grid-template-columns: 1fr 1fr;
+      gap: 12px;
+      margin: 12px 0;
+    }
+    button {
+      font: inherit;
+      padding: 6px 18px;
+      margin-right: 8px;
+    }
+  `;
+
+  private readonly call = new HelloWorldController(this);
+
+  protected override render() {
+    const c = this.call;
+    return html`
+      <div>
+        <button id="start" @click=${() => void c.start()} ?disabled=${c.state !== 'idle'}>Start</button>
+        <button id="stop" @click=${() => c.stop()} ?disabled=${c.state === 'idle'}>Stop</button>
+      </div>
+      <stage-status .state=${`${STATE_TEXT[c.state]} (connection: ${c.connection})`} .error=${c.error}></stage-status>
+      <div class="videos">
+        <stage-video-tile label="Local camera" video-id="local" muted .stream=${c.localStream}></stage-video-tile>
+        <stage-video-tile label="Back from the media server" video-id="remote" muted .stream=${c.remoteStream}></stage-video-tile>
+      </div>
+      <stage-stats .samples=${c.stats}></stage-stats>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'hello-world-demo': HelloWorldDemo;
+  }
+}

@@ -1,0 +1,98 @@
+// The embedded media server's settings: from CLI flags first, then the environment, then
+// defaults that suit a laptop (loopback only, ephemeral UDP ports). Invalid values stop
+// start-up with a message naming the flag or variable.
+
+import { isIP } from 'node:net';
+
+export interface EngineConfig {
+  host: string;
+  port: number;
+  /** UDP port range for ICE; undefined lets the OS choose. */
+  portRange?: [number, number];
+  /** Only these local addresses are announced as candidates; empty means every interface. */
+  addresses: string[];
+  /** Announced in place of private host addresses, as KMS's externalIPv4/IPv6. */
+  externalIPv4?: string;
+  externalIPv6?: string;
+  stunServer?: { address: string; port: number };
+  turnUrl?: string;
+  /** Seconds a disconnected client session may take to resume before its objects are released. */
+  sessionTimeoutSeconds: number;
+  logLevel: string;
+}
+
+type Source = Record<string, string | undefined>;
+
+class ConfigError extends Error {}
+
+function int(name: string, raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function ip(name: string, raw: string): string {
+  if (!isIP(raw)) throw new ConfigError(`${name} must be an IP address, got "${raw}"`);
+  return raw;
+}
+
+/** Parses `--flag value` pairs into a map keyed by the matching environment variable name. */
+function argsToEnv(argv: string[]): Source {
+  const map: Record<string, string> = {
+    '--port': 'ENGINE_PORT',
+    '--host': 'ENGINE_HOST',
+    '--min-port': 'ENGINE_MIN_PORT',
+    '--max-port': 'ENGINE_MAX_PORT',
+    '--addresses': 'ENGINE_ADDRESSES',
+    '--external-ipv4': 'ENGINE_EXTERNAL_IPV4',
+    '--external-ipv6': 'ENGINE_EXTERNAL_IPV6',
+    '--stun': 'ENGINE_STUN',
+    '--turn-url': 'ENGINE_TURN_URL',
+    '--session-timeout': 'ENGINE_SESSION_TIMEOUT',
+    '--log-level': 'LOG_LEVEL',
+  };
+  const out: Source = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const [flag, inline] = arg.split('=', 2) as [string, string | undefined];
+    const key = map[flag];
+    if (!key) throw new ConfigError(`unknown option ${flag}; known: ${Object.keys(map).join(' ')}`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new ConfigError(`${flag} needs a value`);
+    out[key] = value;
+  }
+  return out;
+}
+
+export function loadEngineConfig(argv: string[], env: Source = process.env): EngineConfig {
+  const src: Source = { ...env, ...argsToEnv(argv) };
+  const config: EngineConfig = {
+    host: src.ENGINE_HOST ? ip('ENGINE_HOST', src.ENGINE_HOST) : '127.0.0.1',
+    port: src.ENGINE_PORT !== undefined ? int('ENGINE_PORT', src.ENGINE_PORT, 0, 65535) : 8888,
+    addresses: (src.ENGINE_ADDRESSES ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((a) => ip('ENGINE_ADDRESSES', a)),
+    sessionTimeoutSeconds:
+      src.ENGINE_SESSION_TIMEOUT !== undefined ? int('ENGINE_SESSION_TIMEOUT', src.ENGINE_SESSION_TIMEOUT, 1, 86400) : 60,
+    logLevel: src.LOG_LEVEL ?? 'info',
+  };
+  if (src.ENGINE_MIN_PORT !== undefined || src.ENGINE_MAX_PORT !== undefined) {
+    const min = int('ENGINE_MIN_PORT', src.ENGINE_MIN_PORT ?? '', 1024, 65534);
+    const max = int('ENGINE_MAX_PORT', src.ENGINE_MAX_PORT ?? '', min + 1, 65535);
+    config.portRange = [min, max];
+  }
+  if (src.ENGINE_EXTERNAL_IPV4) config.externalIPv4 = ip('ENGINE_EXTERNAL_IPV4', src.ENGINE_EXTERNAL_IPV4);
+  if (src.ENGINE_EXTERNAL_IPV6) config.externalIPv6 = ip('ENGINE_EXTERNAL_IPV6', src.ENGINE_EXTERNAL_IPV6);
+  if (src.ENGINE_STUN) {
+    const [address, port] = src.ENGINE_STUN.split(':');
+    config.stunServer = { address: ip('ENGINE_STUN', address ?? ''), port: int('ENGINE_STUN port', port ?? '3478', 1, 65535) };
+  }
+  if (src.ENGINE_TURN_URL) config.turnUrl = src.ENGINE_TURN_URL;
+  return config;
+}
+
+export { ConfigError as EngineConfigError };

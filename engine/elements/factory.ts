@@ -1,0 +1,41 @@
+// Builds the object a `create` asks for, after its constructor parameters were checked
+// against the kmd. A class that KMS has but this engine does not implement is refused in
+// words, so an application learns it needs a real KMS rather than failing later.
+
+import { KmsError } from '../protocol/errors';
+import type { Params } from '../types/params';
+import type { MediaElement } from './media-element';
+import type { EngineContext, MediaObject } from './media-object';
+import { MediaPipeline } from './media-pipeline';
+import { PassThrough } from './pass-through';
+import { WebRtcEndpoint } from './webrtc-endpoint';
+
+type Builder = (ctx: EngineContext, params: Params, resolve: Resolver) => MediaObject;
+type Resolver = (id: unknown, expected: string) => MediaObject;
+
+const pipelineOf = (params: Params, resolve: Resolver): MediaObject => resolve(params.mediaPipeline, 'MediaPipeline');
+
+const BUILDERS: Record<string, Builder> = {
+  MediaPipeline: (ctx) => new MediaPipeline(ctx),
+  WebRtcEndpoint: (ctx, p, resolve) =>
+    new WebRtcEndpoint(ctx, pipelineOf(p, resolve), {
+      recvonly: p.recvonly as boolean | undefined,
+      sendonly: p.sendonly as boolean | undefined,
+    }),
+  PassThrough: (ctx, p, resolve) => new PassThrough(ctx, pipelineOf(p, resolve)),
+};
+
+export function buildObject(ctx: EngineContext, type: string, params: Params, resolve: Resolver): MediaObject {
+  const info = ctx.registry.getClass(type);
+  if (!info) throw new KmsError('MEDIA_OBJECT_TYPE_NOT_FOUND', `Class '${type}' does not exist`);
+  if (info.abstract) {
+    throw new KmsError('MEDIA_OBJECT_CONSTRUCTOR_NOT_FOUND', `Class '${type}' is abstract and cannot be created`);
+  }
+  const build = BUILDERS[info.name];
+  if (!build) {
+    throw new KmsError('NOT_IMPLEMENTED', `${info.name} is not supported by the embedded media server; use a real KMS for it`);
+  }
+  return build(ctx, params, resolve);
+}
+
+export type { MediaElement };

@@ -1,0 +1,200 @@
+// A media element: something with source pads (outputs) and sink pads (inputs) that can be
+// connected to other elements. Connections are per media type; a sink pad takes one source at
+// a time, so connecting a new source replaces the old one, as in KMS. The element owns its
+// outputs and its subscriptions to other elements' outputs, and drops both on release.
+
+import type { RtpPacket } from 'werift';
+import { KmsError } from '../protocol/errors';
+import { RtpFanout, type MediaKind } from '../rtp/fanout';
+import { MediaObject, type EngineContext } from './media-object';
+
+export type MediaType = 'AUDIO' | 'VIDEO' | 'DATA';
+const MEDIA_TYPES: MediaType[] = ['AUDIO', 'VIDEO', 'DATA'];
+
+export const kindOf = (t: MediaType): MediaKind | undefined => (t === 'AUDIO' ? 'audio' : t === 'VIDEO' ? 'video' : undefined);
+export const mediaTypeOf = (k: MediaKind): MediaType => (k === 'audio' ? 'AUDIO' : 'VIDEO');
+
+interface Input {
+  source: MediaElement;
+  detach: () => void;
+}
+
+const FLOW_CHECK_MS = 1000;
+/** No packet for this long means media stopped flowing. */
+const FLOW_TIMEOUT_MS = 2000;
+
+export abstract class MediaElement extends MediaObject {
+  private readonly pipeline: MediaObject;
+  protected readonly outputs = new Map<MediaKind, RtpFanout>();
+  private readonly inputs = new Map<MediaKind, Input>();
+  private readonly sinks = new Map<MediaElement, Set<MediaType>>();
+  private readonly flowingIn = new Map<MediaKind, boolean>();
+  private readonly flowingOut = new Map<MediaKind, boolean>();
+  private readonly inputSeen = new Map<MediaKind, number>();
+  private readonly flowTimer: NodeJS.Timeout;
+
+  protected constructor(ctx: EngineContext, type: string, pipeline: MediaObject) {
+    super(ctx, type, pipeline);
+    this.pipeline = pipeline;
+    this.flowTimer = setInterval(() => this.checkFlow(), FLOW_CHECK_MS);
+    this.flowTimer.unref();
+    this.registerElementOperations();
+  }
+
+  get mediaPipeline(): MediaObject {
+    return this.pipeline;
+  }
+
+  /** The output of one kind, created on first use. */
+  protected output(kind: MediaKind): RtpFanout {
+    let out = this.outputs.get(kind);
+    if (!out) {
+      out = new RtpFanout(kind, () => this.onKeyframeRequested(kind));
+      this.outputs.set(kind, out);
+    }
+    return out;
+  }
+
+  /** Called when a downstream sink needs a keyframe; sources pass it to their producer. */
+  protected onKeyframeRequested(_kind: MediaKind): void {}
+
+  /** Called for every packet arriving on an input; sinks send or process it. */
+  protected abstract onInputPacket(kind: MediaKind, packet: RtpPacket, source: RtpFanout): void;
+
+  /** A sink asks its current source of `kind` for a keyframe. */
+  protected requestKeyframeUpstream(kind: MediaKind): void {
+    const input = this.inputs.get(kind);
+    input?.source.outputs.get(kind)?.requestKeyframe();
+  }
+
+  private attachInput(kind: MediaKind, source: MediaElement): void {
+    this.detachInput(kind);
+    const fanout = source.output(kind);
+    const unsubscribe = fanout.subscribe((packet) => {
+      this.inputSeen.set(kind, Date.now());
+      this.onInputPacket(kind, packet, fanout);
+    });
+    this.inputs.set(kind, { source, detach: unsubscribe });
+    // A new sink cannot decode until the next keyframe: ask for one now.
+    fanout.requestKeyframe();
+  }
+
+  private detachInput(kind: MediaKind): void {
+    const input = this.inputs.get(kind);
+    if (!input) return;
+    input.detach();
+    this.inputs.delete(kind);
+    const types = input.source.sinks.get(this);
+    types?.delete(mediaTypeOf(kind));
+    if (types?.size === 0) input.source.sinks.delete(this);
+    input.source.raise('ElementDisconnected', this.connectionEvent(input.source, kind));
+  }
+
+  private connectionEvent(source: MediaElement, kind: MediaKind): Record<string, unknown> {
+    return {
+      source: source.id,
+      sink: this.id,
+      mediaType: mediaTypeOf(kind),
+      sourceMediaDescription: 'default',
+      sinkMediaDescription: 'default',
+    };
+  }
+
+  connectTo(sink: MediaElement, mediaType?: MediaType): void {
+    if (sink.mediaPipeline !== this.mediaPipeline) {
+      throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', 'Cannot connect elements of different pipelines');
+    }
+    for (const type of mediaType ? [mediaType] : MEDIA_TYPES) {
+      const kind = kindOf(type);
+      if (!kind) continue; // DATA channels are not forwarded by the embedded media server
+      sink.attachInput(kind, this);
+      let types = this.sinks.get(sink);
+      if (!types) this.sinks.set(sink, (types = new Set()));
+      types.add(type);
+      this.raise('ElementConnected', sink.connectionEvent(this, kind));
+    }
+  }
+
+  disconnectFrom(sink: MediaElement, mediaType?: MediaType): void {
+    for (const type of mediaType ? [mediaType] : MEDIA_TYPES) {
+      const kind = kindOf(type);
+      if (!kind) continue;
+      if (sink.inputs.get(kind)?.source === this) sink.detachInput(kind);
+    }
+  }
+
+  private connectionData(source: MediaElement, sink: MediaElement, type: MediaType): Record<string, unknown> {
+    return {
+      source: source.id,
+      sink: sink.id,
+      type,
+      sourceDescription: 'default',
+      sinkDescription: 'default',
+      __module__: 'kurento',
+      __type__: 'ElementConnectionData',
+    };
+  }
+
+  private checkFlow(): void {
+    const now = Date.now();
+    for (const kind of ['audio', 'video'] as MediaKind[]) {
+      const inNow = now - (this.inputSeen.get(kind) ?? 0) < FLOW_TIMEOUT_MS;
+      if (inNow !== (this.flowingIn.get(kind) ?? false)) {
+        this.flowingIn.set(kind, inNow);
+        this.raise('MediaFlowInStateChanged', {
+          state: inNow ? 'FLOWING' : 'NOT_FLOWING',
+          padName: 'default',
+          mediaType: mediaTypeOf(kind),
+        });
+      }
+      const out = this.outputs.get(kind);
+      const outNow = out !== undefined && now - out.lastPacketAt < FLOW_TIMEOUT_MS;
+      if (outNow !== (this.flowingOut.get(kind) ?? false)) {
+        this.flowingOut.set(kind, outNow);
+        this.raise('MediaFlowOutStateChanged', {
+          state: outNow ? 'FLOWING' : 'NOT_FLOWING',
+          padName: 'default',
+          mediaType: mediaTypeOf(kind),
+        });
+      }
+    }
+  }
+
+  protected override async dispose(): Promise<void> {
+    clearInterval(this.flowTimer);
+    for (const kind of [...this.inputs.keys()]) this.detachInput(kind);
+    for (const sink of [...this.sinks.keys()]) this.disconnectFrom(sink);
+    for (const out of this.outputs.values()) out.close();
+    this.outputs.clear();
+  }
+
+  private registerElementOperations(): void {
+    this.handle('connect', (p) => {
+      const sink = this.resolve<MediaElement>(p.sink, 'MediaElement');
+      this.connectTo(sink, p.mediaType as MediaType | undefined);
+    });
+    this.handle('disconnect', (p) => {
+      const sink = this.resolve<MediaElement>(p.sink, 'MediaElement');
+      this.disconnectFrom(sink, p.mediaType as MediaType | undefined);
+    });
+    this.handle('getSourceConnections', (p) =>
+      [...this.inputs]
+        .filter(([kind]) => !p.mediaType || mediaTypeOf(kind) === p.mediaType)
+        .map(([kind, input]) => this.connectionData(input.source, this, mediaTypeOf(kind))),
+    );
+    this.handle('getSinkConnections', (p) =>
+      [...this.sinks].flatMap(([sink, types]) =>
+        [...types].filter((t) => !p.mediaType || t === p.mediaType).map((t) => this.connectionData(this, sink, t)),
+      ),
+    );
+    this.handle('isMediaFlowingIn', (p) => {
+      const kind = kindOf(p.mediaType as MediaType);
+      return kind ? (this.flowingIn.get(kind) ?? false) : false;
+    });
+    this.handle('isMediaFlowingOut', (p) => {
+      const kind = kindOf(p.mediaType as MediaType);
+      return kind ? (this.flowingOut.get(kind) ?? false) : false;
+    });
+    this.handle('isMediaTranscoding', () => false);
+  }
+}

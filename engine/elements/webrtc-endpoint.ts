@@ -1,0 +1,366 @@
+// A WebRTC endpoint on werift: negotiates with a browser (either side may offer), trickles
+// ICE candidates as KMS events once `gatherCandidates` is called, publishes what the browser
+// sends as this element's outputs, and sends whatever its inputs carry back to the browser,
+// by RTP pass-through (no decoding). The peer connection is created on first negotiation,
+// so that STUN/TURN properties set after `create` still apply, and closed on release.
+
+import {
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  RtpHeader,
+  RtpPacket,
+  useAbsSendTime,
+  useFIR,
+  useNACK,
+  usePLI,
+  useREMB,
+  useSdesMid,
+  type RTCIceCandidate,
+  type RTCIceServer,
+  type RTCRtpSender,
+  type RTCRtpTransceiver,
+} from 'werift';
+import { KmsError } from '../protocol/errors';
+import type { MediaKind, RtpFanout } from '../rtp/fanout';
+import { announceCandidate, looksLikeSdp, stripCandidates } from './ice-candidates';
+import { MediaElement } from './media-element';
+import type { EngineContext, MediaObject } from './media-object';
+
+export interface WebRtcEndpointOptions {
+  recvonly?: boolean;
+  sendonly?: boolean;
+}
+
+type IceCandidateWire = { candidate: string; sdpMid?: string; sdpMLineIndex?: number };
+
+const ICE_STATE: Record<string, string> = {
+  new: 'GATHERING',
+  checking: 'CONNECTING',
+  connected: 'CONNECTED',
+  completed: 'READY',
+  disconnected: 'DISCONNECTED',
+  failed: 'FAILED',
+  closed: 'DISCONNECTED',
+};
+
+export class WebRtcEndpoint extends MediaElement {
+  private readonly options: WebRtcEndpointOptions;
+  private pc: RTCPeerConnection | undefined;
+  private readonly senders = new Map<MediaKind, RTCRtpSender>();
+  private readonly remoteSsrc = new Map<MediaKind, number>();
+  private readonly localCandidates: IceCandidateWire[] = [];
+  private readonly earlyRemoteCandidates: IceCandidateWire[] = [];
+  private gatheringRequested = false;
+  private gatheringDone = false;
+  private gatheringDoneRaised = false;
+  private localSdp: string | undefined;
+  private remoteSdp: string | undefined;
+  private connectionState: 'CONNECTED' | 'DISCONNECTED' = 'DISCONNECTED';
+  private mediaState: 'CONNECTED' | 'DISCONNECTED' = 'DISCONNECTED';
+  stunServerAddress = '';
+  stunServerPort = 3478;
+  turnUrl = '';
+  minVideoSendBandwidth = 100;
+  maxVideoSendBandwidth = 500;
+  minVideoRecvBandwidth = 0;
+  maxVideoRecvBandwidth = 0;
+  maxAudioRecvBandwidth = 0;
+
+  constructor(ctx: EngineContext, pipeline: MediaObject, options: WebRtcEndpointOptions) {
+    super(ctx, 'WebRtcEndpoint', pipeline);
+    if (options.recvonly && options.sendonly) {
+      throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', 'recvonly and sendonly cannot both be true');
+    }
+    this.options = options;
+    if (ctx.config.stunServer) {
+      this.stunServerAddress = ctx.config.stunServer.address;
+      this.stunServerPort = ctx.config.stunServer.port;
+    }
+    this.turnUrl = ctx.config.turnUrl ?? '';
+    this.registerOperations();
+  }
+
+  private get direction(): 'sendrecv' | 'recvonly' | 'sendonly' {
+    return this.options.recvonly ? 'recvonly' : this.options.sendonly ? 'sendonly' : 'sendrecv';
+  }
+
+  // ---- negotiation ---------------------------------------------------------------------
+
+  private async processOffer(offer: string): Promise<string> {
+    if (!looksLikeSdp(offer)) throw new KmsError('SDP_PARSE_ERROR', 'The SDP offer could not be parsed');
+    if (this.remoteSdp !== undefined) {
+      throw new KmsError('SDP_END_POINT_ALREADY_NEGOTIATED', 'This endpoint has already negotiated a session');
+    }
+    const pc = this.ensurePeerConnection();
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+      this.assertAlive();
+      for (const t of pc.getTransceivers()) this.adoptTransceiver(t);
+      const answer = await pc.createAnswer();
+      this.assertAlive();
+      await pc.setLocalDescription(answer);
+    } catch (err) {
+      if (err instanceof KmsError) throw err;
+      throw new KmsError('SDP_END_POINT_PROCESS_OFFER_ERROR', `The SDP offer was rejected: ${errorText(err)}`);
+    }
+    this.assertAlive();
+    this.remoteSdp = offer;
+    this.localSdp = stripCandidates(pc.localDescription?.sdp ?? '');
+    await this.flushEarlyCandidates();
+    return this.localSdp;
+  }
+
+  private async generateOffer(): Promise<string> {
+    if (this.localSdp !== undefined) {
+      throw new KmsError('SDP_END_POINT_ALREADY_NEGOTIATED', 'This endpoint has already generated an offer');
+    }
+    const pc = this.ensurePeerConnection();
+    try {
+      for (const kind of ['audio', 'video'] as MediaKind[]) {
+        this.adoptTransceiver(pc.addTransceiver(kind, { direction: this.direction }));
+      }
+      const offer = await pc.createOffer();
+      this.assertAlive();
+      await pc.setLocalDescription(offer);
+    } catch (err) {
+      if (err instanceof KmsError) throw err;
+      throw new KmsError('SDP_END_POINT_GENERATE_OFFER_ERROR', `Could not generate an offer: ${errorText(err)}`);
+    }
+    this.assertAlive();
+    this.localSdp = stripCandidates(pc.localDescription?.sdp ?? '');
+    return this.localSdp;
+  }
+
+  private async processAnswer(answer: string): Promise<string> {
+    if (this.localSdp === undefined) {
+      throw new KmsError('SDP_END_POINT_NO_LOCAL_SDP_ERROR', 'processAnswer needs a prior generateOffer');
+    }
+    if (!looksLikeSdp(answer)) throw new KmsError('SDP_PARSE_ERROR', 'The SDP answer could not be parsed');
+    try {
+      await this.ensurePeerConnection().setRemoteDescription({ type: 'answer', sdp: answer });
+    } catch (err) {
+      throw new KmsError('SDP_END_POINT_PROCESS_ANSWER_ERROR', `The SDP answer was rejected: ${errorText(err)}`);
+    }
+    this.assertAlive();
+    this.remoteSdp = answer;
+    await this.flushEarlyCandidates();
+    return this.localSdp;
+  }
+
+  /** Wires one m-line: what the browser sends becomes our output; our input goes to it. */
+  private adoptTransceiver(t: RTCRtpTransceiver): void {
+    const kind = t.kind as MediaKind;
+    if (kind !== 'audio' && kind !== 'video') return;
+    t.setDirection(this.direction);
+    this.senders.set(kind, t.sender);
+    t.sender.onPictureLossIndication.subscribe(() => this.requestKeyframeUpstream(kind));
+  }
+
+  private ensurePeerConnection(): RTCPeerConnection {
+    if (this.pc) return this.pc;
+    const { config } = this.ctx;
+    const pc = new RTCPeerConnection({
+      iceServers: this.iceServers(),
+      // werift leaves loopback out unless asked; a laptop demo and our tests live there.
+      iceAdditionalHostAddresses: ['127.0.0.1'],
+      iceUseIpv6: false,
+      icePortRange: config.portRange,
+      codecs: {
+        audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 })],
+        video: [
+          new RTCRtpCodecParameters({
+            mimeType: 'video/VP8',
+            clockRate: 90000,
+            rtcpFeedback: [useNACK(), usePLI(), useFIR(), useREMB()],
+          }),
+        ],
+      },
+      headerExtensions: { audio: [useSdesMid()], video: [useSdesMid(), useAbsSendTime()] },
+    });
+    // NOTE: the track event fires inside setRemoteDescription, so listen before it.
+    pc.onTrack.subscribe((track) => {
+      const kind = track.kind as MediaKind;
+      const out = this.output(kind);
+      if (track.ssrc !== undefined) this.remoteSsrc.set(kind, track.ssrc);
+      if (track.codec) out.codec = { mimeType: track.codec.mimeType, clockRate: track.codec.clockRate };
+      track.onReceiveRtp.subscribe((packet) => {
+        if (track.ssrc === undefined) this.remoteSsrc.set(kind, packet.header.ssrc);
+        out.push(packet);
+        if (this.mediaState === 'DISCONNECTED') this.setMediaState('CONNECTED');
+      });
+    });
+    pc.onIceCandidate.subscribe((candidate) => this.onLocalCandidate(candidate));
+    pc.iceConnectionStateChange.subscribe((state) => {
+      this.raise('IceComponentStateChanged', { state: ICE_STATE[state] ?? 'FAILED', streamId: 1, componentId: 1 });
+    });
+    pc.connectionStateChange.subscribe((state) => this.onConnectionState(state));
+    this.pc = pc;
+    return pc;
+  }
+
+  private iceServers(): RTCIceServer[] {
+    // NOTE: werift defaults to a public STUN server; we use only what the operator set.
+    const servers: RTCIceServer[] = [];
+    if (this.stunServerAddress) servers.push({ urls: `stun:${this.stunServerAddress}:${this.stunServerPort}` });
+    if (this.turnUrl) {
+      // KMS form: user:password@address:port[?transport=udp|tcp]
+      const m = /^([^:@]+):([^@]+)@(.+)$/.exec(this.turnUrl);
+      if (m) servers.push({ urls: `turn:${m[3]}`, username: m[1], credential: m[2] });
+    }
+    return servers;
+  }
+
+  private onConnectionState(state: string): void {
+    const dtls: Record<string, string> = {
+      new: 'NEW',
+      connecting: 'CONNECTING',
+      connected: 'CONNECTED',
+      failed: 'FAILED',
+      closed: 'CLOSED',
+      disconnected: 'CLOSED',
+    };
+    this.raise('DtlsConnectionStateChange', {
+      state: dtls[state] ?? 'FAILED',
+      streamId: '1',
+      componentId: 1,
+      connectionId: this.id,
+    });
+    const next = state === 'connected' ? 'CONNECTED' : 'DISCONNECTED';
+    if (next !== this.connectionState) {
+      this.raise('ConnectionStateChanged', { oldState: this.connectionState, newState: next });
+      this.connectionState = next;
+    }
+    // The source's first keyframe went out before this sink could decrypt it: ask again.
+    if (state === 'connected') this.requestKeyframeUpstream('video');
+  }
+
+  private setMediaState(next: 'CONNECTED' | 'DISCONNECTED'): void {
+    this.raise('MediaStateChanged', { oldState: this.mediaState, newState: next });
+    this.mediaState = next;
+  }
+
+  // ---- ICE -------------------------------------------------------------------------------
+
+  private onLocalCandidate(candidate: RTCIceCandidate | undefined): void {
+    if (!candidate) {
+      this.gatheringDone = true;
+      this.maybeRaiseGatheringDone();
+      return;
+    }
+    const line = announceCandidate(candidate.candidate, this.ctx.config);
+    if (!line) return;
+    const wire = { candidate: line, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex ?? 0 };
+    this.localCandidates.push(wire);
+    if (this.gatheringRequested) this.raiseCandidate(wire);
+  }
+
+  private raiseCandidate(c: IceCandidateWire): void {
+    this.raise('IceCandidateFound', { candidate: { ...c, __module__: 'kurento', __type__: 'IceCandidate' } });
+  }
+
+  private maybeRaiseGatheringDone(): void {
+    if (this.gatheringRequested && this.gatheringDone && !this.gatheringDoneRaised) {
+      this.gatheringDoneRaised = true;
+      this.raise('IceGatheringDone');
+    }
+  }
+
+  private gatherCandidates(): void {
+    if (this.gatheringRequested) return;
+    if (this.localSdp === undefined) {
+      // KMS needs a local description first; so does werift.
+      throw new KmsError('ICE_GATHER_CANDIDATES_ERROR', 'gatherCandidates needs a negotiated SDP first');
+    }
+    this.gatheringRequested = true;
+    for (const c of this.localCandidates) this.raiseCandidate(c);
+    this.maybeRaiseGatheringDone();
+  }
+
+  private async addIceCandidate(c: IceCandidateWire): Promise<void> {
+    if (!this.pc || this.remoteSdp === undefined) {
+      this.earlyRemoteCandidates.push(c);
+      return;
+    }
+    try {
+      await this.pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex });
+    } catch (err) {
+      throw new KmsError('ICE_ADD_CANDIDATE_ERROR', `The ICE candidate was rejected: ${errorText(err)}`);
+    }
+  }
+
+  private async flushEarlyCandidates(): Promise<void> {
+    const early = this.earlyRemoteCandidates.splice(0);
+    for (const c of early) {
+      await this.addIceCandidate(c).catch((err: unknown) => this.log.debug({ err }, 'early candidate rejected'));
+    }
+  }
+
+  // ---- media -----------------------------------------------------------------------------
+
+  protected override onKeyframeRequested(kind: MediaKind): void {
+    const ssrc = this.remoteSsrc.get(kind);
+    if (ssrc === undefined || !this.pc) return;
+    const t = this.pc.getTransceivers().find((x) => x.kind === kind);
+    t?.receiver.sendRtcpPLI(ssrc).catch((err: unknown) => this.log.debug({ err }, 'PLI not sent'));
+  }
+
+  protected onInputPacket(kind: MediaKind, packet: RtpPacket, _source: RtpFanout): void {
+    const sender = this.senders.get(kind);
+    if (!sender || this.direction === 'recvonly') return;
+    // NOTE: the sender rewrites SSRC, payload type, sequence and extensions in place, and the
+    // same packet goes to every sink: give each its own header. Source extension ids mean
+    // nothing on this connection, so they are dropped; the sender adds its own.
+    const header = new RtpHeader({ ...packet.header, extensions: [] });
+    sender.sendRtp(new RtpPacket(header, packet.payload)).catch(() => undefined);
+  }
+
+  protected override async dispose(): Promise<void> {
+    await super.dispose();
+    const pc = this.pc;
+    this.pc = undefined;
+    await pc?.close();
+  }
+
+  private assertAlive(): void {
+    if (this.released) throw new KmsError('MEDIA_OBJECT_NOT_FOUND', `Object '${this.id}' was released`);
+  }
+
+  private registerOperations(): void {
+    this.handle('processOffer', (p) => this.processOffer(p.offer as string));
+    this.handle('generateOffer', () => this.generateOffer());
+    this.handle('processAnswer', (p) => this.processAnswer(p.answer as string));
+    this.handle('getLocalSessionDescriptor', () => {
+      if (this.localSdp === undefined) throw new KmsError('SDP_END_POINT_NO_LOCAL_SDP_ERROR', 'No local SDP yet');
+      return this.localSdp;
+    });
+    this.handle('getRemoteSessionDescriptor', () => {
+      if (this.remoteSdp === undefined) throw new KmsError('SDP_END_POINT_NO_REMOTE_SDP_ERROR', 'No remote SDP yet');
+      return this.remoteSdp;
+    });
+    this.handle('gatherCandidates', () => this.gatherCandidates());
+    this.handle('addIceCandidate', (p) => this.addIceCandidate(p.candidate as IceCandidateWire));
+    this.handle('getConnectionState', () => this.connectionState);
+    this.handle('getMediaState', () => this.mediaState);
+    this.handle('getIceConnectionState', () => ICE_STATE[this.pc?.iceConnectionState ?? 'new']);
+    for (const prop of [
+      'stunServerAddress',
+      'stunServerPort',
+      'turnUrl',
+      'minVideoSendBandwidth',
+      'maxVideoSendBandwidth',
+      'minVideoRecvBandwidth',
+      'maxVideoRecvBandwidth',
+      'maxAudioRecvBandwidth',
+    ] as const) {
+      const cap = prop.charAt(0).toUpperCase() + prop.slice(1);
+      this.handle(`get${cap}`, () => this[prop]);
+      this.handle(`set${cap}`, (p) => {
+        (this as Record<typeof prop, unknown>)[prop] = p[prop];
+      });
+    }
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

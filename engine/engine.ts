@@ -1,0 +1,30 @@
+// Assembles the embedded media server: interface definitions, core, transport. Used by the
+// CLI (main.ts) and by tests that want an engine in-process.
+
+import pino, { type Logger } from 'pino';
+import type { EngineConfig } from './config';
+import { MediaServer } from './protocol/media-server';
+import { EngineServer } from './protocol/server';
+import { TypeRegistry } from './types/kmd';
+
+export interface Engine {
+  readonly port: number;
+  readonly core: MediaServer;
+  close(): Promise<void>;
+}
+
+export async function startEngine(config: EngineConfig, log: Logger = pino({ level: config.logLevel })): Promise<Engine> {
+  const registry = TypeRegistry.load();
+  const core = new MediaServer(registry, config, log);
+  const server = await EngineServer.listen(core, log, config.host, config.port);
+  let closing: Promise<void> | undefined;
+  return {
+    port: server.port,
+    core,
+    close: () =>
+      (closing ??= (async () => {
+        await server.close();
+        await core.close();
+      })()),
+  };
+}

@@ -1,0 +1,74 @@
+// One element's outgoing stream of one kind (audio or video): the packets it produces and
+// the sinks listening to them. Keyframe requests from any sink funnel through here and go
+// upstream at most once per interval, because a PLI storm makes a VP8 encoder send nothing
+// but keyframes.
+
+import type { RtpPacket } from 'werift';
+
+export type MediaKind = 'audio' | 'video';
+export type RtpListener = (packet: RtpPacket) => void;
+
+export interface CodecInfo {
+  mimeType: string;
+  clockRate: number;
+}
+
+const KEYFRAME_MIN_INTERVAL_MS = 500;
+
+export class RtpFanout {
+  readonly kind: MediaKind;
+  codec: CodecInfo | undefined;
+  private readonly listeners = new Set<RtpListener>();
+  private readonly askUpstream: () => void;
+  private lastRequest = 0;
+  private pending: NodeJS.Timeout | undefined;
+  private closed = false;
+  /** Packets pushed, for stats and media-flow detection. */
+  packets = 0;
+  bytes = 0;
+  lastPacketAt = 0;
+
+  constructor(kind: MediaKind, askUpstream: () => void) {
+    this.kind = kind;
+    this.askUpstream = askUpstream;
+  }
+
+  get sinkCount(): number {
+    return this.listeners.size;
+  }
+
+  subscribe(listener: RtpListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  push(packet: RtpPacket): void {
+    this.packets++;
+    this.bytes += packet.payload.length;
+    this.lastPacketAt = Date.now();
+    for (const listener of this.listeners) listener(packet);
+  }
+
+  /** Asks the producer for a keyframe, coalescing requests that arrive close together. */
+  requestKeyframe(): void {
+    if (this.closed || this.kind !== 'video') return;
+    const now = Date.now();
+    const wait = this.lastRequest + KEYFRAME_MIN_INTERVAL_MS - now;
+    if (wait <= 0) {
+      this.lastRequest = now;
+      this.askUpstream();
+      return;
+    }
+    this.pending ??= setTimeout(() => {
+      this.pending = undefined;
+      this.requestKeyframe();
+    }, wait);
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.pending);
+    this.pending = undefined;
+    this.listeners.clear();
+  }
+}

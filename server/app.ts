@@ -1,0 +1,93 @@
+// buildApp wires the application together and never listens, so tests build the real app.
+// It owns what it starts: the embedded engine (when no KMS_URL is set), the media server
+// pool and the demo sessions, and closes them in order: sessions (their pipelines), then
+// the Kurento connections, then the engine.
+
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config';
+import { helloWorldDemo } from './demos/hello-world';
+import { SessionRegistry } from './demos/session-registry';
+import { AppError } from './errors';
+import { healthRoutes } from './http/health';
+import { staticRoutes } from './http/static';
+import { EngineProcess } from './kurento/engine-launcher';
+import { MediaServerPool } from './kurento/pool';
+import { loggerOptions } from './logging';
+import { selfSignedCertificate, readCertificate } from './tls';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    media: MediaServerPool;
+    sessions: SessionRegistry;
+    embeddedEngine: EngineProcess | undefined;
+    config: Config;
+  }
+}
+
+/** Signaling frames: an SDP offer is a few KiB; anything near this is abuse. */
+export const MAX_SIGNALING_FRAME_BYTES = 64 * 1024;
+
+export async function buildApp(config: Config): Promise<FastifyInstance> {
+  const options: FastifyServerOptions & { https?: { key: string; cert: string } } = {
+    logger: loggerOptions(config.LOG_LEVEL),
+    disableRequestLogging: true,
+  };
+  if (config.HTTPS) {
+    options.https =
+      config.TLS_CERT && config.TLS_KEY
+        ? readCertificate(config.TLS_CERT, config.TLS_KEY)
+        : await selfSignedCertificate(config.HOST);
+  }
+  const app = Fastify(options) as unknown as FastifyInstance;
+  app.decorate('config', config);
+
+  let engine: EngineProcess | undefined;
+  let urls = config.kmsUrls;
+  if (urls.length === 0) {
+    engine = await EngineProcess.start(app.log, {
+      logLevel: config.LOG_LEVEL,
+      env: {
+        ENGINE_MIN_PORT: config.ENGINE_MIN_PORT?.toString(),
+        ENGINE_MAX_PORT: config.ENGINE_MAX_PORT?.toString(),
+        ENGINE_ADDRESSES: config.ENGINE_ADDRESSES,
+        ENGINE_EXTERNAL_IPV4: config.ENGINE_EXTERNAL_IPV4,
+        ENGINE_STUN: config.ENGINE_STUN,
+        ENGINE_TURN_URL: config.ENGINE_TURN_URL,
+      },
+    });
+    urls = [engine.url];
+  }
+  const pool = new MediaServerPool(urls, app.log);
+  const sessions = new SessionRegistry();
+  app.decorate('embeddedEngine', engine);
+  app.decorate('media', pool);
+  app.decorate('sessions', sessions);
+
+  app.addHook('onClose', async () => {
+    await sessions.closeAll('server shutting down');
+    pool.close();
+    await engine?.stop();
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const appError = err instanceof AppError ? err : undefined;
+    if (!appError) request.log.error({ err }, 'request failed');
+    const status = appError?.status ?? (err as { statusCode?: number }).statusCode ?? 500;
+    return reply
+      .code(status)
+      .send(
+        appError?.toJSON() ?? {
+          error: 'INTERNAL',
+          code: 5000,
+          message: status < 500 && err instanceof Error ? err.message : 'Internal error',
+        },
+      );
+  });
+
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_SIGNALING_FRAME_BYTES } });
+  await app.register(healthRoutes);
+  await app.register(helloWorldDemo);
+  await app.register(staticRoutes);
+  return app;
+}

@@ -1,0 +1,91 @@
+// The application server's configuration: read once from the environment, checked against
+// a schema, frozen. A bad value stops start-up with a message that names the variable.
+// Secrets are masked whenever the config is logged.
+
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+export const ConfigSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  PORT: Port,
+  HTTPS: Type.Boolean({ default: false }),
+  TLS_CERT: Type.Optional(Type.String({ minLength: 1 })),
+  TLS_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  KMS_URL: Type.Optional(Type.String({ pattern: '^wss?://[^,\\s]+(,wss?://[^,\\s]+)*$' })),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  ENGINE_MIN_PORT: Type.Optional(Port),
+  ENGINE_MAX_PORT: Type.Optional(Port),
+  ENGINE_ADDRESSES: Type.Optional(Type.String()),
+  ENGINE_EXTERNAL_IPV4: Type.Optional(Type.String({ format: 'ipv4' })),
+  ENGINE_STUN: Type.Optional(Type.String({ pattern: '^[^:\\s]+(:\\d+)?$' })),
+  ENGINE_TURN_URL: Type.Optional(Type.String()),
+});
+
+export type Config = Readonly<Static<typeof ConfigSchema>> & {
+  /** The media servers to use; empty means "start the embedded engine". */
+  readonly kmsUrls: readonly string[];
+};
+
+export class ConfigError extends Error {}
+
+const SECRETS = ['TLS_KEY', 'ENGINE_TURN_URL'] as const;
+const BOOLEAN = new Set(['true', 'false', '1', '0']);
+
+/** Environment strings to typed values, before the schema checks them. */
+function coerce(env: Record<string, string | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const raw = env[key];
+    if (raw === undefined || raw === '') continue;
+    const schema = ConfigSchema.properties[key as keyof typeof ConfigSchema.properties] as { type?: string };
+    if (schema.type === 'integer') out[key] = /^-?\d+$/.test(raw) ? Number(raw) : raw;
+    else if (schema.type === 'boolean') out[key] = BOOLEAN.has(raw) ? raw === 'true' || raw === '1' : raw;
+    else out[key] = raw;
+  }
+  return out;
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input = coerce(env);
+  input.PORT ??= 8080;
+  const withDefaults = Value.Default(ConfigSchema, input) as Record<string, unknown>;
+  const first = [...Value.Errors(ConfigSchema, withDefaults)].find((e) => !(e.schema as { format?: string }).format);
+  if (first) {
+    const name = first.path.replace(/^\//, '') || 'configuration';
+    throw new ConfigError(`${name}: ${first.message} (got ${JSON.stringify(env[name] ?? null)})`);
+  }
+  const value = withDefaults as Static<typeof ConfigSchema>;
+  if (value.ENGINE_EXTERNAL_IPV4 && !IPV4.test(value.ENGINE_EXTERNAL_IPV4)) {
+    throw new ConfigError(`ENGINE_EXTERNAL_IPV4: must be an IPv4 address (got "${value.ENGINE_EXTERNAL_IPV4}")`);
+  }
+  if ((value.ENGINE_MIN_PORT === undefined) !== (value.ENGINE_MAX_PORT === undefined)) {
+    throw new ConfigError('ENGINE_MIN_PORT and ENGINE_MAX_PORT must be set together');
+  }
+  if (
+    value.ENGINE_MIN_PORT !== undefined &&
+    value.ENGINE_MAX_PORT !== undefined &&
+    value.ENGINE_MIN_PORT >= value.ENGINE_MAX_PORT
+  ) {
+    throw new ConfigError('ENGINE_MIN_PORT must be lower than ENGINE_MAX_PORT');
+  }
+  if (value.HTTPS && (value.TLS_CERT === undefined) !== (value.TLS_KEY === undefined)) {
+    throw new ConfigError('TLS_CERT and TLS_KEY must be set together (or neither, for a self-signed certificate)');
+  }
+  const kmsUrls = value.KMS_URL ? value.KMS_URL.split(',') : [];
+  return Object.freeze({ ...value, kmsUrls: Object.freeze(kmsUrls) });
+}
+
+/** The config as it may be logged: secrets masked. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...config };
+  for (const key of SECRETS) if (out[key] !== undefined) out[key] = '***';
+  if (typeof out.KMS_URL === 'string') out.KMS_URL = out.KMS_URL.replace(/access_token=[^&,]+/g, 'access_token=***');
+  return out;
+}

@@ -1,0 +1,51 @@
+// The application's coded errors: one catalogue, with a stable code, an HTTP status and a
+// wire form. HTTP routes and WebSocket signaling both map through here, so a client sees
+// the same code for the same failure wherever it happens.
+
+export const ErrorCatalogue = {
+  BAD_JSON: { code: 4000, status: 400, message: 'The message is not valid JSON' },
+  BAD_MESSAGE: { code: 4001, status: 400, message: 'The message is malformed' },
+  UNKNOWN_MESSAGE: { code: 4002, status: 400, message: 'Unknown message id' },
+  BAD_SDP: { code: 4003, status: 400, message: 'The SDP was rejected by the media server' },
+  BAD_CANDIDATE: { code: 4004, status: 400, message: 'The ICE candidate was rejected' },
+  NOT_STARTED: { code: 4009, status: 409, message: 'There is no session to act on; start one first' },
+  TOO_MANY_MESSAGES: { code: 4029, status: 429, message: 'Too many messages; slow down' },
+  MEDIA_SERVER_UNAVAILABLE: { code: 5003, status: 503, message: 'The media server is not reachable right now' },
+  MEDIA_SERVER_LOST: { code: 5004, status: 503, message: 'The media server was lost; the session ended' },
+  MEDIA_SERVER_ERROR: { code: 5002, status: 502, message: 'The media server failed the request' },
+  INTERNAL: { code: 5000, status: 500, message: 'Internal error' },
+} as const;
+
+export type ErrorReason = keyof typeof ErrorCatalogue;
+
+export class AppError extends Error {
+  readonly reason: ErrorReason;
+  readonly code: number;
+  readonly status: number;
+
+  constructor(reason: ErrorReason, detail?: string) {
+    const entry = ErrorCatalogue[reason];
+    super(detail ? `${entry.message}: ${detail}` : entry.message);
+    this.name = 'AppError';
+    this.reason = reason;
+    this.code = entry.code;
+    this.status = entry.status;
+  }
+
+  /** The signaling form: the tutorials' `{id: 'error', message}` plus code and reason. */
+  toMessage(): { id: 'error'; message: string; code: number; reason: ErrorReason } {
+    return { id: 'error', message: this.message, code: this.code, reason: this.reason };
+  }
+
+  /** The HTTP body form. */
+  toJSON(): { error: ErrorReason; code: number; message: string } {
+    return { error: this.reason, code: this.code, message: this.message };
+  }
+}
+
+/** Anything thrown to an AppError; unknown failures become INTERNAL without leaking details. */
+export function asAppError(err: unknown, fallback: ErrorReason = 'INTERNAL'): AppError {
+  if (err instanceof AppError) return err;
+  const detail = fallback === 'INTERNAL' ? undefined : err instanceof Error ? err.message : String(err);
+  return new AppError(fallback, detail);
+}

@@ -1,0 +1,26 @@
+// Operations endpoints: /healthz (the process is up), /readyz (a media server is
+// reachable), and /api/status (what the index page shows: each media server's state).
+
+import type { FastifyInstance } from 'fastify';
+
+export async function healthRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const ready = app.media.ready;
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'not ready',
+      mediaServers: app.media.status(),
+      ...(ready ? {} : { reason: 'No media server is reachable; the demos will work once one is' }),
+    });
+  });
+
+  app.get('/api/status', async () => ({
+    mediaServer: {
+      ready: app.media.ready,
+      embedded: app.embeddedEngine !== undefined,
+      servers: app.media.status(),
+    },
+    sessions: app.sessions.countByDemo(),
+  }));
+}

@@ -1,0 +1,211 @@
+// The typed face of kurento-client: the only module that touches its untyped API. Demos
+// use MediaServerConnection, Pipeline and WebRtcEndpoint from here and never see `any`.
+//
+// NOTE: kurento-client's promise API swallows errors: a method called without a callback
+// gets a default callback that logs the error and resolves with undefined. Every call here
+// passes its own callback, so failures reject as they should.
+
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../logging';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const kurento = require('kurento-client') as KurentoModule;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+type Callback<T> = (error: Error | null | undefined, result: T) => void;
+
+interface RawObject extends EventEmitter {
+  id: string;
+  release(cb: Callback<void>): void;
+}
+
+interface RawPipeline extends RawObject {
+  create(type: string, params: Record<string, unknown>, cb: Callback<RawObject>): void;
+}
+
+interface RawWebRtc extends RawObject {
+  processOffer(offer: string, cb: Callback<string>): void;
+  generateOffer(cb: Callback<string>): void;
+  processAnswer(answer: string, cb: Callback<string>): void;
+  gatherCandidates(cb: Callback<void>): void;
+  addIceCandidate(candidate: unknown, cb: Callback<void>): void;
+  connect(sink: RawObject, cb: Callback<void>): void;
+  disconnect(sink: RawObject, cb: Callback<void>): void;
+}
+
+interface RawServerManager extends RawObject {
+  getPipelines(cb: Callback<RawObject[]>): void;
+  getInfo(cb: Callback<{ version: string }>): void;
+}
+
+interface Reconnector extends EventEmitter {
+  connected: boolean;
+}
+
+interface RawClient extends EventEmitter {
+  _re: Reconnector;
+  create(type: string, cb: Callback<RawObject>): void;
+  getServerManager(cb: Callback<RawServerManager>): void;
+  close(): void;
+}
+
+interface KurentoModule {
+  (url: string, options: Record<string, unknown>): RawClient;
+  getComplexType(name: string): (value: unknown) => unknown;
+}
+
+export interface IceCandidate {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+}
+
+function call<T>(fn: (cb: Callback<T>) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    fn((error, result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result)));
+  });
+}
+
+/** A media object we created: release is idempotent and never throws. */
+class MediaObjectHandle {
+  protected readonly raw: RawObject;
+  private releasing: Promise<void> | undefined;
+
+  constructor(raw: RawObject) {
+    this.raw = raw;
+  }
+
+  get id(): string {
+    return this.raw.id;
+  }
+
+  release(): Promise<void> {
+    // NOTE: an object the media server already dropped (it restarted, or released the
+    // pipeline) answers "not found"; for the caller it is released all the same.
+    this.releasing ??= call<void>((cb) => this.raw.release(cb)).catch(() => undefined);
+    return this.releasing;
+  }
+}
+
+export class WebRtcEndpoint extends MediaObjectHandle {
+  declare protected readonly raw: RawWebRtc;
+
+  processOffer(offer: string): Promise<string> {
+    return call((cb) => this.raw.processOffer(offer, cb));
+  }
+
+  generateOffer(): Promise<string> {
+    return call((cb) => this.raw.generateOffer(cb));
+  }
+
+  processAnswer(answer: string): Promise<string> {
+    return call((cb) => this.raw.processAnswer(answer, cb));
+  }
+
+  gatherCandidates(): Promise<void> {
+    return call((cb) => this.raw.gatherCandidates(cb));
+  }
+
+  addIceCandidate(candidate: IceCandidate): Promise<void> {
+    const typed = kurento.getComplexType('IceCandidate')({
+      candidate: candidate.candidate,
+      sdpMid: candidate.sdpMid ?? '0',
+      sdpMLineIndex: candidate.sdpMLineIndex ?? 0,
+    });
+    return call((cb) => this.raw.addIceCandidate(typed, cb));
+  }
+
+  connect(sink: WebRtcEndpoint): Promise<void> {
+    return call((cb) => this.raw.connect(sink.raw, cb));
+  }
+
+  onIceCandidate(listener: (candidate: IceCandidate) => void): void {
+    this.raw.on('IceCandidateFound', (event: { candidate: IceCandidate }) => {
+      const { candidate, sdpMid, sdpMLineIndex } = event.candidate;
+      listener({ candidate, sdpMid, sdpMLineIndex });
+    });
+  }
+}
+
+export class Pipeline extends MediaObjectHandle {
+  declare protected readonly raw: RawPipeline;
+
+  async createWebRtcEndpoint(options: { recvonly?: boolean; sendonly?: boolean } = {}): Promise<WebRtcEndpoint> {
+    const raw = await call<RawObject>((cb) => this.raw.create('WebRtcEndpoint', options, cb));
+    return new WebRtcEndpoint(raw);
+  }
+}
+
+export type ConnectionState = 'connecting' | 'ready' | 'down' | 'closed';
+
+export interface MediaServerConnectionEvents {
+  state: [ConnectionState];
+  /** The media server came back without our session: every object we held is gone. */
+  objectsLost: [];
+}
+
+/**
+ * One media server, reached through kurento-client. It never throws for an unreachable
+ * server: it reports its state, keeps retrying, and tells when objects were lost.
+ */
+export class MediaServerConnection extends EventEmitter<MediaServerConnectionEvents> {
+  readonly url: string;
+  private readonly client: RawClient;
+  private readonly log: Logger;
+  private stateValue: ConnectionState = 'connecting';
+  /** Sessions placed here by the pool; the least-loaded server gets the next one. */
+  load = 0;
+
+  constructor(url: string, log: Logger) {
+    super();
+    this.url = url;
+    this.log = log.child({ kms: url });
+    // failAfter Infinity: a media server that is down now may come up later.
+    this.client = kurento(url, { failAfter: Infinity, strict: false, request_timeout: 10_000 });
+    const re = this.client._re;
+    re.on('connection', () => this.setState('ready'));
+    re.on('disconnect', () => this.setState('down'));
+    re.on('backoff', () => {
+      if (this.stateValue === 'connecting') this.setState('down');
+    });
+    this.client.on('reconnected', (sameSession: boolean) => {
+      if (!sameSession) {
+        this.log.warn('media server lost our session; its objects are gone');
+        this.emit('objectsLost');
+      }
+    });
+  }
+
+  get state(): ConnectionState {
+    return this.stateValue;
+  }
+
+  get ready(): boolean {
+    return this.stateValue === 'ready';
+  }
+
+  private setState(next: ConnectionState): void {
+    if (next === this.stateValue || this.stateValue === 'closed') return;
+    this.log.info({ from: this.stateValue, to: next }, 'media server connection');
+    this.stateValue = next;
+    this.emit('state', next);
+  }
+
+  async createPipeline(): Promise<Pipeline> {
+    if (!this.ready) throw new Error('The media server is not reachable');
+    const raw = await call<RawObject>((cb) => this.client.create('MediaPipeline', cb));
+    return new Pipeline(raw as RawPipeline);
+  }
+
+  /** The ids of every pipeline on the media server (ours and others'). */
+  async pipelineIds(): Promise<string[]> {
+    const manager = await call<RawServerManager>((cb) => this.client.getServerManager(cb));
+    const pipelines = await call<RawObject[]>((cb) => manager.getPipelines(cb));
+    return pipelines.map((p) => p.id);
+  }
+
+  close(): void {
+    this.setState('closed');
+    this.client.close();
+  }
+}

@@ -1,0 +1,116 @@
+// Starts the embedded media server (engine/) as a child process on a free loopback port,
+// when no KMS_URL is configured. The only thing server/ takes from engine/ is this process
+// boundary. The launcher owns the child: it restarts it if it dies, and stops it on close.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Logger } from '../logging';
+
+const READY_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 5_000;
+const RESTART_DELAY_MS = 1_000;
+
+/** dist/engine/main.js, whether we run from dist/ or from sources under a test runner. */
+export function engineEntry(): string {
+  const candidates = [resolve(__dirname, '../../engine/main.js'), resolve(__dirname, '../../dist/engine/main.js')];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`The embedded media server is not built (looked for ${candidates.join(', ')}); run npm run build`);
+  return found;
+}
+
+export interface EngineOptions {
+  /** Extra environment for the engine: ENGINE_MIN_PORT, ENGINE_ADDRESSES, ... */
+  env?: Record<string, string | undefined>;
+  logLevel?: string;
+}
+
+export class EngineProcess {
+  private child: ChildProcess | undefined;
+  private port = 0;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly log: Logger;
+  private readonly options: EngineOptions;
+
+  private constructor(log: Logger, options: EngineOptions) {
+    this.log = log.child({ component: 'engine-launcher' });
+    this.options = options;
+  }
+
+  static async start(log: Logger, options: EngineOptions = {}): Promise<EngineProcess> {
+    const engine = new EngineProcess(log, options);
+    await engine.spawn();
+    return engine;
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}/kurento`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  private spawn(): Promise<void> {
+    const child = spawn(process.execPath, [engineEntry(), '--host', '127.0.0.1', '--port', String(this.port)], {
+      env: { ...process.env, ...this.options.env, LOG_LEVEL: this.options.logLevel ?? 'info', ENGINE_WATCH_STDIN: '1' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    this.child = child;
+    return new Promise<void>((resolvePromise, reject) => {
+      const timer = setTimeout(() => reject(new Error('The embedded media server did not start in time')), READY_TIMEOUT_MS);
+      const lines = createInterface({ input: child.stdout! });
+      lines.on('line', (line) => {
+        const record = parseLine(line);
+        if (record?.engineReady === true && typeof record.port === 'number') {
+          this.port = record.port;
+          clearTimeout(timer);
+          this.log.info({ port: this.port, pid: child.pid }, 'embedded media server started');
+          resolvePromise();
+        }
+        // The engine's own log lines go to our output as they are.
+        process.stdout.write(`${line}\n`);
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`The embedded media server exited (code ${code}, signal ${signal})`));
+        if (this.child === child) this.child = undefined;
+        if (!this.stopping) {
+          this.log.error({ code, signal }, 'embedded media server died; restarting it');
+          this.restartTimer = setTimeout(() => {
+            this.spawn().catch((err: unknown) => this.log.error({ err }, 'embedded media server failed to restart'));
+          }, RESTART_DELAY_MS);
+        }
+      });
+    });
+  }
+
+  /** Kills the engine without stopping supervision: for tests of a media server that dies. */
+  crash(): void {
+    this.child?.kill('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+    this.log.info('embedded media server stopped');
+  }
+}
+
+function parseLine(line: string): Record<string, unknown> | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}

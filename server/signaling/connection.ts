@@ -1,0 +1,106 @@
+// One browser's signaling WebSocket for one demo: decodes each frame through the demo's
+// codec, answers bad input with a coded `error` message (the socket stays up), limits the
+// message rate, and calls the demo's handler one message at a time, in arrival order.
+
+import type { Logger } from '../logging';
+import type { WebSocket } from 'ws';
+import { AppError, asAppError } from '../errors';
+import type { MessageCodec, MessageOf, SchemaTable } from './codec';
+
+/** Sustained rate and burst allowed per socket; ICE trickles in bursts of a dozen or so. */
+const RATE_PER_SECOND = 50;
+const BURST = 100;
+/** A client that keeps flooding after being told is disconnected. */
+const MAX_REFUSED = 200;
+/** WebSocket close code 1008: policy violation. */
+const CLOSE_POLICY = 1008;
+
+export interface ConnectionHandlers<In> {
+  onMessage(message: In): Promise<void> | void;
+  onClose(): Promise<void> | void;
+}
+
+export class SignalingConnection<T extends SchemaTable, Out extends { id: string }> {
+  private readonly socket: WebSocket;
+  private readonly codec: MessageCodec<T>;
+  private readonly log: Logger;
+  private tokens = BURST;
+  private lastRefill = Date.now();
+  private refused = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(socket: WebSocket, codec: MessageCodec<T>, log: Logger) {
+    this.socket = socket;
+    this.codec = codec;
+    this.log = log;
+  }
+
+  /** Starts reading; the handlers see only valid messages, in order. */
+  listen(handlers: ConnectionHandlers<MessageOf<T>>): void {
+    this.socket.on('message', (data, isBinary) => {
+      if (!this.take()) return;
+      if (isBinary) {
+        this.sendError(new AppError('BAD_MESSAGE', 'binary frames are not accepted'));
+        return;
+      }
+      let message: MessageOf<T>;
+      try {
+        message = this.codec.decode(data.toString());
+      } catch (err) {
+        this.sendError(asAppError(err));
+        return;
+      }
+      this.log.debug({ msg: (message as { id: string }).id }, 'signaling message');
+      this.queue = this.queue
+        .then(() => handlers.onMessage(message))
+        .catch((err: unknown) => {
+          const appError = asAppError(err);
+          if (appError.reason === 'INTERNAL') this.log.error({ err }, 'signaling handler failed');
+          this.sendError(appError);
+        });
+    });
+    this.socket.on('error', (err) => this.log.debug({ err }, 'signaling socket error'));
+    this.socket.on('close', (code) => {
+      this.closed = true;
+      this.log.debug({ code }, 'signaling socket closed');
+      this.queue = this.queue
+        .then(() => handlers.onClose())
+        .catch((err: unknown) => {
+          this.log.error({ err }, 'cleanup after a closed socket failed');
+        });
+    });
+  }
+
+  send(message: Out): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(JSON.stringify(message));
+  }
+
+  sendError(error: AppError): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(JSON.stringify(error.toMessage()));
+  }
+
+  close(code = 1000, reason = ''): void {
+    if (!this.closed) this.socket.close(code, reason);
+  }
+
+  /** Token bucket: false means the message is refused. */
+  private take(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(BURST, this.tokens + ((now - this.lastRefill) / 1000) * RATE_PER_SECOND);
+    this.lastRefill = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return true;
+    }
+    this.refused++;
+    if (this.refused === 1) this.sendError(new AppError('TOO_MANY_MESSAGES'));
+    if (this.refused >= MAX_REFUSED) {
+      this.log.warn('closing a flooding signaling socket');
+      this.close(CLOSE_POLICY, 'too many messages');
+    }
+    return false;
+  }
+}
