@@ -1,5 +1,5 @@
 // The embedded media server as a program: `npm run engine -- --port 8888`. It prints one
-// JSON log line with `"engineReady":true` and the port once it listens, which is what the
+// JSON line with `"engineReady":true` and the port once it listens, which is what the
 // application server's launcher waits for, and shuts down cleanly on SIGINT/SIGTERM or when
 // its parent's stdin closes (so an orphaned engine never lingers).
 
@@ -20,10 +20,9 @@ async function main(): Promise<void> {
   }
   const log = pino({ level: config.logLevel, base: { service: 'engine' } });
   const engine = await startEngine(config, log);
-  log.info(
-    { engineReady: true, port: engine.port, host: config.host },
-    `Kurento Protocol on ws://${config.host}:${engine.port}/kurento`,
-  );
+  // NOTE: the ready line is written whatever the log level: the launcher waits for it.
+  process.stdout.write(`${JSON.stringify({ engineReady: true, port: engine.port, host: config.host })}\n`);
+  log.info(`Kurento Protocol on ws://${config.host}:${engine.port}/kurento`);
 
   let stopping = false;
   const stop = (why: string): void => {

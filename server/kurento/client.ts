@@ -200,8 +200,16 @@ export class MediaServerConnection extends EventEmitter<MediaServerConnectionEve
   /** The ids of every pipeline on the media server (ours and others'). */
   async pipelineIds(): Promise<string[]> {
     const manager = await call<RawServerManager>((cb) => this.client.getServerManager(cb));
-    const pipelines = await call<RawObject[]>((cb) => manager.getPipelines(cb));
-    return pipelines.map((p) => p.id);
+    // NOTE: kurento-client describes every listed pipeline; one released meanwhile fails the
+    // whole listing with "not found". The listing is a snapshot, so take another one.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const pipelines = await call<RawObject[]>((cb) => manager.getPipelines(cb));
+        return pipelines.map((p) => p.id);
+      } catch (err) {
+        if (!(err instanceof ReferenceError) || attempt >= 5) throw err;
+      }
+    }
   }
 
   close(): void {

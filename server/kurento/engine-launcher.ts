@@ -60,7 +60,12 @@ export class EngineProcess {
     });
     this.child = child;
     return new Promise<void>((resolvePromise, reject) => {
-      const timer = setTimeout(() => reject(new Error('The embedded media server did not start in time')), READY_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        // A child that never got ready is ours to end; supervision would only restart it.
+        this.stopping = true;
+        child.kill('SIGKILL');
+        reject(new Error('The embedded media server did not start in time'));
+      }, READY_TIMEOUT_MS);
       const lines = createInterface({ input: child.stdout! });
       lines.on('line', (line) => {
         const record = parseLine(line);
@@ -69,6 +74,7 @@ export class EngineProcess {
           clearTimeout(timer);
           this.log.info({ port: this.port, pid: child.pid }, 'embedded media server started');
           resolvePromise();
+          return;
         }
         // The engine's own log lines go to our output as they are.
         process.stdout.write(`${line}\n`);

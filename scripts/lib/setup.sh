@@ -1,0 +1,41 @@
+# Shared by scripts/demos.sh and scripts/test.sh: install what is missing, or say exactly
+# how. System packages come from apt when we are root; otherwise we print the command.
+
+TEST_PACKAGES=(chromium ffmpeg iproute2 util-linux gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-opencv opencv-data coturn)
+# The demos themselves need no system package: the embedded media server is pure Node.
+DEMO_PACKAGES=()
+
+missing_packages() {
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || echo "$pkg"
+  done
+}
+
+ensure_system_packages() {
+  local -a wanted
+  if [ "$1" = test ]; then wanted=("${TEST_PACKAGES[@]}"); else wanted=("${DEMO_PACKAGES[@]}"); fi
+  [ ${#wanted[@]} -eq 0 ] && return 0
+  command -v dpkg-query >/dev/null || { echo "note: not a Debian/Ubuntu system; install: ${wanted[*]}" >&2; return 0; }
+  local missing
+  missing=$(missing_packages "${wanted[@]}" | tr '\n' ' ')
+  [ -z "${missing// /}" ] && return 0
+  if [ "$(id -u)" = 0 ]; then
+    echo "Installing system packages: $missing"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  else
+    echo "Missing system packages. Install them with:" >&2
+    echo "  sudo apt-get install -y $missing" >&2
+    exit 1
+  fi
+}
+
+ensure_node_modules() {
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund
+  fi
+}

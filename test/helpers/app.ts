@@ -1,0 +1,45 @@
+// Builds and starts the real application on a free port, with the embedded engine unless
+// the test names media servers. Tests close what they start.
+
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { buildApp } from '../../server/app';
+import { loadConfig } from '../../server/config';
+
+export interface RunningApp {
+  app: FastifyInstance;
+  url: string;
+  wsUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...env });
+  const app = await buildApp(config);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    close: () => app.close(),
+  };
+}
+
+/** Pipelines on the app's (first) media server, as the media server itself reports them. */
+export function pipelinesOnMediaServer(app: FastifyInstance): Promise<string[]> {
+  const server = app.media.members[0];
+  if (!server) throw new Error('no media server');
+  return server.pipelineIds();
+}
+
+/** Polls until `check` holds; returns the last value, so the caller can assert on it. */
+export async function eventually<T>(fn: () => Promise<T> | T, check: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await fn();
+  while (!check(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = await fn();
+  }
+  return value;
+}

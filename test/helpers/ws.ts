@@ -1,0 +1,50 @@
+// A small WebSocket client for signaling tests: send JSON, await the next message.
+
+import WebSocket from 'ws';
+
+export class TestSocket {
+  readonly ws: WebSocket;
+  private readonly inbox: unknown[] = [];
+  private waiters: ((m: unknown) => void)[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(ws: WebSocket) {
+    this.ws = ws;
+    ws.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as unknown;
+      const waiter = this.waiters.shift();
+      if (waiter) waiter(message);
+      else this.inbox.push(message);
+    });
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  static async open(url: string): Promise<TestSocket> {
+    const ws = new WebSocket(url);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return new TestSocket(ws);
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  next<T = Record<string, unknown>>(timeoutMs = 10_000): Promise<T> {
+    const queued = this.inbox.shift();
+    if (queued !== undefined) return Promise.resolve(queued as T);
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no message in time')), timeoutMs);
+      this.waiters.push((m) => {
+        clearTimeout(timer);
+        resolve(m as T);
+      });
+    });
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}

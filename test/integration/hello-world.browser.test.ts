@@ -1,0 +1,83 @@
+// hello-world in a real browser: Chromium with a fake camera sends its video through the
+// application server and the embedded media server, and gets it back.
+
+import type { Browser, Page } from 'playwright-core';
+import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
+import { launchChromium } from '../helpers/browser';
+
+/** Reads the remote <video> and the inbound video stats from inside the page. */
+async function remoteVideo(page: Page): Promise<{ width: number; framesDecoded: number }> {
+  return page.evaluate(async () => {
+    const demo = document.querySelector('hello-world-demo') as HTMLElement & { call: { peer?: { pc: RTCPeerConnection } } };
+    const tile = demo.shadowRoot!.querySelector('stage-video-tile[video-id=remote]')!;
+    const video = tile.shadowRoot!.querySelector('video')!;
+    let framesDecoded = 0;
+    const pc = demo.call.peer?.pc;
+    if (pc) {
+      (await pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') framesDecoded = s.framesDecoded ?? 0;
+      });
+    }
+    return { width: video.videoWidth, framesDecoded };
+  });
+}
+
+describe('hello-world in Chromium', () => {
+  let running: RunningApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    running = await startApp();
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await running?.close();
+  });
+
+  test('the camera comes back through the media server, and Stop leaves no pipeline', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${running.url}/helloworld.html`);
+    await page.click('#start');
+
+    const first = await eventually(
+      () => remoteVideo(page),
+      (v) => v.width > 0 && v.framesDecoded > 0,
+      20_000,
+    );
+    expect(first.width).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1000));
+    const later = await remoteVideo(page);
+    expect(later.framesDecoded).toBeGreaterThan(first.framesDecoded);
+    expect(await pipelinesOnMediaServer(running.app)).toHaveLength(1);
+
+    await page.click('#stop');
+    const left = await eventually(
+      () => pipelinesOnMediaServer(running.app),
+      (p) => p.length === 0,
+    );
+    expect(left).toEqual([]);
+    await page.close();
+  });
+
+  test('a browser that closes mid-call has its pipeline released', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${running.url}/helloworld.html`);
+    await page.click('#start');
+    await eventually(
+      () => remoteVideo(page),
+      (v) => v.width > 0,
+      20_000,
+    );
+    expect(await pipelinesOnMediaServer(running.app)).toHaveLength(1);
+
+    await page.close();
+    const left = await eventually(
+      () => pipelinesOnMediaServer(running.app),
+      (p) => p.length === 0,
+    );
+    expect(left).toEqual([]);
+    expect(running.app.sessions.size).toBe(0);
+  });
+});
