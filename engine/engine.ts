@@ -10,6 +10,8 @@ import { TypeRegistry } from './types/kmd';
 export interface Engine {
   readonly port: number;
   readonly core: MediaServer;
+  /** Cuts every client socket, keeping sessions for resume: fault injection for tests. */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -21,6 +23,7 @@ export async function startEngine(config: EngineConfig, log: Logger = pino({ lev
   return {
     port: server.port,
     core,
+    dropConnections: () => server.dropConnections(),
     close: () =>
       (closing ??= (async () => {
         await server.close();

@@ -86,6 +86,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 export function redactConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = { ...config };
   for (const key of SECRETS) if (out[key] !== undefined) out[key] = '***';
-  if (typeof out.KMS_URL === 'string') out.KMS_URL = out.KMS_URL.replace(/access_token=[^&,]+/g, 'access_token=***');
+  const mask = (url: string): string => url.replace(/access_token=[^&,]+/g, 'access_token=***');
+  if (typeof out.KMS_URL === 'string') out.KMS_URL = mask(out.KMS_URL);
+  out.kmsUrls = config.kmsUrls.map(mask);
   return out;
 }

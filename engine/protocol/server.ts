@@ -117,6 +117,10 @@ export class EngineServer {
     }
   }
 
+  dropConnections(): void {
+    for (const ws of this.wss.clients) ws.terminate();
+  }
+
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
     for (const ws of this.wss.clients) ws.terminate();

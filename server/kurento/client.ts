@@ -153,6 +153,7 @@ export class MediaServerConnection extends EventEmitter<MediaServerConnectionEve
   private readonly client: RawClient;
   private readonly log: Logger;
   private stateValue: ConnectionState = 'connecting';
+  private everConnected = false;
   /** Sessions placed here by the pool; the least-loaded server gets the next one. */
   load = 0;
 
@@ -169,7 +170,8 @@ export class MediaServerConnection extends EventEmitter<MediaServerConnectionEve
       if (this.stateValue === 'connecting') this.setState('down');
     });
     this.client.on('reconnected', (sameSession: boolean) => {
-      if (!sameSession) {
+      // NOTE: after an outage at start-up kurento-client "resumes" a session it never had.
+      if (!sameSession && this.everConnected) {
         this.log.warn('media server lost our session; its objects are gone');
         this.emit('objectsLost');
       }
@@ -188,6 +190,7 @@ export class MediaServerConnection extends EventEmitter<MediaServerConnectionEve
     if (next === this.stateValue || this.stateValue === 'closed') return;
     this.log.info({ from: this.stateValue, to: next }, 'media server connection');
     this.stateValue = next;
+    if (next === 'ready') setImmediate(() => (this.everConnected = true));
     this.emit('state', next);
   }
 

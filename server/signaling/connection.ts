@@ -97,7 +97,7 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
     }
     this.refused++;
     if (this.refused === 1) this.sendError(new AppError('TOO_MANY_MESSAGES'));
-    if (this.refused >= MAX_REFUSED) {
+    if (this.refused === MAX_REFUSED) {
       this.log.warn('closing a flooding signaling socket');
       this.close(CLOSE_POLICY, 'too many messages');
     }

@@ -1,0 +1,71 @@
+// Health and readiness, and a media server that is down: the app starts anyway, says why
+// it is not ready (on /readyz and on the index page's status), and recovers by itself.
+
+import { createServer } from 'node:net';
+import pino from 'pino';
+import { loadEngineConfig } from '../../engine/config';
+import { startEngine } from '../../engine/engine';
+import { eventually, startApp } from '../helpers/app';
+import { TestSocket } from '../helpers/ws';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+describe('health and readiness', () => {
+  test('with the embedded engine, /healthz and /readyz are OK and the index page is served', async () => {
+    const running = await startApp();
+    try {
+      expect((await running.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+      const ready = await eventually(
+        () => running.app.inject('/readyz'),
+        (r) => r.statusCode === 200,
+      );
+      expect(ready.json()).toMatchObject({ status: 'ready' });
+      const index = await running.app.inject('/');
+      expect(index.statusCode).toBe(200);
+      expect(index.body).toContain('<demo-index>');
+      expect((await running.app.inject('/bundle/hello-world.js')).statusCode).toBe(200);
+      expect((await running.app.inject('/api/status')).json()).toMatchObject({ mediaServer: { ready: true, embedded: true } });
+    } finally {
+      await running.close();
+    }
+  });
+
+  test('a media server that is down: not ready with a reason, demos refuse in words, then it recovers', async () => {
+    const port = await freePort();
+    const running = await startApp({ KMS_URL: `ws://127.0.0.1:${port}/kurento` });
+    try {
+      const down = await eventually(
+        () => running.app.inject('/readyz'),
+        (r) => r.statusCode === 503,
+      );
+      expect(down.statusCode).toBe(503);
+      expect(down.json().reason).toMatch(/No media server is reachable/);
+      expect((await running.app.inject('/api/status')).json()).toMatchObject({ mediaServer: { ready: false, embedded: false } });
+
+      const socket = await TestSocket.open(`${running.wsUrl}/helloworld`);
+      socket.send({ id: 'start', sdpOffer: 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n' });
+      expect(await socket.next()).toMatchObject({ id: 'error', reason: 'MEDIA_SERVER_UNAVAILABLE' });
+      socket.close();
+
+      const engine = await startEngine(loadEngineConfig(['--port', String(port)]), pino({ level: 'silent' }));
+      try {
+        const up = await eventually(
+          () => running.app.inject('/readyz'),
+          (r) => r.statusCode === 200,
+          15_000,
+        );
+        expect(up.statusCode).toBe(200);
+      } finally {
+        await engine.close();
+      }
+    } finally {
+      await running.close();
+    }
+  });
+});

@@ -1,0 +1,125 @@
+// The embedded media server speaks the Kurento Protocol as KMS does: raw JSON-RPC frames,
+// error codes and shapes, implicit transactions with `newref:` references, and refusals
+// for what it does not implement.
+
+import pino from 'pino';
+import { loadEngineConfig } from '../../engine/config';
+import { startEngine, type Engine } from '../../engine/engine';
+import { TestSocket } from '../helpers/ws';
+
+type Reply = {
+  id?: number;
+  result?: { value?: unknown; sessionId?: string };
+  error?: { code: number; message: string; data?: { type: string } };
+};
+
+describe('embedded media server protocol', () => {
+  let engine: Engine;
+  let socket: TestSocket;
+  let nextId = 1;
+
+  const request = async (method: string, params: Record<string, unknown> = {}): Promise<Reply> => {
+    const id = nextId++;
+    socket.send({ jsonrpc: '2.0', id, method, params });
+    for (;;) {
+      const reply = await socket.next<Reply>();
+      if (reply.id === id) return reply;
+    }
+  };
+
+  beforeAll(async () => {
+    engine = await startEngine(loadEngineConfig(['--port', '0']), pino({ level: 'silent' }));
+    socket = await TestSocket.open(`ws://127.0.0.1:${engine.port}/kurento`);
+  });
+
+  afterAll(async () => {
+    socket?.close();
+    await engine?.close();
+  });
+
+  test('ping answers pong', async () => {
+    expect((await request('ping', { interval: 240000 })).result?.value).toBe('pong');
+  });
+
+  test('malformed JSON gets a JSON-RPC parse error and the socket stays open', async () => {
+    socket.send('{"jsonrpc": "2.0", "id": ');
+    expect((await socket.next<Reply>()).error?.code).toBe(-32700);
+    expect((await request('ping')).result?.value).toBe('pong');
+  });
+
+  test('create, describe and release a pipeline, with KMS-shaped ids and results', async () => {
+    const created = await request('create', { type: 'MediaPipeline', constructorParams: {}, properties: {} });
+    const id = created.result?.value as string;
+    expect(id).toMatch(/^[0-9a-f-]{36}_kurento\.MediaPipeline$/);
+    expect(created.result?.sessionId).toEqual(expect.any(String));
+    const described = await request('describe', { object: id });
+    expect(described.result).toMatchObject({
+      type: 'MediaPipeline',
+      qualifiedType: 'kurento.MediaPipeline',
+      hierarchy: ['kurento.MediaObject'],
+    });
+    expect((await request('release', { object: id })).error).toBeUndefined();
+    expect((await request('describe', { object: id })).error).toMatchObject({ code: 40101 });
+  });
+
+  test('a transaction creates a pipeline and an endpoint in it through newref', async () => {
+    const reply = await request('transaction', {
+      operations: [
+        { jsonrpc: '2.0', id: 0, method: 'create', params: { type: 'MediaPipeline', constructorParams: {} } },
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'create',
+          params: { type: 'WebRtcEndpoint', constructorParams: { mediaPipeline: 'newref:0' } },
+        },
+      ],
+    });
+    const [pipeline, endpoint] = reply.result?.value as { result: { value: string } }[];
+    expect(endpoint?.result.value.startsWith(`${pipeline?.result.value}/`)).toBe(true);
+    expect(endpoint?.result.value).toMatch(/_kurento\.WebRtcEndpoint$/);
+    const children = await request('invoke', { object: pipeline?.result.value, operation: 'getChildren', operationParams: {} });
+    expect(children.result?.value).toEqual([endpoint?.result.value]);
+    await request('release', { object: pipeline?.result.value });
+  });
+
+  test.each([
+    ['an unknown object', 'invoke', { object: 'nope_kurento.MediaPipeline', operation: 'getName' }, 40101],
+    ['an unknown class', 'create', { type: 'TeleportEndpoint', constructorParams: {} }, 40100],
+    ['a missing constructor parameter', 'create', { type: 'WebRtcEndpoint', constructorParams: {} }, 40001],
+    [
+      'a parameter of the wrong type',
+      'create',
+      { type: 'WebRtcEndpoint', constructorParams: { mediaPipeline: 'x', recvonly: 'yes' } },
+      40001,
+    ],
+    ['an unknown method', 'teleport', {}, 40105],
+  ])('%s is refused with its KMS error code', async (_name, method, params, code) => {
+    expect((await request(method, params)).error?.code).toBe(code);
+  });
+
+  test('operations that exist in KMS but not here say so, never succeed silently', async () => {
+    const pipeline = (await request('create', { type: 'MediaPipeline' })).result?.value as string;
+    try {
+      const zbar = await request('create', { type: 'ZBarFilter', constructorParams: { mediaPipeline: pipeline } });
+      expect(zbar.error?.message).toMatch(/not supported by the embedded media server/);
+      const dot = await request('invoke', { object: pipeline, operation: 'getGstreamerDot', operationParams: {} });
+      expect(dot.error?.message).toMatch(/not supported by the embedded media server/);
+      const unknown = await request('invoke', { object: pipeline, operation: 'fly', operationParams: {} });
+      expect(unknown.error?.code).toBe(40105);
+      const badEvent = await request('subscribe', { object: pipeline, type: 'Landed' });
+      expect(badEvent.error?.code).toBe(40106);
+    } finally {
+      await request('release', { object: pipeline });
+    }
+  });
+
+  test('an invalid SDP offer fails with SDP_PARSE_ERROR', async () => {
+    const pipeline = (await request('create', { type: 'MediaPipeline' })).result?.value as string;
+    const endpoint = (await request('create', { type: 'WebRtcEndpoint', constructorParams: { mediaPipeline: pipeline } })).result
+      ?.value;
+    const reply = await request('invoke', { object: endpoint, operation: 'processOffer', operationParams: { offer: 'hello' } });
+    expect(reply.error).toMatchObject({ code: 40201, data: { type: 'SDP_PARSE_ERROR' } });
+    await request('release', { object: pipeline });
+    expect((await request('invoke', { object: 'manager_ServerManager', operation: 'getPipelines' })).result?.value).toEqual([]);
+  });
+});

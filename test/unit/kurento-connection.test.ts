@@ -1,0 +1,154 @@
+// kurento-client through our reconnect-ws drop-in: it connects, it reconnects after the
+// media server's WebSocket drops, and a media server that is down never takes us down.
+
+import pino from 'pino';
+import { createServer } from 'node:net';
+import { startEngine, type Engine } from '../../engine/engine';
+import { loadEngineConfig } from '../../engine/config';
+import { MediaServerConnection } from '../../server/kurento/client';
+import { eventually } from '../helpers/app';
+
+const silent = pino({ level: 'silent' });
+
+function engineOn(port: number): Promise<Engine> {
+  return startEngine(loadEngineConfig(['--port', String(port), '--session-timeout', '30']), silent);
+}
+
+/** A port that nothing listens on (bound, read back, released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+describe('kurento-client with the reconnect-ws drop-in', () => {
+  test('connects to the media server and creates a pipeline', async () => {
+    const engine = await engineOn(0);
+    const connection = new MediaServerConnection(`ws://127.0.0.1:${engine.port}/kurento`, silent);
+    try {
+      await eventually(
+        () => connection.state,
+        (s) => s === 'ready',
+      );
+      const pipeline = await connection.createPipeline();
+      expect(await connection.pipelineIds()).toEqual([pipeline.id]);
+      await pipeline.release();
+      expect(await connection.pipelineIds()).toEqual([]);
+    } finally {
+      connection.close();
+      await engine.close();
+    }
+  });
+
+  test('reconnects after the WebSocket drops, and keeps its session and objects', async () => {
+    const engine = await engineOn(0);
+    const url = `ws://127.0.0.1:${engine.port}/kurento`;
+    const connection = new MediaServerConnection(url, silent);
+    const states: string[] = [];
+    connection.on('state', (s) => states.push(s));
+    let lost = false;
+    connection.on('objectsLost', () => (lost = true));
+    try {
+      await eventually(
+        () => connection.state,
+        (s) => s === 'ready',
+      );
+      const pipeline = await connection.createPipeline();
+      // Drop every client socket on the media server side, as a network blip would.
+      engine.dropConnections();
+      await eventually(
+        () => states,
+        (s) => s.includes('down'),
+      );
+      const back = await eventually(
+        () => connection.state,
+        (s) => s === 'ready',
+        15_000,
+      );
+      expect(back).toBe('ready');
+      expect(lost).toBe(false);
+      expect(await connection.pipelineIds()).toEqual([pipeline.id]);
+      await pipeline.release();
+    } finally {
+      connection.close();
+      await engine.close();
+    }
+  });
+
+  test('a media server that is down at start-up is reported, never thrown, and found when it comes up', async () => {
+    const port = await freePort();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown): void => void unhandled.push(err);
+    process.on('uncaughtException', onUnhandled);
+    process.on('unhandledRejection', onUnhandled);
+    const connection = new MediaServerConnection(`ws://127.0.0.1:${port}/kurento`, silent);
+    try {
+      await eventually(
+        () => connection.state,
+        (s) => s === 'down',
+      );
+      expect(connection.ready).toBe(false);
+      await expect(connection.createPipeline()).rejects.toThrow('not reachable');
+
+      const engine = await engineOn(port);
+      try {
+        expect(
+          await eventually(
+            () => connection.state,
+            (s) => s === 'ready',
+            15_000,
+          ),
+        ).toBe('ready');
+        const pipeline = await connection.createPipeline();
+        await pipeline.release();
+      } finally {
+        await engine.close();
+      }
+      // And it goes away again: reported as down, still no exception.
+      expect(
+        await eventually(
+          () => connection.state,
+          (s) => s === 'down',
+        ),
+      ).toBe('down');
+      expect(unhandled).toEqual([]);
+    } finally {
+      connection.close();
+      process.off('uncaughtException', onUnhandled);
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  test('a media server that restarts without our session reports the objects as lost', async () => {
+    const first = await engineOn(0);
+    const port = first.port;
+    const connection = new MediaServerConnection(`ws://127.0.0.1:${port}/kurento`, silent);
+    let lost = false;
+    connection.on('objectsLost', () => (lost = true));
+    try {
+      await eventually(
+        () => connection.state,
+        (s) => s === 'ready',
+      );
+      await connection.createPipeline();
+      await first.close();
+      const second = await engineOn(port);
+      try {
+        expect(
+          await eventually(
+            () => lost,
+            (l) => l,
+            15_000,
+          ),
+        ).toBe(true);
+        expect(connection.state).toBe('ready');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      connection.close();
+    }
+  });
+});
