@@ -8,6 +8,7 @@ source scripts/lib/setup.sh
 ensure_system_packages test
 ensure_node_modules
 npm run --silent build
+npm run --silent lint
 
 if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
   exec unshare -n sh -c 'ip link set lo up && exec npx jest "$@"' jest "$@"

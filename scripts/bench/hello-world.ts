@@ -1,0 +1,73 @@
+// Benchmark: hello-world loopback. Time from clicking Start to the first decoded remote
+// frame (median of N runs), and the media server's CPU use during a steady call.
+// KMS_URL names a real KMS to compare; unset, the embedded engine is measured.
+// Run: npm run bench (inside a loopback-only network namespace, like the tests).
+
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { buildApp } from '../../server/app';
+import { loadConfig } from '../../server/config';
+import { launchChromium } from '../../test/helpers/browser';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+const CPU_SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 10);
+const TICKS_PER_SECOND = 100; // Linux USER_HZ
+
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const app = await buildApp(loadConfig({ ...process.env, PORT: '0', LOG_LEVEL: 'warn' }));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/helloworld.html`;
+  const browser = await launchChromium();
+  const remoteWidth = `(() => { const d = document.querySelector('hello-world-demo'); const v = d.shadowRoot.querySelector('stage-video-tile[video-id=remote]').shadowRoot.querySelector('video'); return v.videoWidth; })()`;
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const page = await browser.newPage();
+      await page.goto(url);
+      const t0 = Date.now();
+      await page.click('#start');
+      await page.waitForFunction(`${remoteWidth} > 0`, null, { timeout: 20_000, polling: 10 });
+      times.push(Date.now() - t0);
+      await page.click('#stop');
+      await page.close();
+    }
+
+    // Steady call: media server CPU over CPU_SECONDS (embedded engine only: a remote KMS's
+    // process is not ours to read).
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.click('#start');
+    await page.waitForFunction(`${remoteWidth} > 0`, null, { timeout: 20_000 });
+    const pid = app.embeddedEngine?.pid;
+    let cpu = 'n/a (remote KMS)';
+    if (pid) {
+      const before = cpuTicks(pid);
+      await new Promise((r) => setTimeout(r, CPU_SECONDS * 1000));
+      cpu = `${(((cpuTicks(pid) - before) / TICKS_PER_SECOND / CPU_SECONDS) * 100).toFixed(1)} % of one core`;
+    }
+    await page.close();
+
+    const target = process.env.KMS_URL ?? 'embedded engine';
+    console.log(`\nhello-world loopback against ${target} (${RUNS} runs, 640x480 fake camera, Chromium)`);
+    console.log('| measure | value |');
+    console.log('|---|---|');
+    console.log(`| Start → first decoded remote frame, median | ${median(times)} ms |`);
+    console.log(`| Start → first decoded remote frame, min / max | ${Math.min(...times)} / ${Math.max(...times)} ms |`);
+    console.log(`| media server CPU during a loopback call | ${cpu} |`);
+  } finally {
+    await browser.close();
+    await app.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
