@@ -84,7 +84,15 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     );
   });
 
-  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_SIGNALING_FRAME_BYTES } });
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: MAX_SIGNALING_FRAME_BYTES },
+    // Socket errors are the client's doing (oversized frames, unclean disconnects): ws has
+    // already closed with the right code, so this is debug, not an error of ours.
+    errorHandler: (err, socket, request) => {
+      request.log.debug({ err }, 'signaling socket error');
+      socket.terminate();
+    },
+  });
   await app.register(healthRoutes);
   await app.register(helloWorldDemo);
   await app.register(staticRoutes);

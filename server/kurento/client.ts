@@ -153,7 +153,8 @@ export class MediaServerConnection extends EventEmitter<MediaServerConnectionEve
   private readonly client: RawClient;
   private readonly log: Logger;
   private stateValue: ConnectionState = 'connecting';
-  private everConnected = false;
+  /** Whether we ever created an object there: only then can a restart lose any. */
+  private heldObjects = false;
   /** Sessions placed here by the pool; the least-loaded server gets the next one. */
   load = 0;
 
@@ -171,7 +172,7 @@ export class MediaServerConnection extends EventEmitter<MediaServerConnectionEve
     });
     this.client.on('reconnected', (sameSession: boolean) => {
       // NOTE: after an outage at start-up kurento-client "resumes" a session it never had.
-      if (!sameSession && this.everConnected) {
+      if (!sameSession && this.heldObjects) {
         this.log.warn('media server lost our session; its objects are gone');
         this.emit('objectsLost');
       }
@@ -190,13 +191,13 @@ export class MediaServerConnection extends EventEmitter<MediaServerConnectionEve
     if (next === this.stateValue || this.stateValue === 'closed') return;
     this.log.info({ from: this.stateValue, to: next }, 'media server connection');
     this.stateValue = next;
-    if (next === 'ready') setImmediate(() => (this.everConnected = true));
     this.emit('state', next);
   }
 
   async createPipeline(): Promise<Pipeline> {
     if (!this.ready) throw new Error('The media server is not reachable');
     const raw = await call<RawObject>((cb) => this.client.create('MediaPipeline', cb));
+    this.heldObjects = true;
     return new Pipeline(raw as RawPipeline);
   }
 
