@@ -2,7 +2,7 @@
 // the test names media servers. Tests close what they start.
 
 import type { FastifyInstance } from 'fastify';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 
@@ -20,7 +20,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
   const { port } = app.server.address() as AddressInfo;
   return {
     app,
-    url: `http://127.0.0.1:${port}`,
+    url: `${app.config.HTTPS ? 'https' : 'http'}://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}`,
     close: () => app.close(),
   };
@@ -42,4 +42,13 @@ export async function eventually<T>(fn: () => Promise<T> | T, check: (v: T) => b
     value = await fn();
   }
   return value;
+}
+
+/** A loopback port that nothing listens on (bound, read back, released). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
 }

@@ -1,20 +1,11 @@
 // Health and readiness, and a media server that is down: the app starts anyway, says why
 // it is not ready (on /readyz and on the index page's status), and recovers by itself.
 
-import { createServer } from 'node:net';
 import pino from 'pino';
 import { loadEngineConfig } from '../../engine/config';
 import { startEngine } from '../../engine/engine';
-import { eventually, startApp } from '../helpers/app';
+import { eventually, freePort, startApp } from '../helpers/app';
 import { TestSocket } from '../helpers/ws';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('health and readiness', () => {
   test('with the embedded engine, /healthz and /readyz are OK and the index page is served', async () => {

@@ -2,25 +2,24 @@
 // media server's WebSocket drops, and a media server that is down never takes us down.
 
 import pino from 'pino';
-import { createServer } from 'node:net';
 import { startEngine, type Engine } from '../../engine/engine';
 import { loadEngineConfig } from '../../engine/config';
 import { MediaServerConnection } from '../../server/kurento/client';
-import { eventually } from '../helpers/app';
+import { eventually, freePort } from '../helpers/app';
 
 const silent = pino({ level: 'silent' });
 
-function engineOn(port: number): Promise<Engine> {
-  return startEngine(loadEngineConfig(['--port', String(port), '--session-timeout', '30']), silent);
+/** Waits for the connection to reach `state`; returns the state it ended in. */
+function untilState(connection: MediaServerConnection, state: string, timeoutMs = 10_000): Promise<string> {
+  return eventually(
+    () => connection.state,
+    (s) => s === state,
+    timeoutMs,
+  );
 }
 
-/** A port that nothing listens on (bound, read back, released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
+function engineOn(port: number): Promise<Engine> {
+  return startEngine(loadEngineConfig(['--port', String(port), '--session-timeout', '30']), silent);
 }
 
 describe('kurento-client with the reconnect-ws drop-in', () => {
@@ -28,10 +27,7 @@ describe('kurento-client with the reconnect-ws drop-in', () => {
     const engine = await engineOn(0);
     const connection = new MediaServerConnection(`ws://127.0.0.1:${engine.port}/kurento`, silent);
     try {
-      await eventually(
-        () => connection.state,
-        (s) => s === 'ready',
-      );
+      await untilState(connection, 'ready');
       const pipeline = await connection.createPipeline();
       expect(await connection.pipelineIds()).toEqual([pipeline.id]);
       await pipeline.release();
@@ -51,10 +47,7 @@ describe('kurento-client with the reconnect-ws drop-in', () => {
     let lost = false;
     connection.on('objectsLost', () => (lost = true));
     try {
-      await eventually(
-        () => connection.state,
-        (s) => s === 'ready',
-      );
+      await untilState(connection, 'ready');
       const pipeline = await connection.createPipeline();
       // Drop every client socket on the media server side, as a network blip would.
       engine.dropConnections();
@@ -62,11 +55,7 @@ describe('kurento-client with the reconnect-ws drop-in', () => {
         () => states,
         (s) => s.includes('down'),
       );
-      const back = await eventually(
-        () => connection.state,
-        (s) => s === 'ready',
-        15_000,
-      );
+      const back = await untilState(connection, 'ready', 15_000);
       expect(back).toBe('ready');
       expect(lost).toBe(false);
       expect(await connection.pipelineIds()).toEqual([pipeline.id]);
@@ -85,34 +74,20 @@ describe('kurento-client with the reconnect-ws drop-in', () => {
     process.on('unhandledRejection', onUnhandled);
     const connection = new MediaServerConnection(`ws://127.0.0.1:${port}/kurento`, silent);
     try {
-      await eventually(
-        () => connection.state,
-        (s) => s === 'down',
-      );
+      await untilState(connection, 'down');
       expect(connection.ready).toBe(false);
       await expect(connection.createPipeline()).rejects.toThrow('not reachable');
 
       const engine = await engineOn(port);
       try {
-        expect(
-          await eventually(
-            () => connection.state,
-            (s) => s === 'ready',
-            15_000,
-          ),
-        ).toBe('ready');
+        expect(await untilState(connection, 'ready', 15_000)).toBe('ready');
         const pipeline = await connection.createPipeline();
         await pipeline.release();
       } finally {
         await engine.close();
       }
       // And it goes away again: reported as down, still no exception.
-      expect(
-        await eventually(
-          () => connection.state,
-          (s) => s === 'down',
-        ),
-      ).toBe('down');
+      expect(await untilState(connection, 'down')).toBe('down');
       expect(unhandled).toEqual([]);
     } finally {
       connection.close();
@@ -128,10 +103,7 @@ describe('kurento-client with the reconnect-ws drop-in', () => {
     let lost = false;
     connection.on('objectsLost', () => (lost = true));
     try {
-      await eventually(
-        () => connection.state,
-        (s) => s === 'ready',
-      );
+      await untilState(connection, 'ready');
       await connection.createPipeline();
       await first.close();
       const second = await engineOn(port);
