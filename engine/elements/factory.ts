@@ -4,7 +4,6 @@
 
 import { KmsError } from '../protocol/errors';
 import type { Params } from '../types/params';
-import type { MediaElement } from './media-element';
 import type { EngineContext, MediaObject } from './media-object';
 import { MediaPipeline } from './media-pipeline';
 import { PassThrough } from './pass-through';
@@ -37,5 +36,3 @@ export function buildObject(ctx: EngineContext, type: string, params: Params, re
   }
   return build(ctx, params, resolve);
 }
-
-export type { MediaElement };
