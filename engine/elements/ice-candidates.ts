@@ -4,7 +4,8 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
 export interface CandidatePolicy {
-  addresses: string[];
+  /** Host addresses to announce; undefined announces every one. */
+  addresses?: string[];
   externalIPv4?: string;
   externalIPv6?: string;
 }
@@ -16,7 +17,7 @@ export function announceCandidate(candidate: string, policy: CandidatePolicy): s
   const address = parts[4];
   if (address === undefined) return undefined;
   const type = parts[7];
-  if (type === 'host' && policy.addresses.length > 0 && !policy.addresses.includes(address)) return undefined;
+  if (type === 'host' && policy.addresses && !policy.addresses.includes(address)) return undefined;
   if (type === 'host' && !isLoopback(address)) {
     const external = isIPv4(address) ? policy.externalIPv4 : isIPv6(address) ? policy.externalIPv6 : undefined;
     if (external) parts[4] = external;

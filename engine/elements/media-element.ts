@@ -75,6 +75,8 @@ export abstract class MediaElement extends MediaObject {
       this.onInputPacket(kind, packet, fanout);
     });
     this.inputs.set(kind, { source, detach: unsubscribe });
+    // KMS reports whether a connection needs transcoding; pass-through never does.
+    this.raise('MediaTranscodingStateChanged', { state: 'NOT_TRANSCODING', binName: this.id, mediaType: mediaTypeOf(kind) });
     // A new sink cannot decode until the next keyframe: ask for one now.
     fanout.requestKeyframe();
   }

@@ -4,9 +4,12 @@
 // by RTP pass-through (no decoding). The peer connection is created on first negotiation,
 // so that STUN/TURN properties set after `create` still apply, and closed on release.
 
+import { networkInterfaces } from 'node:os';
 import {
+  ReceiverEstimatedMaxBitrate,
   RTCPeerConnection,
   RTCRtpCodecParameters,
+  RtcpPayloadSpecificFeedback,
   RtpHeader,
   RtpPacket,
   useAbsSendTime,
@@ -21,8 +24,10 @@ import {
   type RTCRtpTransceiver,
 } from 'werift';
 import { KmsError } from '../protocol/errors';
+import { RembFeedback, rembFields } from '../rtp/bandwidth';
 import type { MediaKind, RtpFanout } from '../rtp/fanout';
-import { announceCandidate, looksLikeSdp, stripCandidates } from './ice-candidates';
+import { announceCandidate, looksLikeSdp, stripCandidates, type CandidatePolicy } from './ice-candidates';
+import { toKmsStats } from './webrtc-stats';
 import { MediaElement } from './media-element';
 import type { EngineContext, MediaObject } from './media-object';
 
@@ -57,6 +62,7 @@ export class WebRtcEndpoint extends MediaElement {
   private remoteSdp: string | undefined;
   private connectionState: 'CONNECTED' | 'DISCONNECTED' = 'DISCONNECTED';
   private mediaState: 'CONNECTED' | 'DISCONNECTED' = 'DISCONNECTED';
+  private dtlsState = 'NEW';
   stunServerAddress = '';
   stunServerPort = 3478;
   turnUrl = '';
@@ -65,6 +71,12 @@ export class WebRtcEndpoint extends MediaElement {
   minVideoRecvBandwidth = 0;
   maxVideoRecvBandwidth = 0;
   maxAudioRecvBandwidth = 0;
+  externalIPv4 = '';
+  externalIPv6 = '';
+  networkInterfaces = '';
+  private readonly remb: RembFeedback;
+  /** Sinks whose codec differs from their source's: told once, then dropped (no transcoding here). */
+  private readonly codecMismatchReported = new Set<MediaKind>();
 
   constructor(ctx: EngineContext, pipeline: MediaObject, options: WebRtcEndpointOptions) {
     super(ctx, 'WebRtcEndpoint', pipeline);
@@ -77,6 +89,13 @@ export class WebRtcEndpoint extends MediaElement {
       this.stunServerPort = ctx.config.stunServer.port;
     }
     this.turnUrl = ctx.config.turnUrl ?? '';
+    this.externalIPv4 = ctx.config.externalIPv4 ?? '';
+    this.externalIPv6 = ctx.config.externalIPv6 ?? '';
+    // KMS's properties are in kbps; 0 means no limit of our own.
+    this.remb = new RembFeedback(
+      () => ({ min: this.minVideoRecvBandwidth * 1000, max: this.maxVideoRecvBandwidth * 1000 }),
+      (bitrate, ssrcs) => this.sendRemb(bitrate, ssrcs),
+    );
     this.registerOperations();
   }
 
@@ -154,6 +173,12 @@ export class WebRtcEndpoint extends MediaElement {
     t.setDirection(this.direction);
     this.senders.set(kind, t.sender);
     t.sender.onPictureLossIndication.subscribe(() => this.requestKeyframeUpstream(kind));
+    // werift counts FIR (RFC 5104) nowhere; a sink may use it instead of PLI.
+    t.sender.onRtcp.subscribe((rtcp) => {
+      // KMS calls media CONNECTED once RTCP flows, so a receive-only peer counts too.
+      this.markMediaConnected();
+      if (rtcp instanceof RtcpPayloadSpecificFeedback && rtcp.feedback.count === FIR_FMT) this.requestKeyframeUpstream(kind);
+    });
   }
 
   private ensurePeerConnection(): RTCPeerConnection {
@@ -167,10 +192,17 @@ export class WebRtcEndpoint extends MediaElement {
       icePortRange: config.portRange,
       codecs: {
         audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 })],
+        // VP8 first, as KMS prefers it; H.264 when the peer offers only that.
         video: [
           new RTCRtpCodecParameters({
             mimeType: 'video/VP8',
             clockRate: 90000,
+            rtcpFeedback: [useNACK(), usePLI(), useFIR(), useREMB()],
+          }),
+          new RTCRtpCodecParameters({
+            mimeType: 'video/H264',
+            clockRate: 90000,
+            parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
             rtcpFeedback: [useNACK(), usePLI(), useFIR(), useREMB()],
           }),
         ],
@@ -185,8 +217,11 @@ export class WebRtcEndpoint extends MediaElement {
       if (track.codec) out.codec = { mimeType: track.codec.mimeType, clockRate: track.codec.clockRate };
       track.onReceiveRtp.subscribe((packet) => {
         if (track.ssrc === undefined) this.remoteSsrc.set(kind, packet.header.ssrc);
+        if (kind === 'video') {
+          this.remb.onPacket(packet.header.ssrc, packet.header.sequenceNumber, packet.serializeSize);
+        }
         out.push(packet);
-        if (this.mediaState === 'DISCONNECTED') this.setMediaState('CONNECTED');
+        this.markMediaConnected();
       });
     });
     pc.onIceCandidate.subscribe((candidate) => this.onLocalCandidate(candidate));
@@ -210,6 +245,22 @@ export class WebRtcEndpoint extends MediaElement {
     return servers;
   }
 
+  private sendRemb(bitrate: number, ssrcs: number[]): void {
+    const receiver = this.pc?.getTransceivers().find((t) => t.kind === 'video')?.receiver;
+    if (!receiver || this.released) return;
+    const feedback = new ReceiverEstimatedMaxBitrate({
+      senderSsrc: receiver.rtcpSsrc,
+      mediaSsrc: 0,
+      ssrcNum: ssrcs.length,
+      ssrcFeedbacks: ssrcs,
+      bitrate: BigInt(Math.round(bitrate)),
+      ...rembFields(bitrate),
+    });
+    receiver.dtlsTransport
+      ?.sendRtcp([new RtcpPayloadSpecificFeedback({ feedback })])
+      .catch((err: unknown) => this.log.debug({ err }, 'REMB not sent'));
+  }
+
   private onConnectionState(state: string): void {
     const dtls: Record<string, string> = {
       new: 'NEW',
@@ -219,10 +270,11 @@ export class WebRtcEndpoint extends MediaElement {
       closed: 'CLOSED',
       disconnected: 'CLOSED',
     };
+    this.dtlsState = dtls[state] ?? 'FAILED';
     this.raise('DtlsConnectionStateChange', {
-      state: dtls[state] ?? 'FAILED',
+      state: this.dtlsState,
       streamId: '1',
-      componentId: 1,
+      componentId: '1',
       connectionId: this.id,
     });
     const next = state === 'connected' ? 'CONNECTED' : 'DISCONNECTED';
@@ -231,7 +283,55 @@ export class WebRtcEndpoint extends MediaElement {
       this.connectionState = next;
     }
     // The source's first keyframe went out before this sink could decrypt it: ask again.
-    if (state === 'connected') this.requestKeyframeUpstream('video');
+    if (state === 'connected') {
+      this.requestKeyframeUpstream('video');
+      this.raiseSelectedPair();
+    }
+  }
+
+  private raiseSelectedPair(): void {
+    const candidatePair = this.selectedPair();
+    if (candidatePair) this.raise('NewCandidatePairSelected', { candidatePair });
+  }
+
+  /** The nominated pair as KMS's IceCandidatePair (one stream, one component: BUNDLE + rtcp-mux). */
+  private selectedPair(): Record<string, unknown> | undefined {
+    const pair = this.pc?.iceTransports[0]?.getSelectedCandidatePair();
+    if (!pair) return undefined;
+    const line = (c: string): string => (c.startsWith('candidate:') ? c : `candidate:${c}`);
+    return {
+      streamId: '1',
+      componentId: 1,
+      localCandidate: line(pair.local.candidate),
+      remoteCandidate: line(pair.remote.candidate),
+      __module__: 'kurento',
+      __type__: 'IceCandidatePair',
+    };
+  }
+
+  private candidatePolicy(): CandidatePolicy {
+    const configured = this.ctx.config.addresses;
+    let addresses = configured.length > 0 ? configured : undefined;
+    // KMS's networkInterfaces names interfaces ("eth0,lo"); candidates keep to their addresses.
+    // An unknown name selects nothing, which is what the operator asked for.
+    const names = this.networkInterfaces
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
+    if (names.length > 0) {
+      const nics = networkInterfaces();
+      const named = names.flatMap((n) => (nics[n] ?? []).map((a) => a.address));
+      addresses = addresses ? addresses.filter((a) => named.includes(a)) : named;
+    }
+    return {
+      addresses,
+      externalIPv4: this.externalIPv4 || undefined,
+      externalIPv6: this.externalIPv6 || undefined,
+    };
+  }
+
+  private markMediaConnected(): void {
+    if (this.mediaState === 'DISCONNECTED') this.setMediaState('CONNECTED');
   }
 
   private setMediaState(next: 'CONNECTED' | 'DISCONNECTED'): void {
@@ -247,7 +347,7 @@ export class WebRtcEndpoint extends MediaElement {
       this.maybeRaiseGatheringDone();
       return;
     }
-    const line = announceCandidate(candidate.candidate, this.ctx.config);
+    const line = announceCandidate(candidate.candidate, this.candidatePolicy());
     if (!line) return;
     const wire = { candidate: line, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex ?? 0 };
     this.localCandidates.push(wire);
@@ -304,9 +404,10 @@ export class WebRtcEndpoint extends MediaElement {
     t?.receiver.sendRtcpPLI(ssrc).catch((err: unknown) => this.log.debug({ err }, 'PLI not sent'));
   }
 
-  protected onInputPacket(kind: MediaKind, packet: RtpPacket, _source: RtpFanout): void {
+  protected onInputPacket(kind: MediaKind, packet: RtpPacket, source: RtpFanout): void {
     const sender = this.senders.get(kind);
     if (!sender || this.direction === 'recvonly') return;
+    if (!this.codecMatches(kind, sender, source)) return;
     // NOTE: the sender rewrites SSRC, payload type, sequence and extensions in place, and the
     // same packet goes to every sink: give each its own header. Source extension ids mean
     // nothing on this connection, so they are dropped; the sender adds its own.
@@ -314,7 +415,37 @@ export class WebRtcEndpoint extends MediaElement {
     sender.sendRtp(new RtpPacket(header, packet.payload)).catch(() => undefined);
   }
 
+  /** Pass-through needs the same codec on both sides; say so once rather than send garbage. */
+  private codecMatches(kind: MediaKind, sender: RTCRtpSender, source: RtpFanout): boolean {
+    const want = sender.codec?.mimeType.toLowerCase();
+    const have = source.codec?.mimeType.toLowerCase();
+    if (!want || !have || want === have) return true;
+    if (!this.codecMismatchReported.has(kind)) {
+      this.codecMismatchReported.add(kind);
+      this.raise('Error', {
+        description: `The source sends ${have} but this endpoint negotiated ${want}; the embedded media server does not transcode`,
+        errorCode: 40212,
+        type: 'CODEC_MISMATCH',
+      });
+    }
+    return false;
+  }
+
+  private async stats(mediaType: unknown): Promise<Record<string, unknown>> {
+    const kinds: MediaKind[] = mediaType === 'AUDIO' ? ['audio'] : mediaType === 'VIDEO' ? ['video'] : ['audio', 'video'];
+    const report = this.pc ? await this.pc.getStats() : new Map();
+    this.assertAlive();
+    return toKmsStats(report.values() as Iterable<never>, {
+      kinds,
+      rembOut: this.remb.announced,
+      rembIn: (kind) => Number(this.senders.get(kind)?.receiverEstimatedMaxBitrate ?? 0),
+      outputs: this.outputs,
+      elementId: this.id,
+    });
+  }
+
   protected override async dispose(): Promise<void> {
+    this.remb.close();
     await super.dispose();
     const pc = this.pc;
     this.pc = undefined;
@@ -341,7 +472,30 @@ export class WebRtcEndpoint extends MediaElement {
     this.handle('addIceCandidate', (p) => this.addIceCandidate(p.candidate as IceCandidateWire));
     this.handle('getConnectionState', () => this.connectionState);
     this.handle('getMediaState', () => this.mediaState);
-    this.handle('getIceConnectionState', () => ICE_STATE[this.pc?.iceConnectionState ?? 'new']);
+    this.handle('getStats', (p) => this.stats(p.mediaType));
+    this.handle('getICECandidatePairs', () => {
+      const pair = this.selectedPair();
+      return pair ? [pair] : [];
+    });
+    this.handle('getIceConnectionState', () => [
+      {
+        streamId: '1',
+        componentId: 1,
+        state: ICE_STATE[this.pc?.iceConnectionState ?? 'new'],
+        __module__: 'kurento',
+        __type__: 'IceConnection',
+      },
+    ]);
+    this.handle('getDtlsConnectionState', () => [
+      {
+        streamId: '1',
+        componentId: '1',
+        connectionId: this.id,
+        state: this.dtlsState,
+        __module__: 'kurento',
+        __type__: 'DtlsConnection',
+      },
+    ]);
     for (const prop of [
       'stunServerAddress',
       'stunServerPort',
@@ -351,6 +505,9 @@ export class WebRtcEndpoint extends MediaElement {
       'minVideoRecvBandwidth',
       'maxVideoRecvBandwidth',
       'maxAudioRecvBandwidth',
+      'externalIPv4',
+      'externalIPv6',
+      'networkInterfaces',
     ] as const) {
       const cap = prop.charAt(0).toUpperCase() + prop.slice(1);
       this.handle(`get${cap}`, () => this[prop]);
@@ -360,6 +517,9 @@ export class WebRtcEndpoint extends MediaElement {
     }
   }
 }
+
+/** RTCP payload-specific feedback format 4: Full Intra Request. */
+const FIR_FMT = 4;
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

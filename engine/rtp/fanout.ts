@@ -4,6 +4,7 @@
 // but keyframes.
 
 import type { RtpPacket } from 'werift';
+import { vp8Keyframe } from './vp8';
 
 export type MediaKind = 'audio' | 'video';
 export type RtpListener = (packet: RtpPacket) => void;
@@ -27,6 +28,12 @@ export class RtpFanout {
   packets = 0;
   bytes = 0;
   lastPacketAt = 0;
+  /** Video only: frames completed (marker bit), keyframes, and the last keyframe's size. */
+  frames = 0;
+  keyframes = 0;
+  width = 0;
+  height = 0;
+  private rateMark = { at: Date.now(), frames: 0 };
 
   constructor(kind: MediaKind, askUpstream: () => void) {
     this.kind = kind;
@@ -46,7 +53,27 @@ export class RtpFanout {
     this.packets++;
     this.bytes += packet.payload.length;
     this.lastPacketAt = Date.now();
+    if (this.kind === 'video') this.observeVideo(packet);
     for (const listener of this.listeners) listener(packet);
+  }
+
+  private observeVideo(packet: RtpPacket): void {
+    if (packet.header.marker) this.frames++;
+    if (this.codec?.mimeType.toLowerCase() !== 'video/vp8') return;
+    const key = vp8Keyframe(packet.payload);
+    if (key) {
+      this.keyframes++;
+      this.width = key.width;
+      this.height = key.height;
+    }
+  }
+
+  /** Frames per second since the previous call. */
+  takeFrameRate(now = Date.now()): number {
+    const seconds = (now - this.rateMark.at) / 1000;
+    const rate = seconds > 0 ? (this.frames - this.rateMark.frames) / seconds : 0;
+    this.rateMark = { at: now, frames: this.frames };
+    return rate;
   }
 
   /** Asks the producer for a keyframe, coalescing requests that arrive close together. */

@@ -1,0 +1,28 @@
+// The conformance suite against the embedded media server, started as the application starts
+// it: a child process on a free loopback port. Set CONFORMANCE_KMS_URL to run the same suite
+// against another media server instead (test/docker/kms.test.ts does that with a real KMS).
+
+import pino from 'pino';
+import { EngineProcess } from '../../server/kurento/engine-launcher';
+import { conformanceSuite, type MediaServerTarget } from './scenarios';
+
+describe('Kurento conformance: embedded media server', () => {
+  let engine: EngineProcess | undefined;
+  let target: MediaServerTarget;
+
+  beforeAll(async () => {
+    const external = process.env.CONFORMANCE_KMS_URL;
+    if (external) {
+      target = { url: external, label: external };
+      return;
+    }
+    engine = await EngineProcess.start(pino({ level: 'warn' }), { logLevel: 'warn' });
+    target = { url: engine.url, label: 'embedded' };
+  });
+
+  afterAll(async () => {
+    await engine?.stop();
+  });
+
+  conformanceSuite(() => target);
+});
