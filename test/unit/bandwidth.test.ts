@@ -51,7 +51,13 @@ describe('BandwidthEstimator', () => {
 
 test('REMB bitrate fields survive werift’s serialisation', () => {
   for (const bps of [30_000, 1_234_567, 8_000_000]) {
-    const remb = new ReceiverEstimatedMaxBitrate({ senderSsrc: 1, mediaSsrc: 0, ssrcNum: 1, ssrcFeedbacks: [42], ...rembFields(bps) });
+    const remb = new ReceiverEstimatedMaxBitrate({
+      senderSsrc: 1,
+      mediaSsrc: 0,
+      ssrcNum: 1,
+      ssrcFeedbacks: [42],
+      ...rembFields(bps),
+    });
     const parsed = ReceiverEstimatedMaxBitrate.deSerialize(remb.serialize());
     expect(Number(parsed.bitrate)).toBeLessThanOrEqual(bps);
     expect(Number(parsed.bitrate)).toBeGreaterThan(bps * 0.999);
