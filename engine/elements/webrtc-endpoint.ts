@@ -190,6 +190,10 @@ export class WebRtcEndpoint extends MediaElement {
       iceAdditionalHostAddresses: ['127.0.0.1'],
       iceUseIpv6: false,
       icePortRange: config.portRange,
+      // NOTE: with werift's default (max-compat) an offer gathers one transport per m-line,
+      // and the ones BUNDLE makes redundant are dropped without closing their UDP sockets.
+      // KMS offers BUNDLE too, and every browser accepts it.
+      bundlePolicy: 'max-bundle',
       codecs: {
         audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 })],
         // VP8 first, as KMS prefers it; H.264 when the peer offers only that.

@@ -1,0 +1,233 @@
+// A browser-like WebRTC peer in Node, on werift: for load generators, benchmarks and long
+// tests where a Chromium page per peer would cost too much. A publisher sends a synthetic
+// VP8 + Opus stream at a set bitrate (a keyframe on start, every 3 s and on PLI, with a send
+// timestamp in every packet); a viewer receives and measures bitrate, loss and delay.
+
+import { performance } from 'node:perf_hooks';
+import {
+  MediaStreamTrack,
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  RtpHeader,
+  RtpPacket,
+  useNACK,
+  usePLI,
+  useREMB,
+  type RTCRtpTransceiver,
+} from 'werift';
+
+export type Candidate = { candidate: string; sdpMid?: string; sdpMLineIndex?: number };
+
+const VIDEO_PT = 96;
+const AUDIO_PT = 111;
+const MTU_PAYLOAD = 1100;
+const KEYFRAME_EVERY_MS = 3000;
+
+export interface ReceiveStats {
+  bytes: number;
+  packets: number;
+  /** Packets missing from the sequence (net of late arrivals). */
+  lost: number;
+  /** One-way delay samples in ms, publisher send to viewer receive. */
+  delays: number[];
+}
+
+export class HeadlessPeer {
+  readonly pc: RTCPeerConnection;
+  private readonly candidateListeners: ((c: Candidate) => void)[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private videoTrack: MediaStreamTrack | undefined;
+  private audioTrack: MediaStreamTrack | undefined;
+  private wantKeyframe = true;
+  readonly received: ReceiveStats = { bytes: 0, packets: 0, lost: 0, delays: [] };
+  /** Keep one delay sample in this many packets, to bound memory in long runs. */
+  delaySampling = 10;
+
+  private constructor(readonly role: 'publisher' | 'viewer') {
+    this.pc = new RTCPeerConnection({
+      iceServers: [],
+      iceAdditionalHostAddresses: ['127.0.0.1'],
+      iceUseIpv6: false,
+      // One transport for audio and video; werift leaks the extra sockets otherwise.
+      bundlePolicy: 'max-bundle',
+      codecs: {
+        audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: AUDIO_PT })],
+        video: [
+          new RTCRtpCodecParameters({
+            mimeType: 'video/VP8',
+            clockRate: 90000,
+            payloadType: VIDEO_PT,
+            rtcpFeedback: [useNACK(), usePLI(), useREMB()],
+          }),
+        ],
+      },
+    });
+    this.pc.onIceCandidate.subscribe((c) => {
+      if (c)
+        this.candidateListeners.forEach((l) => l({ candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex }));
+    });
+    if (role === 'publisher') {
+      this.videoTrack = new MediaStreamTrack({ kind: 'video' });
+      this.audioTrack = new MediaStreamTrack({ kind: 'audio' });
+      const video = this.pc.addTransceiver(this.videoTrack, { direction: 'sendonly' });
+      this.pc.addTransceiver(this.audioTrack, { direction: 'sendonly' });
+      video.sender.onPictureLossIndication.subscribe(() => (this.wantKeyframe = true));
+    } else {
+      for (const kind of ['video', 'audio'] as const) this.watch(this.pc.addTransceiver(kind, { direction: 'recvonly' }));
+    }
+  }
+
+  static publisher(): HeadlessPeer {
+    return new HeadlessPeer('publisher');
+  }
+
+  static viewer(): HeadlessPeer {
+    return new HeadlessPeer('viewer');
+  }
+
+  onCandidate(listener: (c: Candidate) => void): void {
+    this.candidateListeners.push(listener);
+  }
+
+  async createOffer(): Promise<string> {
+    await this.pc.setLocalDescription(await this.pc.createOffer());
+    return this.pc.localDescription!.sdp;
+  }
+
+  async setAnswer(sdp: string): Promise<void> {
+    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+  }
+
+  /** Answers an offer made by the media server. */
+  async answer(offer: string): Promise<string> {
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    await this.pc.setLocalDescription(await this.pc.createAnswer());
+    return this.pc.localDescription!.sdp;
+  }
+
+  async addCandidate(c: Candidate): Promise<void> {
+    await this.pc.addIceCandidate(c);
+  }
+
+  /** Starts the synthetic stream: `bitrate` bps of video at `fps`, plus 50 Opus packets/s. */
+  startSending(bitrate = 1_000_000, fps = 30): void {
+    const video = this.videoTrack;
+    const audio = this.audioTrack;
+    if (!video || !audio) throw new Error('only a publisher sends');
+    let vSeq = 0;
+    let aSeq = 0;
+    let lastKeyframe = 0;
+    const frameBytes = Math.round(bitrate / 8 / fps);
+    const start = performance.now();
+    this.timers.push(
+      setInterval(() => {
+        const now = performance.now();
+        const key = this.wantKeyframe || now - lastKeyframe > KEYFRAME_EVERY_MS;
+        if (key) {
+          this.wantKeyframe = false;
+          lastKeyframe = now;
+        }
+        const timestamp = Math.round((now - start) * 90) >>> 0;
+        const size = key ? frameBytes * 3 : frameBytes;
+        for (let offset = 0; offset < size; offset += MTU_PAYLOAD) {
+          const length = Math.min(MTU_PAYLOAD, size - offset);
+          const payload = vp8Payload(offset === 0, key && offset === 0, Math.max(length, 24), now);
+          const header = new RtpHeader({
+            payloadType: VIDEO_PT,
+            sequenceNumber: vSeq++ & 0xffff,
+            timestamp,
+            marker: offset + length >= size,
+          });
+          video.writeRtp(new RtpPacket(header, payload));
+        }
+      }, 1000 / fps),
+      setInterval(() => {
+        const now = performance.now();
+        const payload = Buffer.alloc(80);
+        payload.writeDoubleBE(now, payload.length - 8);
+        const header = new RtpHeader({
+          payloadType: AUDIO_PT,
+          sequenceNumber: aSeq++ & 0xffff,
+          timestamp: Math.round((now - start) * 48) >>> 0,
+          marker: false,
+        });
+        audio.writeRtp(new RtpPacket(header, payload));
+      }, 20),
+    );
+  }
+
+  private watch(t: RTCRtpTransceiver): void {
+    t.onTrack.subscribe((track) => {
+      let highest: number | undefined;
+      track.onReceiveRtp.subscribe((packet) => {
+        const r = this.received;
+        r.packets++;
+        r.bytes += packet.payload.length;
+        const seq = packet.header.sequenceNumber;
+        if (highest !== undefined) {
+          const gap = (seq - highest) & 0xffff;
+          if (gap > 0 && gap < 0x8000) {
+            r.lost += gap - 1;
+            highest = seq;
+          } else if (gap !== 0) {
+            r.lost = Math.max(0, r.lost - 1); // a late packet filled a gap
+          }
+        } else {
+          highest = seq;
+        }
+        if (r.packets % this.delaySampling === 0 && packet.payload.length >= 8) {
+          r.delays.push(performance.now() - packet.payload.readDoubleBE(packet.payload.length - 8));
+        }
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.timers.forEach((t) => clearInterval(t));
+    this.timers = [];
+    await this.pc.close();
+  }
+}
+
+/** A VP8-looking payload: a descriptor, a keyframe header when asked, the send time at the end. */
+function vp8Payload(startOfFrame: boolean, keyframe: boolean, length: number, sentAt: number): Buffer {
+  const payload = Buffer.alloc(length);
+  payload[0] = startOfFrame ? 0x10 : 0x00;
+  if (keyframe) {
+    // Frame tag (keyframe), start code, 640x480: what the engine reads for its stats.
+    Buffer.from([0x50, 0x42, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01]).copy(payload, 1);
+  } else if (startOfFrame) {
+    payload[1] = 0x51;
+  }
+  payload.writeDoubleBE(sentAt, length - 8);
+  return payload;
+}
+
+/** The endpoint calls negotiation needs: the typed adapter's WebRtcEndpoint has them. */
+export interface NegotiableEndpoint {
+  processOffer(offer: string): Promise<string>;
+  generateOffer(): Promise<string>;
+  processAnswer(answer: string): Promise<string>;
+  gatherCandidates(): Promise<void>;
+  addIceCandidate(c: Candidate): Promise<void>;
+  onIceCandidate(listener: (c: { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null }) => void): void;
+}
+
+/** Peer offers and endpoint answers (or the other way round), candidates trickle both ways. */
+export async function negotiate(
+  peer: HeadlessPeer,
+  endpoint: NegotiableEndpoint,
+  offerer: 'peer' | 'endpoint' = 'peer',
+): Promise<void> {
+  endpoint.onIceCandidate((c) => {
+    peer
+      .addCandidate({ candidate: c.candidate, sdpMid: c.sdpMid ?? undefined, sdpMLineIndex: c.sdpMLineIndex ?? undefined })
+      .catch(() => undefined);
+  });
+  peer.onCandidate((c) => {
+    endpoint.addIceCandidate(c).catch(() => undefined);
+  });
+  if (offerer === 'peer') await peer.setAnswer(await endpoint.processOffer(await peer.createOffer()));
+  else await endpoint.processAnswer(await peer.answer(await endpoint.generateOffer()));
+  await endpoint.gatherCandidates();
+}
