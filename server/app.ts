@@ -53,6 +53,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         ENGINE_MAX_PORT: config.ENGINE_MAX_PORT?.toString(),
         ENGINE_ADDRESSES: config.ENGINE_ADDRESSES,
         ENGINE_EXTERNAL_IPV4: config.ENGINE_EXTERNAL_IPV4,
+        ENGINE_EXTERNAL_IPV6: config.ENGINE_EXTERNAL_IPV6,
         ENGINE_STUN: config.ENGINE_STUN,
         ENGINE_TURN_URL: config.ENGINE_TURN_URL,
       },

@@ -2,6 +2,7 @@
 // a schema, frozen. A bad value stops start-up with a message that names the variable.
 // Secrets are masked whenever the config is logged.
 
+import { isIPv6 } from 'node:net';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
@@ -22,6 +23,7 @@ export const ConfigSchema = Type.Object({
   ENGINE_MAX_PORT: Type.Optional(Port),
   ENGINE_ADDRESSES: Type.Optional(Type.String()),
   ENGINE_EXTERNAL_IPV4: Type.Optional(Type.String({ format: 'ipv4' })),
+  ENGINE_EXTERNAL_IPV6: Type.Optional(Type.String()),
   ENGINE_STUN: Type.Optional(Type.String({ pattern: '^[^:\\s]+(:\\d+)?$' })),
   ENGINE_TURN_URL: Type.Optional(Type.String()),
 });
@@ -64,6 +66,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const value = withDefaults as Static<typeof ConfigSchema>;
   if (value.ENGINE_EXTERNAL_IPV4 && !IPV4.test(value.ENGINE_EXTERNAL_IPV4)) {
     throw new ConfigError(`ENGINE_EXTERNAL_IPV4: must be an IPv4 address (got "${value.ENGINE_EXTERNAL_IPV4}")`);
+  }
+  if (value.ENGINE_EXTERNAL_IPV6 && !isIPv6(value.ENGINE_EXTERNAL_IPV6)) {
+    throw new ConfigError(`ENGINE_EXTERNAL_IPV6: must be an IPv6 address (got "${value.ENGINE_EXTERNAL_IPV6}")`);
   }
   if ((value.ENGINE_MIN_PORT === undefined) !== (value.ENGINE_MAX_PORT === undefined)) {
     throw new ConfigError('ENGINE_MIN_PORT and ENGINE_MAX_PORT must be set together');

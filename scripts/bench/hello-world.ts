@@ -3,21 +3,14 @@
 // KMS_URL names a real KMS to compare; unset, the embedded engine is measured.
 // Run: npm run bench (inside a loopback-only network namespace, like the tests).
 
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { launchChromium } from '../../test/helpers/browser';
+import { cpuPercent } from '../lib/proc';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const CPU_SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 10);
-const TICKS_PER_SECOND = 100; // Linux USER_HZ
-
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
-}
-
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
@@ -48,9 +41,7 @@ async function main(): Promise<void> {
     const pid = app.embeddedEngine?.pid;
     let cpu = 'n/a (remote KMS)';
     if (pid) {
-      const before = cpuTicks(pid);
-      await new Promise((r) => setTimeout(r, CPU_SECONDS * 1000));
-      cpu = `${(((cpuTicks(pid) - before) / TICKS_PER_SECOND / CPU_SECONDS) * 100).toFixed(1)} % of one core`;
+      cpu = `${(await cpuPercent(pid, CPU_SECONDS)).toFixed(1)} % of one core`;
     }
     await page.close();
 

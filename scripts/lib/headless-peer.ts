@@ -16,6 +16,9 @@ import {
   type RTCRtpTransceiver,
 } from 'werift';
 
+/** Wall-clock ms with sub-ms precision, comparable across the processes of one machine. */
+export const clockMs = (): number => performance.timeOrigin + performance.now();
+
 export type Candidate = { candidate: string; sdpMid?: string; sdpMLineIndex?: number };
 
 const VIDEO_PT = 96;
@@ -118,10 +121,10 @@ export class HeadlessPeer {
     let aSeq = 0;
     let lastKeyframe = 0;
     const frameBytes = Math.round(bitrate / 8 / fps);
-    const start = performance.now();
+    const start = clockMs();
     this.timers.push(
       setInterval(() => {
-        const now = performance.now();
+        const now = clockMs();
         const key = this.wantKeyframe || now - lastKeyframe > KEYFRAME_EVERY_MS;
         if (key) {
           this.wantKeyframe = false;
@@ -142,7 +145,7 @@ export class HeadlessPeer {
         }
       }, 1000 / fps),
       setInterval(() => {
-        const now = performance.now();
+        const now = clockMs();
         const payload = Buffer.alloc(80);
         payload.writeDoubleBE(now, payload.length - 8);
         const header = new RtpHeader({
@@ -176,7 +179,7 @@ export class HeadlessPeer {
           highest = seq;
         }
         if (r.packets % this.delaySampling === 0 && packet.payload.length >= 8) {
-          r.delays.push(performance.now() - packet.payload.readDoubleBE(packet.payload.length - 8));
+          r.delays.push(clockMs() - packet.payload.readDoubleBE(packet.payload.length - 8));
         }
       });
     });

@@ -3,26 +3,15 @@
 // handle counts flat, and no pipeline behind. Half the viewers answer the media server's
 // offer, half offer themselves, so both negotiation paths are covered.
 
-import { readdirSync, readFileSync } from 'node:fs';
 import pino from 'pino';
 import { MediaServerConnection } from '../../server/kurento/client';
 import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { HeadlessPeer, negotiate } from '../../scripts/lib/headless-peer';
+import { usage, type Usage } from '../../scripts/lib/proc';
 import { eventually } from '../helpers/app';
 
 const CYCLES = Number(process.env.LEAK_CYCLES ?? 200);
 const WARM_UP = Math.max(1, Math.min(20, Math.floor(CYCLES / 10)));
-
-interface Usage {
-  rssMiB: number;
-  fds: number;
-}
-
-function usage(pid: number | 'self'): Usage {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return { rssMiB: rssKiB / 1024, fds: readdirSync(`/proc/${pid}/fd`).length };
-}
 
 describe('embedded media server resources over many sessions', () => {
   let engine: EngineProcess;

@@ -25,6 +25,7 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL/],
     [{ ENGINE_MIN_PORT: '40000' }, /ENGINE_MIN_PORT and ENGINE_MAX_PORT/],
     [{ ENGINE_EXTERNAL_IPV4: 'not-an-ip' }, /^ENGINE_EXTERNAL_IPV4/],
+    [{ ENGINE_EXTERNAL_IPV6: '10.0.0.1' }, /^ENGINE_EXTERNAL_IPV6/],
     [{ HTTPS: 'true', TLS_CERT: '/tmp/cert.pem' }, /TLS_CERT and TLS_KEY/],
   ])('%j is refused, naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
