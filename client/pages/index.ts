@@ -13,6 +13,11 @@ const DEMOS = [
     title: 'Hello world',
     text: 'WebRTC loopback: your camera comes back to you through the media server.',
   },
+  {
+    path: '/one2one.html',
+    title: 'One-to-one call',
+    text: 'Register a name, call someone registered (open a second tab), accept or reject, hang up.',
+  },
 ];
 
 @customElement('demo-index')

@@ -198,5 +198,13 @@ export abstract class MediaElement extends MediaObject {
       return kind ? (this.flowingOut.get(kind) ?? false) : false;
     });
     this.handle('isMediaTranscoding', () => false);
+    // Elements without a transport report only their own entry; endpoints add RTP stats.
+    this.handle('getStats', () => {
+      const now = Date.now();
+      const id = `${this.id}-element`;
+      return {
+        [id]: { __module__: 'kurento', __type__: 'ElementStats', id, type: 'element', timestampMillis: now, inputLatency: [] },
+      };
+    });
   }
 }

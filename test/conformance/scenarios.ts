@@ -195,6 +195,8 @@ export function conformanceSuite(target: () => MediaServerTarget): void {
     expect(await call(a, 'getTag', 'room')).toBe('blue');
     const tags = await call<{ key: string; value: string }[]>(a, 'getTags');
     expect(tags.map((t) => `${t.key}=${t.value}`).sort()).toEqual(['room=blue', 'user=ada']);
+    const stats = await call<Record<string, any>>(a, 'getStats');
+    expect(Object.values(stats).map((x) => x.type)).toContain('element');
     await call(a, 'removeTag', 'room');
     const missing = await call(a, 'getTag', 'room').catch((e: { code?: number }) => e);
     expect((missing as { code?: number }).code).toBeGreaterThanOrEqual(40000);

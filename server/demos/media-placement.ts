@@ -1,0 +1,87 @@
+// What every demo session does with its pipeline: get one from the pool (with the pool's
+// failures turned into errors a user can read), hear when its media server loses it, and
+// release it exactly once.
+
+import { AppError } from '../errors';
+import type { IceCandidate, WebRtcEndpoint } from '../kurento/client';
+import { NoMediaServerError, type MediaServerPool, type Placement } from '../kurento/pool';
+
+export class OwnedPipeline {
+  private placement: Placement | undefined;
+
+  private constructor(
+    placement: Placement,
+    private readonly onLost: () => void,
+  ) {
+    this.placement = placement;
+    placement.server.on('objectsLost', onLost);
+  }
+
+  /** Places a new pipeline; `onLost` runs if its media server restarts without it. */
+  static async create(pool: MediaServerPool, onLost: () => void): Promise<OwnedPipeline> {
+    try {
+      return new OwnedPipeline(await pool.place(), onLost);
+    } catch (err) {
+      if (err instanceof NoMediaServerError) throw new AppError('MEDIA_SERVER_UNAVAILABLE');
+      throw new AppError('MEDIA_SERVER_ERROR', (err as Error).message);
+    }
+  }
+
+  get serverUrl(): string | undefined {
+    return this.placement?.server.url;
+  }
+
+  async createWebRtcEndpoint(): Promise<WebRtcEndpoint> {
+    if (!this.placement) throw new AppError('MEDIA_SERVER_ERROR', 'The pipeline was released');
+    return this.placement.pipeline.createWebRtcEndpoint().catch((err: Error) => {
+      throw new AppError('MEDIA_SERVER_ERROR', err.message);
+    });
+  }
+
+  /** Releases the pipeline (and with it every element in it). Safe to call twice. */
+  async release(): Promise<void> {
+    const placement = this.placement;
+    this.placement = undefined;
+    if (!placement) return;
+    placement.server.off('objectsLost', this.onLost);
+    await placement.pipeline.release();
+    placement.done();
+  }
+}
+
+/** processOffer with a bad SDP becomes the user's BAD_SDP error. */
+export async function answerOffer(endpoint: WebRtcEndpoint, sdpOffer: string): Promise<string> {
+  try {
+    return await endpoint.processOffer(sdpOffer);
+  } catch (err) {
+    throw new AppError('BAD_SDP', (err as Error).message);
+  }
+}
+
+/** Candidates that arrive before their endpoint exists wait here, as in the tutorials. */
+export class CandidateQueue {
+  private endpoint: WebRtcEndpoint | undefined;
+  private readonly waiting: IceCandidate[] = [];
+
+  async add(candidate: IceCandidate): Promise<void> {
+    if (!this.endpoint) {
+      if (this.waiting.length < 100) this.waiting.push(candidate);
+      return;
+    }
+    try {
+      await this.endpoint.addIceCandidate(candidate);
+    } catch (err) {
+      throw new AppError('BAD_CANDIDATE', (err as Error).message);
+    }
+  }
+
+  async attach(endpoint: WebRtcEndpoint): Promise<void> {
+    this.endpoint = endpoint;
+    for (const c of this.waiting.splice(0)) await this.add(c).catch(() => undefined);
+  }
+
+  clear(): void {
+    this.endpoint = undefined;
+    this.waiting.length = 0;
+  }
+}

@@ -1,0 +1,221 @@
+// The one-to-one call demo in real browsers: two pages register, call and accept, and both
+// decode the other's video through the embedded media server. Hang-up, a page that closes
+// mid-call, and the refusals (reject, busy, unknown user, yourself, a taken or bad name).
+
+import type { Browser, Page } from 'playwright-core';
+import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
+import { launchChromium } from '../helpers/browser';
+import { TestSocket } from '../helpers/ws';
+
+type Shown = { state: string; error: string; notice: string; remoteWidth: number; framesDecoded: number };
+
+async function shown(page: Page): Promise<Shown> {
+  return page.evaluate(async () => {
+    const demo = document.querySelector('one2one-demo') as HTMLElement & {
+      call: { state: string; error: string; notice: string; peer?: { pc: RTCPeerConnection } };
+    };
+    const video = demo.shadowRoot!.querySelector('stage-video-tile[video-id=remote]')!.shadowRoot!.querySelector('video')!;
+    let framesDecoded = 0;
+    const pc = demo.call.peer?.pc;
+    if (pc) {
+      (await pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') framesDecoded = s.framesDecoded ?? 0;
+      });
+    }
+    const { state, error, notice } = demo.call;
+    return { state, error, notice, remoteWidth: video.videoWidth, framesDecoded };
+  });
+}
+
+const inner = (page: Page, selector: string) => page.locator(`one2one-demo >> ${selector}`);
+
+async function register(page: Page, name: string): Promise<void> {
+  await inner(page, '#name').fill(name);
+  await inner(page, '#register').click();
+  await eventually(
+    () => shown(page),
+    (s) => s.state === 'registered' || s.error !== '',
+  );
+}
+
+describe('one2one in Chromium', () => {
+  let running: RunningApp;
+  let browser: Browser;
+  const pages: Page[] = [];
+
+  const open = async (): Promise<Page> => {
+    const page = await browser.newPage();
+    pages.push(page);
+    await page.goto(`${running.url}/one2one.html`);
+    return page;
+  };
+
+  beforeAll(async () => {
+    running = await startApp();
+    browser = await launchChromium();
+  });
+
+  afterEach(async () => {
+    await Promise.all(pages.splice(0).map((p) => p.close()));
+    await eventually(
+      () => pipelinesOnMediaServer(running.app),
+      (p) => p.length === 0,
+    );
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await running?.close();
+  });
+
+  const connectCall = async (): Promise<[Page, Page]> => {
+    const [alice, bob] = [await open(), await open()];
+    await register(alice, 'alice');
+    await register(bob, 'bob');
+    await inner(alice, '#peer').fill('bob');
+    await inner(alice, '#call').click();
+    await eventually(
+      () => shown(bob),
+      (s) => s.state === 'incoming',
+    );
+    await inner(bob, '#accept').click();
+    for (const page of [alice, bob]) {
+      const s = await eventually(
+        () => shown(page),
+        (v) => v.remoteWidth > 0 && v.framesDecoded > 0,
+        20_000,
+      );
+      expect(s.state).toBe('in-call');
+      expect(s.remoteWidth).toBeGreaterThan(0);
+    }
+    expect(await pipelinesOnMediaServer(running.app)).toHaveLength(1);
+    return [alice, bob];
+  };
+
+  test('a call: both sides decode, the callee hangs up, both are told, no pipeline is left', async () => {
+    const [alice, bob] = await connectCall();
+    await inner(bob, '#stop').click();
+    const after = await eventually(
+      () => shown(alice),
+      (s) => s.state === 'registered',
+    );
+    expect(after.notice).toMatch(/ended/);
+    expect((await shown(bob)).state).toBe('registered');
+    expect(
+      await eventually(
+        () => pipelinesOnMediaServer(running.app),
+        (p) => p.length === 0,
+      ),
+    ).toEqual([]);
+
+    // Both can call again.
+    await inner(bob, '#peer').fill('alice');
+    await inner(bob, '#call').click();
+    expect(
+      (
+        await eventually(
+          () => shown(alice),
+          (s) => s.state === 'incoming',
+        )
+      ).notice,
+    ).toMatch(/bob is calling/);
+  }, 90_000);
+
+  test('the callee’s page closing mid-call ends it for the caller and releases the pipeline', async () => {
+    const [alice, bob] = await connectCall();
+    await bob.close();
+    const after = await eventually(
+      () => shown(alice),
+      (s) => s.state === 'registered',
+    );
+    expect(after.notice).toMatch(/ended/);
+    expect(
+      await eventually(
+        () => pipelinesOnMediaServer(running.app),
+        (p) => p.length === 0,
+      ),
+    ).toEqual([]);
+  }, 90_000);
+
+  test('a rejected call is refused in words', async () => {
+    const [alice, bob] = [await open(), await open()];
+    await register(alice, 'alice');
+    await register(bob, 'bob');
+    await inner(alice, '#peer').fill('bob');
+    await inner(alice, '#call').click();
+    await eventually(
+      () => shown(bob),
+      (s) => s.state === 'incoming',
+    );
+    await inner(bob, '#reject').click();
+    const refused = await eventually(
+      () => shown(alice),
+      (s) => s.error !== '',
+    );
+    expect(refused.error).toMatch(/bob declined/);
+    expect(refused.state).toBe('registered');
+  }, 60_000);
+});
+
+describe('one2one refusals (signaling only)', () => {
+  let running: RunningApp;
+  const sockets: TestSocket[] = [];
+
+  const user = async (name: string): Promise<TestSocket> => {
+    const socket = await TestSocket.open(`${running.wsUrl}/one2one`);
+    sockets.push(socket);
+    socket.send({ id: 'register', name });
+    expect(await socket.next()).toEqual({ id: 'registerResponse', response: 'accepted' });
+    return socket;
+  };
+  const offer = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
+
+  beforeAll(async () => {
+    running = await startApp();
+  });
+
+  afterAll(async () => {
+    sockets.forEach((s) => s.close());
+    await running?.close();
+  });
+
+  test('a taken name and a bad name are rejected in words', async () => {
+    await user('carol');
+    const again = await TestSocket.open(`${running.wsUrl}/one2one`);
+    sockets.push(again);
+    again.send({ id: 'register', name: 'carol' });
+    expect(await again.next()).toEqual({
+      id: 'registerResponse',
+      response: 'rejected',
+      message: 'The name carol is already taken',
+    });
+    again.send({ id: 'register', name: 'no spaces please' });
+    expect(await again.next()).toMatchObject({
+      id: 'registerResponse',
+      response: 'rejected',
+      message: expect.stringMatching(/letters, digits/),
+    });
+  });
+
+  test('calling an unknown user, yourself, or a busy user is refused in words', async () => {
+    const dave = await user('dave');
+    dave.send({ id: 'call', from: 'dave', to: 'nobody', sdpOffer: offer });
+    expect(await dave.next()).toEqual({ id: 'callResponse', response: 'rejected', message: 'User nobody is not registered' });
+    dave.send({ id: 'call', from: 'dave', to: 'dave', sdpOffer: offer });
+    expect(await dave.next()).toEqual({ id: 'callResponse', response: 'rejected', message: 'You cannot call yourself' });
+
+    const erin = await user('erin');
+    const frank = await user('frank');
+    dave.send({ id: 'call', from: 'dave', to: 'erin', sdpOffer: offer });
+    expect(await erin.next()).toEqual({ id: 'incomingCall', from: 'dave' });
+    frank.send({ id: 'call', from: 'frank', to: 'erin', sdpOffer: offer });
+    expect(await frank.next()).toEqual({
+      id: 'callResponse',
+      response: 'rejected',
+      message: 'User erin is busy in another call',
+    });
+    // The caller gives up while it rings: the callee hears it.
+    dave.send({ id: 'stop' });
+    expect(await erin.next()).toMatchObject({ id: 'stopCommunication' });
+  });
+});
