@@ -7,6 +7,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config';
 import { helloWorldDemo } from './demos/hello-world';
+import { one2manyDemo } from './demos/one2many';
 import { one2oneDemo } from './demos/one2one';
 import { SessionRegistry } from './demos/session-registry';
 import { AppError } from './errors';
@@ -98,6 +99,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(helloWorldDemo);
   await app.register(one2oneDemo);
+  await app.register(one2manyDemo);
   await app.register(staticRoutes);
   return app;
 }

@@ -37,6 +37,15 @@ export class PeerSession {
     return offer.sdp ?? '';
   }
 
+  /** Makes a receive-only offer (a viewer: no camera needed). */
+  async offerToReceive(): Promise<string> {
+    this.pc.addTransceiver('audio', { direction: 'recvonly' });
+    this.pc.addTransceiver('video', { direction: 'recvonly' });
+    const offer = await this.pc.createOffer();
+    await this.pc.setLocalDescription(offer);
+    return offer.sdp ?? '';
+  }
+
   async acceptAnswer(sdp: string): Promise<void> {
     await this.pc.setRemoteDescription({ type: 'answer', sdp });
     this.haveAnswer = true;

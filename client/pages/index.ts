@@ -18,6 +18,11 @@ const DEMOS = [
     title: 'One-to-one call',
     text: 'Register a name, call someone registered (open a second tab), accept or reject, hang up.',
   },
+  {
+    path: '/one2many.html',
+    title: 'One-to-many broadcast',
+    text: 'One presenter per room, any number of viewers, the audience counted live.',
+  },
 ];
 
 @customElement('demo-index')

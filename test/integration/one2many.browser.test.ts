@@ -1,0 +1,170 @@
+// The one-to-many demo in real browsers: one presenter and three viewers, all decoding; a
+// viewer leaving disturbs no one; the presenter leaving tells every viewer and leaves no
+// pipeline. Refusals (a second presenter, a viewer with no presenter) and independent rooms
+// are checked over plain signaling.
+
+import type { Browser, Page } from 'playwright-core';
+import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
+import { launchChromium } from '../helpers/browser';
+import { TestSocket } from '../helpers/ws';
+
+type Shown = { state: string; error: string; notice: string; viewers: number; framesDecoded: number; remoteWidth: number };
+
+async function shown(page: Page): Promise<Shown> {
+  return page.evaluate(async () => {
+    const demo = document.querySelector('one2many-demo') as HTMLElement & {
+      call: { state: string; error: string; notice: string; viewers: number; peer?: { pc: RTCPeerConnection } };
+    };
+    const video = demo.shadowRoot!.querySelector('stage-video-tile[video-id=remote]')?.shadowRoot!.querySelector('video');
+    let framesDecoded = 0;
+    const pc = demo.call.peer?.pc;
+    if (pc) {
+      (await pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') framesDecoded = s.framesDecoded ?? 0;
+      });
+    }
+    const { state, error, notice, viewers } = demo.call;
+    return { state, error, notice, viewers, framesDecoded, remoteWidth: video?.videoWidth ?? 0 };
+  });
+}
+
+const inner = (page: Page, selector: string) => page.locator(`one2many-demo >> ${selector}`);
+
+describe('one2many in Chromium', () => {
+  let running: RunningApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    running = await startApp();
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await running?.close();
+  });
+
+  const open = async (): Promise<Page> => {
+    const page = await browser.newPage();
+    await page.goto(`${running.url}/one2many.html`);
+    return page;
+  };
+
+  const decoding = (page: Page): Promise<Shown> =>
+    eventually(
+      () => shown(page),
+      (s) => s.framesDecoded > 0 && s.remoteWidth > 0,
+      20_000,
+    );
+
+  const keepsDecoding = async (page: Page): Promise<void> => {
+    const before = (await shown(page)).framesDecoded;
+    const after = await eventually(
+      () => shown(page),
+      (s) => s.framesDecoded > before + 10,
+    );
+    expect(after.framesDecoded).toBeGreaterThan(before + 10);
+  };
+
+  test('a presenter and three viewers; a viewer leaves; the presenter leaves', async () => {
+    const presenter = await open();
+    await inner(presenter, '#room').fill('launch');
+    await inner(presenter, '#presenter').click();
+    await eventually(
+      () => shown(presenter),
+      (s) => s.state === 'presenting',
+    );
+
+    const viewers = [await open(), await open(), await open()];
+    for (const v of viewers) {
+      await inner(v, '#room').fill('launch');
+      await inner(v, '#viewer').click();
+    }
+    for (const v of viewers) expect((await decoding(v)).state).toBe('viewing');
+    expect(
+      (
+        await eventually(
+          () => shown(presenter),
+          (s) => s.viewers === 3,
+        )
+      ).viewers,
+    ).toBe(3);
+
+    await viewers[0]!.close();
+    await eventually(
+      () => shown(presenter),
+      (s) => s.viewers === 2,
+    );
+    await keepsDecoding(viewers[1]!);
+    await keepsDecoding(viewers[2]!);
+
+    await inner(presenter, '#stop').click();
+    for (const v of viewers.slice(1)) {
+      const after = await eventually(
+        () => shown(v),
+        (s) => s.state === 'idle',
+      );
+      expect(after.notice).toMatch(/presenter left/);
+    }
+    expect(
+      await eventually(
+        () => pipelinesOnMediaServer(running.app),
+        (p) => p.length === 0,
+      ),
+    ).toEqual([]);
+    await Promise.all([presenter, ...viewers.slice(1)].map((p) => p.close()));
+  }, 120_000);
+});
+
+describe('one2many refusals and rooms (signaling only)', () => {
+  let running: RunningApp;
+  const sockets: TestSocket[] = [];
+  const offer = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n';
+  const socket = async (): Promise<TestSocket> => {
+    const s = await TestSocket.open(`${running.wsUrl}/one2many`);
+    sockets.push(s);
+    return s;
+  };
+
+  beforeAll(async () => {
+    running = await startApp();
+  });
+
+  afterAll(async () => {
+    sockets.forEach((s) => s.close());
+    await running?.close();
+  });
+
+  test('a viewer with no presenter is refused in words', async () => {
+    const viewer = await socket();
+    viewer.send({ id: 'viewer', sdpOffer: offer, room: 'empty' });
+    expect(await viewer.next()).toEqual({
+      id: 'viewerResponse',
+      response: 'rejected',
+      message: 'No active presenter in room empty. Try again later...',
+    });
+  });
+
+  test('a second presenter in a room is refused; another room is independent', async () => {
+    const first = await socket();
+    first.send({ id: 'presenter', sdpOffer: offer, room: 'stage' });
+    // The room is taken at once, even while the first presenter's offer is still processed.
+    const second = await socket();
+    second.send({ id: 'presenter', sdpOffer: offer, room: 'stage' });
+    expect(await second.next()).toMatchObject({
+      id: 'presenterResponse',
+      response: 'rejected',
+      message: expect.stringMatching(/room stage/),
+    });
+    const other = await socket();
+    other.send({ id: 'viewer', sdpOffer: offer, room: 'elsewhere' });
+    expect(await other.next()).toMatchObject({ id: 'viewerResponse', response: 'rejected' });
+    first.close();
+    expect(
+      await eventually(
+        () => pipelinesOnMediaServer(running.app),
+        (p) => p.length === 0,
+      ),
+    ).toEqual([]);
+  });
+});
