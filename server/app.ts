@@ -7,6 +7,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config';
 import { helloWorldDemo } from './demos/hello-world';
+import { groupCallDemo } from './demos/group-call';
 import { one2manyDemo } from './demos/one2many';
 import { one2oneDemo } from './demos/one2one';
 import { SessionRegistry } from './demos/session-registry';
@@ -100,6 +101,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(helloWorldDemo);
   await app.register(one2oneDemo);
   await app.register(one2manyDemo);
+  await app.register(groupCallDemo);
   await app.register(staticRoutes);
   return app;
 }

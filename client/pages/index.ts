@@ -23,6 +23,11 @@ const DEMOS = [
     title: 'One-to-many broadcast',
     text: 'One presenter per room, any number of viewers, the audience counted live.',
   },
+  {
+    path: '/groupcall.html',
+    title: 'Group call (SFU)',
+    text: 'Rooms where everyone sees everyone: one outgoing stream each, forwarded to every other participant.',
+  },
 ];
 
 @customElement('demo-index')

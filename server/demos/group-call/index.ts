@@ -1,0 +1,79 @@
+// /groupcall: rooms of participants, each seeing every other (SFU). One socket is one
+// participant in at most one room; leaving or closing the socket releases its endpoints.
+
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../errors';
+import { MessageCodec } from '../../signaling/codec';
+import { SignalingConnection } from '../../signaling/connection';
+import { GroupCallClientMessages, type GroupCallServerMessage } from '../../signaling/protocol/group-call';
+import { assertUnreachable } from '../../util/assert';
+import { GroupRoom, Participant } from './room';
+
+const codec = new MessageCodec(GroupCallClientMessages);
+
+export async function groupCallDemo(app: FastifyInstance): Promise<void> {
+  const rooms = new Map<string, GroupRoom>();
+
+  app.get('/groupcall', { websocket: true }, (socket, request) => {
+    const log = request.log.child({ demo: 'groupcall' });
+    const connection = new SignalingConnection<typeof GroupCallClientMessages, GroupCallServerMessage>(socket, codec, log);
+    let membership: { room: GroupRoom; participant: Participant } | undefined;
+
+    const leave = async (): Promise<void> => {
+      const m = membership;
+      membership = undefined;
+      await m?.room.leave(m.participant);
+    };
+
+    const join = async (name: string, roomName: string): Promise<void> => {
+      await leave();
+      let room = rooms.get(roomName);
+      if (!room) {
+        room = new GroupRoom(
+          roomName,
+          app.media,
+          (r) => {
+            if (rooms.get(r.name) === r) rooms.delete(r.name);
+            app.sessions.delete(r);
+          },
+          log,
+        );
+        rooms.set(roomName, room);
+        app.sessions.add(room);
+      }
+      const participant = new Participant(name, (m) => connection.send(m));
+      membership = { room, participant };
+      try {
+        await room.join(participant);
+      } catch (err) {
+        membership = undefined;
+        throw err;
+      }
+    };
+
+    const joined = (): { room: GroupRoom; participant: Participant } => {
+      if (!membership) throw new AppError('NOT_STARTED', 'Join a room first');
+      return membership;
+    };
+
+    connection.listen({
+      onMessage: async (message) => {
+        switch (message.id) {
+          case 'joinRoom':
+            return join(message.name, message.room);
+          case 'receiveVideoFrom': {
+            const { room, participant } = joined();
+            return room.receiveVideoFrom(participant, message.sender, message.sdpOffer);
+          }
+          case 'onIceCandidate':
+            return joined().participant.addCandidate(message.name, message.candidate);
+          case 'leaveRoom':
+            return leave();
+          default:
+            return assertUnreachable(message);
+        }
+      },
+      onClose: () => leave(),
+    });
+  });
+}

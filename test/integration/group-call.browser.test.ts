@@ -1,0 +1,120 @@
+// The group call (SFU) in real browsers: three pages join a room and each decodes the other
+// two; one leaves, the others are told and keep decoding each other; all leave and no
+// pipeline is left. Two joins racing for a new room make one room.
+
+import type { Browser, Page } from 'playwright-core';
+import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
+import { launchChromium } from '../helpers/browser';
+import { TestSocket } from '../helpers/ws';
+
+/** Frames decoded per remote participant, by name, as the page's peer connections count them. */
+async function decodedByName(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(async () => {
+    const demo = document.querySelector('group-call-demo') as HTMLElement & {
+      call: { name: string; peers: Map<string, { pc: RTCPeerConnection }> };
+    };
+    const out: Record<string, number> = {};
+    for (const [name, peer] of demo.call.peers) {
+      if (name === demo.call.name) continue;
+      out[name] = 0;
+      (await peer.pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') out[name] = s.framesDecoded ?? 0;
+      });
+    }
+    return out;
+  });
+}
+
+const inner = (page: Page, selector: string) => page.locator(`group-call-demo >> ${selector}`);
+
+describe('group call in Chromium', () => {
+  let running: RunningApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    running = await startApp();
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await running?.close();
+  });
+
+  const join = async (name: string): Promise<Page> => {
+    const page = await browser.newPage();
+    await page.goto(`${running.url}/groupcall.html`);
+    await inner(page, '#name').fill(name);
+    await inner(page, '#room').fill('standup');
+    await inner(page, '#join').click();
+    return page;
+  };
+
+  const decodesEach = async (page: Page, names: string[]): Promise<Record<string, number>> => {
+    const seen = await eventually(
+      () => decodedByName(page),
+      (d) => names.every((n) => (d[n] ?? 0) > 0),
+      20_000,
+    );
+    for (const n of names) expect(seen[n]).toBeGreaterThan(0);
+    return seen;
+  };
+
+  test('three participants see each other; one leaves; all leave', async () => {
+    const ann = await join('ann');
+    const ben = await join('ben');
+    const cat = await join('cat');
+    await decodesEach(ann, ['ben', 'cat']);
+    await decodesEach(ben, ['ann', 'cat']);
+    await decodesEach(cat, ['ann', 'ben']);
+    expect(await pipelinesOnMediaServer(running.app)).toHaveLength(1);
+
+    await inner(cat, '#leave').click();
+    for (const page of [ann, ben]) {
+      const left = await eventually(
+        () => decodedByName(page),
+        (d) => !('cat' in d),
+      );
+      expect(Object.keys(left)).not.toContain('cat');
+    }
+    const before = await decodedByName(ann);
+    const later = await eventually(
+      () => decodedByName(ann),
+      (d) => (d.ben ?? 0) > (before.ben ?? 0) + 10,
+    );
+    expect(later.ben).toBeGreaterThan((before.ben ?? 0) + 10);
+    await decodesEach(ben, ['ann']);
+
+    await inner(ann, '#leave').click();
+    await ben.close();
+    expect(
+      await eventually(
+        () => pipelinesOnMediaServer(running.app),
+        (p) => p.length === 0,
+      ),
+    ).toEqual([]);
+    await Promise.all([ann.close(), cat.close()]);
+  }, 120_000);
+
+  test('two joins of the same new room at the same instant make one room', async () => {
+    const [a, b] = await Promise.all([
+      TestSocket.open(`${running.wsUrl}/groupcall`),
+      TestSocket.open(`${running.wsUrl}/groupcall`),
+    ]);
+    a.send({ id: 'joinRoom', name: 'a', room: 'race' });
+    b.send({ id: 'joinRoom', name: 'b', room: 'race' });
+    const [ma, mb] = await Promise.all([a.next<{ id: string; data?: string[] }>(), b.next<{ id: string; data?: string[] }>()]);
+    // One of them found the other already there.
+    const lists = [ma, mb].filter((m) => m.id === 'existingParticipants').map((m) => m.data);
+    expect(lists.flat().length).toBe(1);
+    expect(await pipelinesOnMediaServer(running.app)).toHaveLength(1);
+    a.close();
+    b.close();
+    expect(
+      await eventually(
+        () => pipelinesOnMediaServer(running.app),
+        (p) => p.length === 0,
+      ),
+    ).toEqual([]);
+  });
+});
