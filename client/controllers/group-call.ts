@@ -5,7 +5,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { GroupCallClientMessage, GroupCallServerMessage } from '../../server/signaling/protocol/group-call';
 import { describeError } from './hello-world';
-import { PeerSession } from './peer';
+import { candidateToWire, PeerSession } from './peer';
 import { SignalingClient } from './signaling';
 import { StatsSampler, type StatsSample } from './stats';
 
@@ -113,7 +113,7 @@ export class GroupCallController implements ReactiveController {
         void this.signaling?.send({
           id: 'onIceCandidate',
           name,
-          candidate: { candidate: c.candidate ?? '', sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null },
+          candidate: candidateToWire(c),
         }),
       onRemoteStream: (stream) => this.setTile(name, stream),
     });

@@ -4,7 +4,7 @@
 
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { HelloWorldClientMessage, HelloWorldServerMessage } from '../../server/signaling/protocol/hello-world';
-import { PeerSession } from './peer';
+import { candidateToWire, PeerSession } from './peer';
 import { SignalingClient } from './signaling';
 import { StatsSampler, type StatsSample } from './stats';
 
@@ -39,7 +39,7 @@ export class HelloWorldController implements ReactiveController {
     const signaling = new SignalingClient<HelloWorldClientMessage, HelloWorldServerMessage>('/helloworld');
     this.signaling = signaling;
     const peer = new PeerSession({
-      onIceCandidate: (candidate) => void signaling.send({ id: 'onIceCandidate', candidate: toWire(candidate) }),
+      onIceCandidate: (candidate) => void signaling.send({ id: 'onIceCandidate', candidate: candidateToWire(candidate) }),
       onRemoteStream: (stream) => this.set({ remoteStream: stream }),
       onConnectionState: (connection) => {
         this.set({ connection, ...(connection === 'connected' ? { state: 'connected' as const } : {}) });
@@ -108,10 +108,6 @@ export class HelloWorldController implements ReactiveController {
     Object.assign(this, patch);
     this.host.requestUpdate();
   }
-}
-
-function toWire(c: RTCIceCandidateInit): { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null } {
-  return { candidate: c.candidate ?? '', sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null };
 }
 
 export function describeError(err: unknown): string {

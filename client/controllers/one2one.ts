@@ -5,7 +5,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { One2OneClientMessage, One2OneServerMessage } from '../../server/signaling/protocol/one2one';
 import { describeError } from './hello-world';
-import { PeerSession } from './peer';
+import { candidateToWire, PeerSession } from './peer';
 import { SignalingClient } from './signaling';
 import { StatsSampler, type StatsSample } from './stats';
 
@@ -92,7 +92,7 @@ export class One2OneController implements ReactiveController {
       onIceCandidate: (c) =>
         void this.signaling?.send({
           id: 'onIceCandidate',
-          candidate: { candidate: c.candidate ?? '', sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null },
+          candidate: candidateToWire(c),
         }),
       onRemoteStream: (remoteStream) => this.set({ remoteStream }),
       onConnectionState: (s) => {

@@ -66,3 +66,12 @@ export class PeerSession {
     this.pc.close();
   }
 }
+
+/** A browser candidate in the signaling messages' shape (the tutorials' `candidate` object). */
+export function candidateToWire(c: RTCIceCandidateInit): {
+  candidate: string;
+  sdpMid: string | null;
+  sdpMLineIndex: number | null;
+} {
+  return { candidate: c.candidate ?? '', sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null };
+}

@@ -3,6 +3,7 @@
 
 import { LitElement, css, html } from 'lit';
 import { customElement, query } from 'lit/decorators.js';
+import { demoPageStyles } from '../components/page-styles';
 import '../components/stats-panel';
 import '../components/status-banner';
 import '../components/video-tile';
@@ -10,31 +11,20 @@ import { GroupCallController } from '../controllers/group-call';
 
 @customElement('group-call-demo')
 export class GroupCallDemo extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-      max-width: 1100px;
-      margin: 0 auto;
-      font: 15px system-ui;
-    }
-    .row {
-      display: flex;
-      gap: 8px;
-      align-items: center;
-      margin: 8px 0;
-    }
-    .grid {
-      display: grid;
-      grid-template-columns: repeat(auto-fill, minmax(320px, 1fr));
-      gap: 12px;
-      margin: 12px 0;
-    }
-    button,
-    input {
-      font: inherit;
-      padding: 6px 12px;
-    }
-  `;
+  static override styles = [
+    demoPageStyles,
+    css`
+      :host {
+        max-width: 1100px;
+      }
+      .grid {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(320px, 1fr));
+        gap: 12px;
+        margin: 12px 0;
+      }
+    `,
+  ];
 
   readonly call = new GroupCallController(this);
   @query('#name') private nameInput!: HTMLInputElement;

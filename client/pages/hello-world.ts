@@ -1,8 +1,9 @@
 // The hello-world page: your camera, and the same camera coming back through the media
 // server. Start and Stop, the connection state, live stats, and errors in words.
 
-import { LitElement, css, html } from 'lit';
+import { LitElement, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
+import { demoPageStyles } from '../components/page-styles';
 import '../components/stats-panel';
 import '../components/status-banner';
 import '../components/video-tile';
@@ -17,32 +18,14 @@ const STATE_TEXT = {
 
 @customElement('hello-world-demo')
 export class HelloWorldDemo extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-      max-width: 960px;
-      margin: 0 auto;
-      font: 15px system-ui;
-    }
-    .videos {
-      display: grid;
-      grid-template-columns: 1fr 1fr;
-      gap: 12px;
-      margin: 12px 0;
-    }
-    button {
-      font: inherit;
-      padding: 6px 18px;
-      margin-right: 8px;
-    }
-  `;
+  static override styles = demoPageStyles;
 
   private readonly call = new HelloWorldController(this);
 
   protected override render() {
     const c = this.call;
     return html`
-      <div>
+      <div class="row">
         <button id="start" @click=${() => void c.start()} ?disabled=${c.state !== 'idle'}>Start</button>
         <button id="stop" @click=${() => c.stop()} ?disabled=${c.state === 'idle'}>Stop</button>
       </div>

@@ -3,6 +3,7 @@
 
 import { LitElement, css, html } from 'lit';
 import { customElement, query } from 'lit/decorators.js';
+import { demoPageStyles } from '../components/page-styles';
 import '../components/stats-panel';
 import '../components/status-banner';
 import '../components/video-tile';
@@ -10,29 +11,15 @@ import { One2ManyController } from '../controllers/one2many';
 
 @customElement('one2many-demo')
 export class One2ManyDemo extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-      max-width: 960px;
-      margin: 0 auto;
-      font: 15px system-ui;
-    }
-    .row {
-      display: flex;
-      gap: 8px;
-      align-items: center;
-      margin: 8px 0;
-    }
-    button,
-    input {
-      font: inherit;
-      padding: 6px 12px;
-    }
-    stage-video-tile {
-      display: block;
-      max-width: 640px;
-    }
-  `;
+  static override styles = [
+    demoPageStyles,
+    css`
+      stage-video-tile {
+        display: block;
+        max-width: 640px;
+      }
+    `,
+  ];
 
   readonly call = new One2ManyController(this);
   @query('#room') private roomInput!: HTMLInputElement;

@@ -1,8 +1,9 @@
 // The one-to-one call page: register a name, call a registered user or answer their call,
 // see both cameras and the call's live stats, hang up.
 
-import { LitElement, css, html } from 'lit';
+import { LitElement, html } from 'lit';
 import { customElement, query } from 'lit/decorators.js';
+import { demoPageStyles } from '../components/page-styles';
 import '../components/stats-panel';
 import '../components/status-banner';
 import '../components/video-tile';
@@ -10,31 +11,7 @@ import { One2OneController } from '../controllers/one2one';
 
 @customElement('one2one-demo')
 export class One2OneDemo extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-      max-width: 960px;
-      margin: 0 auto;
-      font: 15px system-ui;
-    }
-    .row {
-      display: flex;
-      gap: 8px;
-      align-items: center;
-      margin: 8px 0;
-    }
-    .videos {
-      display: grid;
-      grid-template-columns: 1fr 1fr;
-      gap: 12px;
-      margin: 12px 0;
-    }
-    button,
-    input {
-      font: inherit;
-      padding: 6px 12px;
-    }
-  `;
+  static override styles = demoPageStyles;
 
   readonly call = new One2OneController(this);
   @query('#name') private nameInput!: HTMLInputElement;
