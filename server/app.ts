@@ -7,6 +7,8 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config';
 import { helloWorldDemo } from './demos/hello-world';
+import { historyRoutes } from './http/history';
+import { createStore, type Store } from './store';
 import { groupCallDemo } from './demos/group-call';
 import { one2manyDemo } from './demos/one2many';
 import { one2oneDemo } from './demos/one2one';
@@ -25,6 +27,7 @@ declare module 'fastify' {
     sessions: SessionRegistry;
     embeddedEngine: EngineProcess | undefined;
     config: Config;
+    store: Store;
   }
 }
 
@@ -63,6 +66,14 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     });
     urls = [engine.url];
   }
+  const store = createStore(config);
+  try {
+    await store.open();
+  } catch (err) {
+    await engine?.stop();
+    throw new Error(`The store could not be opened (${store.kind}): ${(err as Error).message}`);
+  }
+  app.decorate('store', store);
   const pool = new MediaServerPool(urls, app.log);
   const sessions = new SessionRegistry();
   app.decorate('embeddedEngine', engine);
@@ -73,12 +84,15 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     await sessions.closeAll('server shutting down');
     pool.close();
     await engine?.stop();
+    await store.close();
   });
 
   app.setErrorHandler((err, request, reply) => {
     const appError = err instanceof AppError ? err : undefined;
-    if (!appError) request.log.error({ err }, 'request failed');
     const status = appError?.status ?? (err as { statusCode?: number }).statusCode ?? 500;
+    // A bad request is the client's mistake, not ours: no stack trace at error level.
+    if (!appError && status >= 500) request.log.error({ err }, 'request failed');
+    else if (!appError) request.log.info({ status, message: (err as Error).message }, 'request refused');
     return reply.code(status).send(
       appError?.toJSON() ?? {
         error: 'INTERNAL',
@@ -98,6 +112,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     },
   });
   await app.register(healthRoutes);
+  await app.register(historyRoutes);
   await app.register(helloWorldDemo);
   await app.register(one2oneDemo);
   await app.register(one2manyDemo);

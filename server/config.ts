@@ -26,6 +26,9 @@ export const ConfigSchema = Type.Object({
   ENGINE_EXTERNAL_IPV6: Type.Optional(Type.String()),
   ENGINE_STUN: Type.Optional(Type.String({ pattern: '^[^:\\s]+(:\\d+)?$' })),
   ENGINE_TURN_URL: Type.Optional(Type.String()),
+  MONGODB_URL: Type.Optional(Type.String({ pattern: '^mongodb(\\+srv)?://' })),
+  DATA_DIR: Type.String({ default: './data', minLength: 1 }),
+  STATS_INTERVAL_SECONDS: Type.Number({ default: 10, minimum: 0.5, maximum: 3600 }),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>> & {
@@ -35,7 +38,7 @@ export type Config = Readonly<Static<typeof ConfigSchema>> & {
 
 export class ConfigError extends Error {}
 
-const SECRETS = ['TLS_KEY', 'ENGINE_TURN_URL'] as const;
+const SECRETS = ['TLS_KEY', 'ENGINE_TURN_URL', 'MONGODB_URL'] as const;
 const BOOLEAN = new Set(['true', 'false', '1', '0']);
 
 /** Environment strings to typed values, before the schema checks them. */
@@ -46,6 +49,7 @@ function coerce(env: Record<string, string | undefined>): Record<string, unknown
     if (raw === undefined || raw === '') continue;
     const schema = ConfigSchema.properties[key as keyof typeof ConfigSchema.properties] as { type?: string };
     if (schema.type === 'integer') out[key] = /^-?\d+$/.test(raw) ? Number(raw) : raw;
+    else if (schema.type === 'number') out[key] = /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
     else if (schema.type === 'boolean') out[key] = BOOLEAN.has(raw) ? raw === 'true' || raw === '1' : raw;
     else out[key] = raw;
   }

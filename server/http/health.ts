@@ -7,11 +7,18 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
-    const ready = app.media.ready;
+    const store = await app.store.ping();
+    const ready = app.media.ready && store;
+    const reason = !app.media.ready
+      ? 'No media server is reachable; the demos will work once one is'
+      : !store
+        ? `The ${app.store.kind} store is not reachable`
+        : undefined;
     return reply.code(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'not ready',
       mediaServers: app.media.status(),
-      ...(ready ? {} : { reason: 'No media server is reachable; the demos will work once one is' }),
+      store: { kind: app.store.kind, ready: store },
+      ...(reason ? { reason } : {}),
     });
   });
 
@@ -21,6 +28,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       embedded: app.embeddedEngine !== undefined,
       servers: app.media.status(),
     },
+    store: { kind: app.store.kind, ready: await app.store.ping() },
     sessions: app.sessions.countByDemo(),
   }));
 }

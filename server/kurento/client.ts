@@ -31,7 +31,11 @@ interface RawWebRtc extends RawObject {
   addIceCandidate(candidate: unknown, cb: Callback<void>): void;
   connect(sink: RawObject, cb: Callback<void>): void;
   disconnect(sink: RawObject, cb: Callback<void>): void;
+  getStats(mediaType: string, cb: Callback<Record<string, KmsStats>>): void;
 }
+
+/** One entry of a KMS stats report (RTCInboundRTPStreamStats, RTCOutboundRTPStreamStats, ...). */
+export type KmsStats = Record<string, unknown> & { type?: string };
 
 interface RawServerManager extends RawObject {
   getPipelines(cb: Callback<RawObject[]>): void;
@@ -100,6 +104,10 @@ export class WebRtcEndpoint extends MediaObjectHandle {
 
   processAnswer(answer: string): Promise<string> {
     return call((cb) => this.raw.processAnswer(answer, cb));
+  }
+
+  getStats(mediaType: 'AUDIO' | 'VIDEO'): Promise<Record<string, KmsStats>> {
+    return call((cb) => this.raw.getStats(mediaType, cb));
   }
 
   gatherCandidates(): Promise<void> {

@@ -2,7 +2,10 @@
 // the test names media servers. Tests close what they start.
 
 import type { FastifyInstance } from 'fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 
@@ -13,8 +16,10 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
+/** Starts the app; its embedded store lives in a fresh temporary DATA_DIR unless `env` names one. */
 export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...env });
+  const tempDir = env.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'stage-data-'));
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', DATA_DIR: tempDir ?? '', ...env });
   const app = await buildApp(config);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
@@ -22,7 +27,10 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
     app,
     url: `${app.config.HTTPS ? 'https' : 'http'}://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}`,
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    },
   };
 }
 

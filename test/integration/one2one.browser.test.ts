@@ -2,6 +2,9 @@
 // decode the other's video through the embedded media server. Hang-up, a page that closes
 // mid-call, and the refusals (reject, busy, unknown user, yourself, a taken or bad name).
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
 import { launchChromium } from '../helpers/browser';
@@ -51,7 +54,8 @@ describe('one2one in Chromium', () => {
   };
 
   beforeAll(async () => {
-    running = await startApp();
+    // Stats snapshots every second rather than ten, so the test sees some.
+    running = await startApp({ STATS_INTERVAL_SECONDS: '1' });
     browser = await launchChromium();
   });
 
@@ -94,6 +98,15 @@ describe('one2one in Chromium', () => {
 
   test('a call: both sides decode, the callee hangs up, both are told, no pipeline is left', async () => {
     const [alice, bob] = await connectCall();
+    // While media flows the call's stats are snapshotted into the store.
+    const callId = ((await (await fetch(`${running.url}/api/calls`)).json()) as { items: { id: string }[] }).items[0]!.id;
+    const stats = await eventually(
+      async () =>
+        (await (await fetch(`${running.url}/api/sessions/${callId}/stats`)).json()) as { items: Record<string, number>[] },
+      (p) => p.items.some((s) => (s.bitrateInKbps ?? 0) > 0 && s.width === 640),
+    );
+    expect(stats.items.find((s) => s.width === 640)).toMatchObject({ height: 480 });
+
     await inner(bob, '#stop').click();
     const after = await eventually(
       () => shown(alice),
@@ -107,6 +120,8 @@ describe('one2one in Chromium', () => {
         (p) => p.length === 0,
       ),
     ).toEqual([]);
+    const calls = (await (await fetch(`${running.url}/api/calls`)).json()) as { items: { id: string; endReason?: string }[] };
+    expect(calls.items.find((c) => c.id === callId)?.endReason).toBe('hang-up');
 
     // Both can call again.
     await inner(bob, '#peer').fill('alice');
@@ -217,5 +232,39 @@ describe('one2one refusals (signaling only)', () => {
     // The caller gives up while it rings: the callee hears it.
     dave.send({ id: 'stop' });
     expect(await erin.next()).toMatchObject({ id: 'stopCommunication' });
+  });
+});
+
+describe('one2one call history', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stage-history-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  test('a refused call appears in GET /api/calls with its end reason, and survives a restart', async () => {
+    let running = await startApp({ DATA_DIR: dataDir });
+    const [gina, hal] = [await TestSocket.open(`${running.wsUrl}/one2one`), await TestSocket.open(`${running.wsUrl}/one2one`)];
+    gina.send({ id: 'register', name: 'gina' });
+    hal.send({ id: 'register', name: 'hal' });
+    await Promise.all([gina.next(), hal.next()]);
+    gina.send({ id: 'call', from: 'gina', to: 'hal', sdpOffer: 'v=0\r\n' });
+    expect(await hal.next()).toEqual({ id: 'incomingCall', from: 'gina' });
+    hal.send({ id: 'incomingCallResponse', from: 'gina', callResponse: 'reject' });
+    expect(await gina.next()).toMatchObject({ id: 'callResponse', response: 'rejected' });
+
+    const listed = async (): Promise<{ total: number; items: { participants: string[]; endReason?: string }[] }> =>
+      (await (await fetch(`${running.url}/api/calls?limit=5`)).json()) as never;
+    const before = await eventually(listed, (p) => p.total === 1);
+    expect(before.items[0]).toMatchObject({ participants: ['gina', 'hal'], endReason: 'rejected' });
+    gina.close();
+    hal.close();
+    await running.close();
+
+    running = await startApp({ DATA_DIR: dataDir });
+    try {
+      expect((await listed()).items[0]).toMatchObject({ participants: ['gina', 'hal'], endReason: 'rejected' });
+      const bad = await fetch(`${running.url}/api/calls?limit=1000`);
+      expect(bad.status).toBe(400);
+    } finally {
+      await running.close();
+    }
   });
 });

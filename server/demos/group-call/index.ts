@@ -7,12 +7,14 @@ import { MessageCodec } from '../../signaling/codec';
 import { SignalingConnection } from '../../signaling/connection';
 import { GroupCallClientMessages, type GroupCallServerMessage } from '../../signaling/protocol/group-call';
 import { assertUnreachable } from '../../util/assert';
+import { History } from '../history';
 import { GroupRoom, Participant } from './room';
 
 const codec = new MessageCodec(GroupCallClientMessages);
 
 export async function groupCallDemo(app: FastifyInstance): Promise<void> {
   const rooms = new Map<string, GroupRoom>();
+  const history = new History(app.store, app.log);
 
   app.get('/groupcall', { websocket: true }, (socket, request) => {
     const log = request.log.child({ demo: 'groupcall' });
@@ -36,6 +38,7 @@ export async function groupCallDemo(app: FastifyInstance): Promise<void> {
             if (rooms.get(r.name) === r) rooms.delete(r.name);
             app.sessions.delete(r);
           },
+          history,
           log,
         );
         rooms.set(roomName, room);

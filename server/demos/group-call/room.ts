@@ -9,6 +9,7 @@ import type { Logger } from '../../logging';
 import type { IceCandidate, WebRtcEndpoint } from '../../kurento/client';
 import type { MediaServerPool } from '../../kurento/pool';
 import type { GroupCallServerMessage } from '../../signaling/protocol/group-call';
+import type { History } from '../history';
 import { answerOffer, CandidateQueue, OwnedPipeline } from '../media-placement';
 import type { DemoSession } from '../session-registry';
 
@@ -62,6 +63,7 @@ export class GroupRoom implements DemoSession {
     readonly name: string,
     pool: MediaServerPool,
     private readonly onEmpty: (room: GroupRoom) => void,
+    private readonly history: History,
     private readonly log: Logger,
   ) {
     // Created once, at construction: joins that race for a new room all wait on this.
@@ -88,6 +90,7 @@ export class GroupRoom implements DemoSession {
       await this.leave(participant);
       throw err;
     }
+    void this.history.joined(this.name, 'groupcall', participant.name);
     for (const other of others) other.send({ id: 'newParticipantArrived', name: participant.name });
     participant.send({ id: 'existingParticipants', data: others.map((o) => o.name) });
     this.log.info({ room: this.name, name: participant.name, count: this.participants.size }, 'participant joined');
@@ -119,6 +122,7 @@ export class GroupRoom implements DemoSession {
   async leave(participant: Participant): Promise<void> {
     if (this.participants.get(participant.name) !== participant) return;
     this.participants.delete(participant.name);
+    void this.history.left(this.name, participant.name);
     const others = [...this.participants.values()];
     await Promise.all([participant.releaseAll(), ...others.map((o) => o.dropIncoming(participant.name))]);
     for (const o of others) o.send({ id: 'participantLeft', name: participant.name });

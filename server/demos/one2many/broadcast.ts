@@ -7,6 +7,8 @@ import type { Logger } from '../../logging';
 import type { WebRtcEndpoint } from '../../kurento/client';
 import type { MediaServerPool } from '../../kurento/pool';
 import type { One2ManyServerMessage } from '../../signaling/protocol/one2many';
+import type { EndReason } from '../../store/store';
+import type { History } from '../history';
 import { answerOffer, type CandidateQueue, OwnedPipeline } from '../media-placement';
 import type { DemoSession } from '../session-registry';
 
@@ -21,11 +23,15 @@ export class Broadcast implements DemoSession {
   private source: WebRtcEndpoint | undefined;
   private readonly viewers = new Map<Member, WebRtcEndpoint | undefined>();
   private ended = false;
+  private recordId: string | undefined;
+  private stopRecorder: () => void = () => undefined;
 
   constructor(
     readonly room: string,
     readonly presenter: Member,
     private readonly onEnded: (b: Broadcast) => void,
+    private readonly history: History,
+    private readonly statsSeconds: number,
     private readonly log: Logger,
   ) {}
 
@@ -34,9 +40,10 @@ export class Broadcast implements DemoSession {
   }
 
   async start(pool: MediaServerPool, sdpOffer: string): Promise<void> {
+    this.recordId = await this.history.callStarted('one2many', ['presenter'], this.room);
     const pipeline = await OwnedPipeline.create(pool, () => {
       this.presenter.send(new AppError('MEDIA_SERVER_LOST').toMessage());
-      void this.end('media server lost');
+      void this.end('error');
     });
     this.pipeline = pipeline;
     if (this.ended) return pipeline.release();
@@ -49,6 +56,7 @@ export class Broadcast implements DemoSession {
     this.source = source;
     this.presenter.send({ id: 'presenterResponse', response: 'accepted', sdpAnswer });
     await source.gatherCandidates();
+    this.stopRecorder = this.history.recordStats(this.recordId, 'presenter', source, this.statsSeconds);
     this.log.info({ room: this.room, kms: pipeline.serverUrl }, 'broadcast started');
   }
 
@@ -80,7 +88,7 @@ export class Broadcast implements DemoSession {
   }
 
   /** The presenter leaves (or the server stops): everyone is told, the pipeline released. */
-  async end(reason: string): Promise<void> {
+  async end(reason: EndReason): Promise<void> {
     if (this.ended) return;
     this.ended = true;
     this.log.info({ room: this.room, reason, viewers: this.viewers.size }, 'broadcast ended');
@@ -91,11 +99,12 @@ export class Broadcast implements DemoSession {
     this.viewers.clear();
     this.presenter.candidates.clear();
     this.onEnded(this);
-    await this.pipeline?.release();
+    this.stopRecorder();
+    await Promise.all([this.history.callEnded(this.recordId, reason), this.pipeline?.release()]);
   }
 
-  close(reason: string): Promise<void> {
-    return this.end(reason);
+  close(_reason: string): Promise<void> {
+    return this.end('disconnected');
   }
 
   private announceCount(): void {

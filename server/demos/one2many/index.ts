@@ -6,6 +6,8 @@ import { MessageCodec } from '../../signaling/codec';
 import { SignalingConnection } from '../../signaling/connection';
 import { DEFAULT_ROOM, One2ManyClientMessages, type One2ManyServerMessage } from '../../signaling/protocol/one2many';
 import { assertUnreachable } from '../../util/assert';
+import type { EndReason } from '../../store/store';
+import { History } from '../history';
 import { CandidateQueue } from '../media-placement';
 import { Broadcast, type Member } from './broadcast';
 
@@ -13,6 +15,7 @@ const codec = new MessageCodec(One2ManyClientMessages);
 
 export async function one2manyDemo(app: FastifyInstance): Promise<void> {
   const rooms = new Map<string, Broadcast>();
+  const history = new History(app.store, app.log);
   const ended = (b: Broadcast): void => {
     if (rooms.get(b.room) === b) rooms.delete(b.room);
     app.sessions.delete(b);
@@ -24,11 +27,11 @@ export async function one2manyDemo(app: FastifyInstance): Promise<void> {
     const member: Member = { candidates: new CandidateQueue(), send: (m) => connection.send(m) };
     let role: { kind: 'presenter' | 'viewer'; broadcast: Broadcast } | undefined;
 
-    const leave = async (): Promise<void> => {
+    const leave = async (reason: EndReason = 'hang-up'): Promise<void> => {
       const r = role;
       role = undefined;
       if (!r) return;
-      if (r.kind === 'presenter') await r.broadcast.end('presenter left');
+      if (r.kind === 'presenter') await r.broadcast.end(reason);
       else await r.broadcast.removeViewer(member);
     };
 
@@ -39,14 +42,14 @@ export async function one2manyDemo(app: FastifyInstance): Promise<void> {
         return member.send({ id: 'presenterResponse', response: 'rejected', message });
       }
       // The room is taken before the first await, so two presenters cannot both win.
-      const broadcast = new Broadcast(room, member, ended, log);
+      const broadcast = new Broadcast(room, member, ended, history, app.config.STATS_INTERVAL_SECONDS, log);
       rooms.set(room, broadcast);
       app.sessions.add(broadcast);
       role = { kind: 'presenter', broadcast };
       try {
         await broadcast.start(app.media, sdpOffer);
       } catch (err) {
-        await leave();
+        await leave('error');
         member.send({ id: 'presenterResponse', response: 'rejected', message: (err as Error).message });
       }
     };
@@ -77,12 +80,12 @@ export async function one2manyDemo(app: FastifyInstance): Promise<void> {
           case 'onIceCandidate':
             return member.candidates.add(message.candidate);
           case 'stop':
-            return leave();
+            return leave('hang-up');
           default:
             return assertUnreachable(message);
         }
       },
-      onClose: () => leave(),
+      onClose: () => leave('disconnected'),
     });
   });
 }

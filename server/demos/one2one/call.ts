@@ -6,6 +6,7 @@ import { AppError } from '../../errors';
 import type { Logger } from '../../logging';
 import type { MediaServerPool } from '../../kurento/pool';
 import type { One2OneServerMessage } from '../../signaling/protocol/one2one';
+import type { History } from '../history';
 import { answerOffer, CandidateQueue, OwnedPipeline } from '../media-placement';
 import type { DemoSession } from '../session-registry';
 
@@ -22,20 +23,26 @@ export class One2OneCall implements DemoSession {
   readonly demo = 'one2one';
   private pipeline: OwnedPipeline | undefined;
   private ended = false;
+  private recordId: string | undefined;
+  private readonly stopRecorders: (() => void)[] = [];
 
   constructor(
     readonly caller: Party,
     readonly callee: Party,
     private readonly onEnded: (call: One2OneCall, reason: EndReason) => void,
+    private readonly history: History,
+    private readonly statsSeconds: number,
     private readonly log: Logger,
   ) {}
 
-  other(party: Party): Party {
-    return party === this.caller ? this.callee : this.caller;
+  /** The call's id in the store (its stats are under /api/sessions/:id/stats). */
+  get id(): string | undefined {
+    return this.recordId;
   }
 
   /** Builds the media path and answers both offers: callee first, as the tutorial does. */
   async start(pool: MediaServerPool, callerOffer: string, calleeOffer: string): Promise<void> {
+    this.recordId = await this.history.callStarted('one2one', [this.caller.name, this.callee.name]);
     const pipeline = await OwnedPipeline.create(pool, () => {
       const lost = new AppError('MEDIA_SERVER_LOST').toMessage();
       this.caller.send(lost);
@@ -64,6 +71,10 @@ export class One2OneCall implements DemoSession {
     if (this.ended) return;
     this.caller.send({ id: 'callResponse', response: 'accepted', sdpAnswer: callerAnswer });
     await callerEndpoint.gatherCandidates();
+    this.stopRecorders.push(
+      this.history.recordStats(this.recordId, this.caller.name, callerEndpoint, this.statsSeconds),
+      this.history.recordStats(this.recordId, this.callee.name, calleeEndpoint, this.statsSeconds),
+    );
     this.log.info({ caller: this.caller.name, callee: this.callee.name, kms: pipeline.serverUrl }, 'one2one call started');
   }
 
@@ -77,7 +88,11 @@ export class One2OneCall implements DemoSession {
       party.send({ id: 'stopCommunication', reason });
     }
     this.onEnded(this, reason);
-    await this.pipeline?.release();
+    this.stopRecorders.forEach((stop) => stop());
+    await Promise.all([
+      this.history.callEnded(this.recordId, reason === 'shutdown' ? 'disconnected' : reason),
+      this.pipeline?.release(),
+    ]);
   }
 
   close(reason: string): Promise<void> {

@@ -8,6 +8,7 @@ import { MessageCodec } from '../../signaling/codec';
 import { SignalingConnection } from '../../signaling/connection';
 import { One2OneClientMessages, USER_NAME_PATTERN, type One2OneServerMessage } from '../../signaling/protocol/one2one';
 import { assertUnreachable } from '../../util/assert';
+import { History } from '../history';
 import { CandidateQueue } from '../media-placement';
 import { One2OneCall, type EndReason, type Party } from './call';
 
@@ -30,6 +31,7 @@ class User implements Party {
 
 export async function one2oneDemo(app: FastifyInstance): Promise<void> {
   const users = new Map<string, User>();
+  const history = new History(app.store, app.log);
 
   const callEnded = (call: One2OneCall, _reason: EndReason): void => {
     for (const party of [call.caller, call.callee] as User[]) {
@@ -64,6 +66,7 @@ export async function one2oneDemo(app: FastifyInstance): Promise<void> {
     user.name = name;
     users.set(name, user);
     user.send({ id: 'registerResponse', response: 'accepted' });
+    void history.online(name);
   };
 
   const call = (user: User, to: string, sdpOffer: string): void => {
@@ -73,7 +76,10 @@ export async function one2oneDemo(app: FastifyInstance): Promise<void> {
     if (to === user.name) return reject('You cannot call yourself');
     const callee = users.get(to);
     if (!callee) return reject(`User ${to} is not registered`);
-    if (callee.busy) return reject(`User ${to} is busy in another call`);
+    if (callee.busy) {
+      void history.callRefused('one2one', [user.name, to], 'busy');
+      return reject(`User ${to} is busy in another call`);
+    }
     user.calling = { to: callee, sdpOffer };
     callee.ringing = user;
     callee.send({ id: 'incomingCall', from: user.name });
@@ -96,9 +102,10 @@ export async function one2oneDemo(app: FastifyInstance): Promise<void> {
     callee.ringing = undefined;
     if (!accept || !sdpOffer) {
       caller.send({ id: 'callResponse', response: 'rejected', message: `${callee.name} declined the call` });
+      await history.callRefused('one2one', [caller.name, callee.name], 'rejected');
       return;
     }
-    const c = new One2OneCall(caller, callee, callEnded, log);
+    const c = new One2OneCall(caller, callee, callEnded, history, app.config.STATS_INTERVAL_SECONDS, log);
     caller.call = c;
     callee.call = c;
     app.sessions.add(c);
@@ -140,7 +147,10 @@ export async function one2oneDemo(app: FastifyInstance): Promise<void> {
         }
       },
       onClose: async () => {
-        if (users.get(user.name) === user) users.delete(user.name);
+        if (users.get(user.name) === user) {
+          users.delete(user.name);
+          void history.offline(user.name);
+        }
         await leave(user, 'disconnected');
       },
     });

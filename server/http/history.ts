@@ -1,0 +1,29 @@
+// The read-only REST API over the store: call history, rooms, and a session's stats
+// snapshots. Every list is paginated (`limit` 1–100, default 20; `offset`), with the query
+// checked by schema.
+
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+
+const PageQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+});
+type PageQuery = Static<typeof PageQuery>;
+const SessionParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' }) });
+
+export async function historyRoutes(app: FastifyInstance): Promise<void> {
+  app.get<{ Querystring: PageQuery }>('/api/calls', { schema: { querystring: PageQuery } }, (request) =>
+    app.store.listCalls(request.query),
+  );
+
+  app.get<{ Querystring: PageQuery }>('/api/rooms', { schema: { querystring: PageQuery } }, (request) =>
+    app.store.listRooms(request.query),
+  );
+
+  app.get<{ Querystring: PageQuery; Params: Static<typeof SessionParams> }>(
+    '/api/sessions/:id/stats',
+    { schema: { querystring: PageQuery, params: SessionParams } },
+    (request) => app.store.listStats(request.params.id, request.query),
+  );
+}

@@ -1,0 +1,146 @@
+// The embedded store: @seald-io/nedb collections, one append-only file each in DATA_DIR, so a
+// laptop keeps its call history with nothing else installed.
+
+import Datastore from '@seald-io/nedb';
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CallKind, CallRecord, EndReason, Page, PageQuery, Registration, RoomRecord, StatsSnapshot, Store } from './store';
+
+type Doc<T> = T & { _id?: string };
+
+export class EmbeddedStore implements Store {
+  readonly kind = 'embedded';
+  private readonly calls: Datastore<Doc<CallRecord>>;
+  private readonly rooms: Datastore<Doc<RoomRecord>>;
+  private readonly online: Datastore<Doc<Registration>>;
+  private readonly stats: Datastore<Doc<StatsSnapshot>>;
+
+  constructor(private readonly dir: string) {
+    const open = <T>(name: string): Datastore<Doc<T>> => new Datastore<Doc<T>>({ filename: join(dir, `${name}.db`) });
+    this.calls = open('calls');
+    this.rooms = open('rooms');
+    this.online = open('registrations');
+    this.stats = open('stats');
+  }
+
+  async open(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await Promise.all([this.calls, this.rooms, this.online, this.stats].map((d) => d.loadDatabaseAsync()));
+    await Promise.all([
+      this.calls.ensureIndexAsync({ fieldName: 'id', unique: true }),
+      this.calls.ensureIndexAsync({ fieldName: 'startedAt' }),
+      this.rooms.ensureIndexAsync({ fieldName: 'name', unique: true }),
+      this.online.ensureIndexAsync({ fieldName: 'name', unique: true }),
+      this.stats.ensureIndexAsync({ fieldName: 'sessionId' }),
+    ]);
+    // Online state belongs to the previous run's sockets, which are gone.
+    await this.online.removeAsync({}, { multi: true });
+    await this.calls.updateAsync(
+      { endedAt: { $exists: false } },
+      { $set: { endedAt: new Date(), endReason: 'disconnected' } },
+      { multi: true },
+    );
+    const now = new Date();
+    const rooms = await this.rooms.findAsync({});
+    for (const r of rooms) {
+      if (r.participants.some((p) => !p.leftAt)) {
+        const participants = r.participants.map((p) => (p.leftAt ? p : { ...p, leftAt: now }));
+        await this.rooms.updateAsync({ name: r.name }, { $set: { participants } });
+      }
+    }
+    // Compact the append-only files once per start.
+    await Promise.all([this.calls, this.rooms, this.online, this.stats].map((d) => d.compactDatafileAsync()));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      [this.calls, this.rooms, this.online, this.stats].map((d) => d.compactDatafileAsync().catch(() => undefined)),
+    );
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
+  }
+
+  async setOnline(name: string, at = new Date()): Promise<void> {
+    await this.online.updateAsync({ name }, { name, onlineSince: at }, { upsert: true });
+  }
+
+  async setOffline(name: string): Promise<void> {
+    await this.online.removeAsync({ name }, {});
+  }
+
+  async listOnline(): Promise<Registration[]> {
+    return (await this.online.findAsync({}).sort({ name: 1 })).map(strip);
+  }
+
+  async startCall(call: Omit<CallRecord, 'id'>): Promise<string> {
+    const id = randomUUID();
+    await this.calls.insertAsync({ ...call, id });
+    return id;
+  }
+
+  async endCall(id: string, reason: EndReason, at = new Date()): Promise<void> {
+    await this.calls.updateAsync({ id, endedAt: { $exists: false } }, { $set: { endedAt: at, endReason: reason } });
+  }
+
+  async getCall(id: string): Promise<CallRecord | undefined> {
+    const doc = await this.calls.findOneAsync({ id });
+    return doc ? strip(doc) : undefined;
+  }
+
+  async listCalls({ limit, offset }: PageQuery): Promise<Page<CallRecord>> {
+    const [items, total] = await Promise.all([
+      this.calls.findAsync({}).sort({ startedAt: -1 }).skip(offset).limit(limit),
+      this.calls.countAsync({}),
+    ]);
+    return { items: items.map(strip), total, limit, offset };
+  }
+
+  async joinRoom(room: string, kind: CallKind, participant: string, at = new Date()): Promise<void> {
+    const existing = await this.rooms.findOneAsync({ name: room });
+    const entry = { name: participant, joinedAt: at };
+    if (!existing) {
+      await this.rooms.insertAsync({ name: room, kind, createdAt: at, participants: [entry] }).catch(async () => {
+        // A concurrent first join created it: join that one.
+        await this.rooms.updateAsync({ name: room }, { $push: { participants: entry } });
+      });
+      return;
+    }
+    await this.rooms.updateAsync({ name: room }, { $push: { participants: entry } });
+  }
+
+  async leaveRoom(room: string, participant: string, at = new Date()): Promise<void> {
+    const doc = await this.rooms.findOneAsync({ name: room });
+    if (!doc) return;
+    const participants = doc.participants.map((p) => (p.name === participant && !p.leftAt ? { ...p, leftAt: at } : p));
+    await this.rooms.updateAsync({ name: room }, { $set: { participants } });
+  }
+
+  async listRooms({ limit, offset }: PageQuery): Promise<Page<RoomRecord>> {
+    const [items, total] = await Promise.all([
+      this.rooms.findAsync({}).sort({ createdAt: -1 }).skip(offset).limit(limit),
+      this.rooms.countAsync({}),
+    ]);
+    return { items: items.map(strip), total, limit, offset };
+  }
+
+  async addStats(snapshot: StatsSnapshot): Promise<void> {
+    await this.stats.insertAsync({ ...snapshot });
+  }
+
+  async listStats(sessionId: string, { limit, offset }: PageQuery): Promise<Page<StatsSnapshot>> {
+    const [items, total] = await Promise.all([
+      this.stats.findAsync({ sessionId }).sort({ at: 1 }).skip(offset).limit(limit),
+      this.stats.countAsync({ sessionId }),
+    ]);
+    return { items: items.map(strip), total, limit, offset };
+  }
+}
+
+function strip<T>(doc: Doc<T>): T {
+  const { _id, ...rest } = doc;
+  void _id;
+  return rest as T;
+}

@@ -1,0 +1,86 @@
+// The session metadata store: one interface, two implementations (MongoDB when MONGODB_URL
+// is set, an embedded file-backed store otherwise), one contract test suite for both.
+// History (calls, rooms, stats) survives a restart; online state (registrations) is rebuilt
+// empty at start-up, and calls a previous run left open are closed as `disconnected`.
+
+export type CallKind = 'one2one' | 'one2many' | 'groupcall';
+export type EndReason = 'hang-up' | 'rejected' | 'busy' | 'disconnected' | 'error';
+
+export interface CallRecord {
+  id: string;
+  kind: CallKind;
+  /** one2many and group calls: the room's name. */
+  room?: string;
+  participants: string[];
+  startedAt: Date;
+  endedAt?: Date;
+  endReason?: EndReason;
+}
+
+export interface RoomRecord {
+  name: string;
+  kind: CallKind;
+  createdAt: Date;
+  participants: { name: string; joinedAt: Date; leftAt?: Date }[];
+}
+
+export interface Registration {
+  name: string;
+  onlineSince: Date;
+}
+
+export interface StatsSnapshot {
+  /** The call (or broadcast, or room) the endpoint belongs to. */
+  sessionId: string;
+  /** Whose stream: the participant's name. */
+  participant: string;
+  at: Date;
+  bitrateInKbps: number;
+  bitrateOutKbps: number;
+  /** Fraction of packets lost, 0..1, since the previous snapshot. */
+  packetLoss: number;
+  rttMs: number;
+  width: number;
+  height: number;
+}
+
+export interface PageQuery {
+  limit: number;
+  offset: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface Store {
+  readonly kind: 'mongodb' | 'embedded';
+  /** Connects, creates indexes, and clears the online state a previous run left. */
+  open(): Promise<void>;
+  close(): Promise<void>;
+  /** Answers whether the store can be reached now (for /readyz). */
+  ping(): Promise<boolean>;
+
+  setOnline(name: string, at?: Date): Promise<void>;
+  setOffline(name: string): Promise<void>;
+  listOnline(): Promise<Registration[]>;
+
+  /** Records a call (one refused outright comes with its end already); returns its id. */
+  startCall(call: Omit<CallRecord, 'id'>): Promise<string>;
+  endCall(id: string, reason: EndReason, at?: Date): Promise<void>;
+  getCall(id: string): Promise<CallRecord | undefined>;
+  /** Newest first. */
+  listCalls(page: PageQuery): Promise<Page<CallRecord>>;
+
+  /** Creates the room record on first join. */
+  joinRoom(room: string, kind: CallKind, participant: string, at?: Date): Promise<void>;
+  leaveRoom(room: string, participant: string, at?: Date): Promise<void>;
+  listRooms(page: PageQuery): Promise<Page<RoomRecord>>;
+
+  addStats(snapshot: StatsSnapshot): Promise<void>;
+  /** Oldest first, for a chart. */
+  listStats(sessionId: string, page: PageQuery): Promise<Page<StatsSnapshot>>;
+}
