@@ -1,7 +1,9 @@
-// A video with a caption: shows a MediaStream, or a placeholder while there is none.
+// A video with a caption: shows a MediaStream, or a placeholder while there is none, and
+// (given a stats sample) a live overlay of its bitrate, resolution, loss and round trip.
 
 import { LitElement, css, html } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
+import type { StatsSample } from '../controllers/stats';
 
 /** @fires none */
 @customElement('stage-video-tile')
@@ -34,6 +36,18 @@ export class VideoTile extends LitElement {
       border-radius: 4px;
       font: 13px system-ui;
     }
+    .stats {
+      position: absolute;
+      right: 8px;
+      top: 8px;
+      color: #fff;
+      background: #0008;
+      padding: 2px 8px;
+      border-radius: 4px;
+      font:
+        12px ui-monospace,
+        monospace;
+    }
     .empty {
       position: absolute;
       inset: 0;
@@ -52,6 +66,8 @@ export class VideoTile extends LitElement {
   @property({ type: Boolean }) muted = false;
   /** An id for the inner <video>, for tests and styling. */
   @property({ attribute: 'video-id' }) videoId = '';
+  /** The latest stats of this stream, shown over the video. */
+  @property({ attribute: false }) stats: StatsSample | undefined;
 
   @query('video') private video!: HTMLVideoElement;
 
@@ -64,6 +80,7 @@ export class VideoTile extends LitElement {
       <video id=${this.videoId} autoplay playsinline ?muted=${this.muted} .muted=${this.muted}></video>
       ${this.stream ? '' : html`<div class="empty">no video</div>`}
       <figcaption>${this.label}</figcaption>
+      ${this.stats ? html`<div class="stats">${overlay(this.stats)}</div>` : ''}
     </figure>`;
   }
 }
@@ -72,4 +89,12 @@ declare global {
   interface HTMLElementTagNameMap {
     'stage-video-tile': VideoTile;
   }
+}
+
+function overlay(s: StatsSample): string {
+  const kbps = Math.max(s.inboundKbps, s.outboundKbps);
+  const rate = kbps >= 1000 ? `${(kbps / 1000).toFixed(1)} Mbps` : `${kbps.toFixed(0)} kbps`;
+  const size = s.width ? ` · ${s.width}×${s.height}` : '';
+  const rtt = s.rttMs !== undefined ? ` · ${s.rttMs.toFixed(0)} ms` : '';
+  return `${rate}${size} · ${s.packetLossPercent.toFixed(1)}% loss${rtt}`;
 }

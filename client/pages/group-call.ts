@@ -58,6 +58,7 @@ export class GroupCallDemo extends LitElement {
               label=${t.self ? `${t.name} (you)` : t.name}
               video-id=${t.self ? 'local' : `remote-${t.name}`}
               ?muted=${t.self}
+              .stats=${t.self ? c.stats.at(-1) : undefined}
               .stream=${t.stream}
             ></stage-video-tile>`,
         )}

@@ -32,7 +32,13 @@ export class HelloWorldDemo extends LitElement {
       <stage-status .state=${`${STATE_TEXT[c.state]} (connection: ${c.connection})`} .error=${c.error}></stage-status>
       <div class="videos">
         <stage-video-tile label="Local camera" video-id="local" muted .stream=${c.localStream}></stage-video-tile>
-        <stage-video-tile label="Back from the media server" video-id="remote" muted .stream=${c.remoteStream}></stage-video-tile>
+        <stage-video-tile
+          label="Back from the media server"
+          video-id="remote"
+          .stats=${c.stats.at(-1)}
+          muted
+          .stream=${c.remoteStream}
+        ></stage-video-tile>
       </div>
       <stage-stats .samples=${c.stats}></stage-stats>
     `;

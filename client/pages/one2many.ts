@@ -45,7 +45,12 @@ export class One2ManyDemo extends LitElement {
       ${
         c.state === 'presenting' || c.localStream
           ? html`<stage-video-tile label="Your camera" video-id="local" muted .stream=${c.localStream}></stage-video-tile>`
-          : html`<stage-video-tile label="The presenter" video-id="remote" .stream=${c.remoteStream}></stage-video-tile>`
+          : html`<stage-video-tile
+              label="The presenter"
+              video-id="remote"
+              .stats=${c.stats.at(-1)}
+              .stream=${c.remoteStream}
+            ></stage-video-tile>`
       }
       <stage-stats .samples=${c.stats}></stage-stats>
     `;

@@ -39,7 +39,12 @@ export class One2OneDemo extends LitElement {
       <stage-status .state=${c.notice || `State: ${c.state}`} .error=${c.error}></stage-status>
       <div class="videos">
         <stage-video-tile label=${c.name || 'You'} video-id="local" muted .stream=${c.localStream}></stage-video-tile>
-        <stage-video-tile label=${c.peerName || 'Peer'} video-id="remote" .stream=${c.remoteStream}></stage-video-tile>
+        <stage-video-tile
+          label=${c.peerName || 'Peer'}
+          video-id="remote"
+          .stats=${c.stats.at(-1)}
+          .stream=${c.remoteStream}
+        ></stage-video-tile>
       </div>
       <stage-stats .samples=${c.stats}></stage-stats>
     `;

@@ -50,6 +50,14 @@ describe('hello-world in Chromium', () => {
     await new Promise((r) => setTimeout(r, 1000));
     const later = await remoteVideo(page);
     expect(later.framesDecoded).toBeGreaterThan(first.framesDecoded);
+    // The remote tile overlays the stream's live stats.
+    const overlayText = (): Promise<string> =>
+      page.evaluate(() => {
+        const demo = document.querySelector('hello-world-demo')!;
+        const tile = demo.shadowRoot!.querySelector('stage-video-tile[video-id=remote]')!;
+        return tile.shadowRoot!.querySelector('.stats')?.textContent ?? '';
+      });
+    expect(await eventually(overlayText, (t) => /640×480/.test(t))).toMatch(/(k|M)bps · 640×480 · [\d.]+% loss/);
     expect(await pipelinesOnMediaServer(running.app)).toHaveLength(1);
 
     await page.click('#stop');
