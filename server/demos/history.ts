@@ -25,6 +25,10 @@ export class History {
     );
   }
 
+  async participantAdded(id: string | undefined, name: string): Promise<void> {
+    if (id) await this.guard('call participant', () => this.store.addCallParticipant(id, name));
+  }
+
   async callEnded(id: string | undefined, reason: EndReason): Promise<void> {
     if (id) await this.guard('call end', () => this.store.endCall(id, reason));
   }

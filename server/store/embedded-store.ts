@@ -81,6 +81,10 @@ export class EmbeddedStore implements Store {
     return id;
   }
 
+  async addCallParticipant(id: string, name: string): Promise<void> {
+    await this.calls.updateAsync({ id }, { $addToSet: { participants: name } });
+  }
+
   async endCall(id: string, reason: EndReason, at = new Date()): Promise<void> {
     await this.calls.updateAsync({ id, endedAt: { $exists: false } }, { $set: { endedAt: at, endReason: reason } });
   }

@@ -83,6 +83,10 @@ export class MongoStore implements Store {
     return id;
   }
 
+  async addCallParticipant(id: string, name: string): Promise<void> {
+    await this.calls.updateOne({ id }, { $addToSet: { participants: name } });
+  }
+
   async endCall(id: string, reason: EndReason, at = new Date()): Promise<void> {
     await this.calls.updateOne({ id, endedAt: { $exists: false } }, { $set: { endedAt: at, endReason: reason } });
   }

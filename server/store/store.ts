@@ -70,6 +70,8 @@ export interface Store {
 
   /** Records a call (one refused outright comes with its end already); returns its id. */
   startCall(call: Omit<CallRecord, 'id'>): Promise<string>;
+  /** Adds a participant to a call's list (a group call grows as people join). */
+  addCallParticipant(id: string, name: string): Promise<void>;
   endCall(id: string, reason: EndReason, at?: Date): Promise<void>;
   getCall(id: string): Promise<CallRecord | undefined>;
   /** Newest first. */

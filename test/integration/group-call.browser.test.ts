@@ -94,6 +94,22 @@ describe('group call in Chromium', () => {
       ),
     ).toEqual([]);
     await Promise.all([ann.close(), cat.close()]);
+
+    // The room's session is in the call history, ended when the last one left; the rooms
+    // API has each participant's join and leave.
+    type Calls = { items: { kind: string; room?: string; participants: string[]; endReason?: string }[] };
+    const calls = await eventually(
+      async () => (await (await fetch(`${running.url}/api/calls`)).json()) as Calls,
+      (c) => c.items.some((x) => x.kind === 'groupcall' && x.endReason !== undefined),
+    );
+    const session = calls.items.find((x) => x.kind === 'groupcall' && x.room === 'standup');
+    expect(session?.participants.sort()).toEqual(['ann', 'ben', 'cat']);
+    expect(session?.endReason).toBe('hang-up');
+    type Rooms = { items: { name: string; participants: { name: string; leftAt?: string }[] }[] };
+    const rooms = (await (await fetch(`${running.url}/api/rooms`)).json()) as Rooms;
+    const standup = rooms.items.find((r) => r.name === 'standup');
+    expect(standup?.participants.map((p) => p.name).sort()).toEqual(['ann', 'ben', 'cat']);
+    expect(standup?.participants.every((p) => p.leftAt)).toBe(true);
   }, 120_000);
 
   test('two joins of the same new room at the same instant make one room', async () => {

@@ -34,10 +34,12 @@ export function storeContract(factory: () => StoreFactory): void {
         }),
       );
     }
+    await store.addCallParticipant(ids[1]!, 'c1');
+    await store.addCallParticipant(ids[1]!, 'c1'); // once only
     await store.endCall(ids[1]!, 'rejected', new Date(t0.getTime() + 1500));
     await store.endCall(ids[1]!, 'error'); // a second end changes nothing
     const call = await store.getCall(ids[1]!);
-    expect(call).toMatchObject({ id: ids[1], kind: 'one2one', participants: ['a1', 'b1'], endReason: 'rejected' });
+    expect(call).toMatchObject({ id: ids[1], kind: 'one2one', participants: ['a1', 'b1', 'c1'], endReason: 'rejected' });
     expect(call?.endedAt?.getTime()).toBe(t0.getTime() + 1500);
 
     const page = await store.listCalls({ limit: 2, offset: 1 });

@@ -39,6 +39,7 @@ export async function groupCallDemo(app: FastifyInstance): Promise<void> {
             app.sessions.delete(r);
           },
           history,
+          app.config.STATS_INTERVAL_SECONDS,
           log,
         );
         rooms.set(roomName, room);

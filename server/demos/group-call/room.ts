@@ -58,12 +58,16 @@ export class GroupRoom implements DemoSession {
   readonly participants = new Map<string, Participant>();
   private readonly pipeline: Promise<OwnedPipeline>;
   private closed = false;
+  /** The room's session in the call history: its participants and stats snapshots. */
+  private readonly recordId: Promise<string | undefined>;
+  private readonly stopRecorders = new Map<string, () => void>();
 
   constructor(
     readonly name: string,
     pool: MediaServerPool,
     private readonly onEmpty: (room: GroupRoom) => void,
     private readonly history: History,
+    private readonly statsSeconds: number,
     private readonly log: Logger,
   ) {
     // Created once, at construction: joins that race for a new room all wait on this.
@@ -72,6 +76,7 @@ export class GroupRoom implements DemoSession {
       void this.close('media server lost');
     });
     this.pipeline.catch(() => undefined);
+    this.recordId = history.callStarted('groupcall', [], name);
   }
 
   async join(participant: Participant): Promise<void> {
@@ -91,6 +96,7 @@ export class GroupRoom implements DemoSession {
       throw err;
     }
     void this.history.joined(this.name, 'groupcall', participant.name);
+    void this.recordId.then((id) => this.history.participantAdded(id, participant.name));
     for (const other of others) other.send({ id: 'newParticipantArrived', name: participant.name });
     participant.send({ id: 'existingParticipants', data: others.map((o) => o.name) });
     this.log.info({ room: this.name, name: participant.name, count: this.participants.size }, 'participant joined');
@@ -117,12 +123,18 @@ export class GroupRoom implements DemoSession {
     const sdpAnswer = await answerOffer(endpoint, sdpOffer);
     receiver.send({ id: 'receiveVideoAnswer', name: senderName, sdpAnswer });
     await endpoint.gatherCandidates();
+    if (sender === receiver && !this.stopRecorders.has(receiver.name)) {
+      const id = await this.recordId;
+      this.stopRecorders.set(receiver.name, this.history.recordStats(id, receiver.name, endpoint, this.statsSeconds));
+    }
   }
 
   async leave(participant: Participant): Promise<void> {
     if (this.participants.get(participant.name) !== participant) return;
     this.participants.delete(participant.name);
     void this.history.left(this.name, participant.name);
+    this.stopRecorders.get(participant.name)?.();
+    this.stopRecorders.delete(participant.name);
     const others = [...this.participants.values()];
     await Promise.all([participant.releaseAll(), ...others.map((o) => o.dropIncoming(participant.name))]);
     for (const o of others) o.send({ id: 'participantLeft', name: participant.name });
@@ -135,6 +147,11 @@ export class GroupRoom implements DemoSession {
     this.closed = true;
     this.log.info({ room: this.name, reason }, 'room closed');
     this.onEmpty(this);
+    this.stopRecorders.forEach((stop) => stop());
+    this.stopRecorders.clear();
+    void this.recordId.then((id) =>
+      this.history.callEnded(id, reason === 'empty' ? 'hang-up' : reason === 'media server lost' ? 'error' : 'disconnected'),
+    );
     await Promise.all([...this.participants.values()].map((p) => p.releaseAll()));
     this.participants.clear();
     const pipeline = await this.pipeline.catch(() => undefined);
