@@ -4,6 +4,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 60_000,
+  setupFiles: ['<rootDir>/test/setup/quiet-kurento-client.ts'],
   // Browser and media tests share two cores: run files one at a time so timings stay sane.
   maxWorkers: 1,
 };
