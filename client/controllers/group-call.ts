@@ -7,7 +7,7 @@ import type { GroupCallClientMessage, GroupCallServerMessage } from '../../serve
 import { describeError } from './hello-world';
 import { candidateToWire, PeerSession } from './peer';
 import { SignalingClient } from './signaling';
-import { StatsSampler, type StatsSample } from './stats';
+import type { StatsSample } from './stats';
 
 export interface Tile {
   name: string;
@@ -27,7 +27,6 @@ export class GroupCallController implements ReactiveController {
   /** One peer connection per stream: our own name publishes, each other name receives. */
   readonly peers = new Map<string, PeerSession>();
   private signaling: SignalingClient<GroupCallClientMessage, GroupCallServerMessage> | undefined;
-  private sampler: StatsSampler | undefined;
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
@@ -125,8 +124,7 @@ export class GroupCallController implements ReactiveController {
     const peer = this.newPeer(this.name);
     const sdpOffer = await peer.offerWithCamera();
     this.setTile(this.name, peer.localStream, true);
-    this.sampler = new StatsSampler(peer.pc, (s) => this.set({ stats: [...this.stats.slice(-59), s] }));
-    this.sampler.start();
+    peer.sampleStats((stats) => this.set({ stats }));
     await this.signaling?.send({ id: 'receiveVideoFrom', sender: this.name, sdpOffer });
   }
 
@@ -149,8 +147,6 @@ export class GroupCallController implements ReactiveController {
   }
 
   private teardown(): void {
-    this.sampler?.stop();
-    this.sampler = undefined;
     for (const p of this.peers.values()) p.close();
     this.peers.clear();
     this.signaling?.close();

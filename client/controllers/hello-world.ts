@@ -6,7 +6,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { HelloWorldClientMessage, HelloWorldServerMessage } from '../../server/signaling/protocol/hello-world';
 import { candidateToWire, PeerSession } from './peer';
 import { SignalingClient } from './signaling';
-import { StatsSampler, type StatsSample } from './stats';
+import type { StatsSample } from './stats';
 
 export type CallState = 'idle' | 'starting' | 'connected' | 'stopping';
 
@@ -20,7 +20,6 @@ export class HelloWorldController implements ReactiveController {
   stats: StatsSample[] = [];
   private signaling: SignalingClient<HelloWorldClientMessage, HelloWorldServerMessage> | undefined;
   private peer: PeerSession | undefined;
-  private sampler: StatsSampler | undefined;
 
   constructor(host: ReactiveControllerHost) {
     this.host = host;
@@ -63,10 +62,7 @@ export class HelloWorldController implements ReactiveController {
       switch (message.id) {
         case 'startResponse':
           await this.peer?.acceptAnswer(message.sdpAnswer);
-          if (this.peer) {
-            this.sampler = new StatsSampler(this.peer.pc, (s) => this.set({ stats: [...this.stats.slice(-59), s] }));
-            this.sampler.start();
-          }
+          this.peer?.sampleStats((stats) => this.set({ stats }));
           return;
         case 'iceCandidate':
           await this.peer?.addRemoteCandidate(message.candidate as RTCIceCandidateInit);
@@ -93,8 +89,6 @@ export class HelloWorldController implements ReactiveController {
   }
 
   private teardown(): void {
-    this.sampler?.stop();
-    this.sampler = undefined;
     this.peer?.close();
     this.peer = undefined;
     this.signaling?.close();

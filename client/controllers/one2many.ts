@@ -7,7 +7,7 @@ import type { One2ManyClientMessage, One2ManyServerMessage } from '../../server/
 import { describeError } from './hello-world';
 import { candidateToWire, PeerSession } from './peer';
 import { SignalingClient } from './signaling';
-import { StatsSampler, type StatsSample } from './stats';
+import type { StatsSample } from './stats';
 
 export type One2ManyState = 'idle' | 'starting' | 'presenting' | 'viewing';
 
@@ -21,7 +21,6 @@ export class One2ManyController implements ReactiveController {
   stats: StatsSample[] = [];
   private signaling: SignalingClient<One2ManyClientMessage, One2ManyServerMessage> | undefined;
   private peer: PeerSession | undefined;
-  private sampler: StatsSampler | undefined;
   private role: 'presenter' | 'viewer' = 'viewer';
 
   constructor(private readonly host: ReactiveControllerHost) {
@@ -76,10 +75,7 @@ export class One2ManyController implements ReactiveController {
         case 'viewerResponse':
           if (m.response === 'rejected') return this.fail(m.message);
           await this.peer?.acceptAnswer(m.sdpAnswer);
-          if (this.peer) {
-            this.sampler = new StatsSampler(this.peer.pc, (s) => this.set({ stats: [...this.stats.slice(-59), s] }));
-            this.sampler.start();
-          }
+          this.peer?.sampleStats((stats) => this.set({ stats }));
           this.set({ state: this.role === 'presenter' ? 'presenting' : 'viewing' });
           return;
         case 'viewerCount':
@@ -107,8 +103,6 @@ export class One2ManyController implements ReactiveController {
   }
 
   private teardown(): void {
-    this.sampler?.stop();
-    this.sampler = undefined;
     this.peer?.close();
     this.peer = undefined;
     this.signaling?.close();

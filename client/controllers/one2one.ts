@@ -7,7 +7,7 @@ import type { One2OneClientMessage, One2OneServerMessage } from '../../server/si
 import { describeError } from './hello-world';
 import { candidateToWire, PeerSession } from './peer';
 import { SignalingClient } from './signaling';
-import { StatsSampler, type StatsSample } from './stats';
+import type { StatsSample } from './stats';
 
 export type One2OneState = 'unregistered' | 'registering' | 'registered' | 'calling' | 'incoming' | 'in-call';
 
@@ -22,7 +22,6 @@ export class One2OneController implements ReactiveController {
   stats: StatsSample[] = [];
   private signaling: SignalingClient<One2OneClientMessage, One2OneServerMessage> | undefined;
   private peer: PeerSession | undefined;
-  private sampler: StatsSampler | undefined;
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
@@ -150,13 +149,10 @@ export class One2OneController implements ReactiveController {
   private async startMedia(sdpAnswer: string): Promise<void> {
     if (!this.peer) return;
     await this.peer.acceptAnswer(sdpAnswer);
-    this.sampler = new StatsSampler(this.peer.pc, (s) => this.set({ stats: [...this.stats.slice(-59), s] }));
-    this.sampler.start();
+    this.peer.sampleStats((stats) => this.set({ stats }));
   }
 
   private endCall(): void {
-    this.sampler?.stop();
-    this.sampler = undefined;
     this.peer?.close();
     this.peer = undefined;
     this.localStream = undefined;

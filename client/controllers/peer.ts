@@ -2,6 +2,11 @@
 // and trickle ICE. Plain RTCPeerConnection: the flow is the same one kurento-utils'
 // WebRtcPeer wraps, written out so a learner can read it in one place.
 
+import { StatsSampler, type StatsSample } from './stats';
+
+/** How many one-second stats samples a page keeps: the chart's last minute. */
+const STATS_HISTORY = 60;
+
 export interface PeerCallbacks {
   onIceCandidate(candidate: RTCIceCandidateInit): void;
   onRemoteStream(stream: MediaStream): void;
@@ -13,6 +18,7 @@ export class PeerSession {
   localStream: MediaStream | undefined;
   private readonly pendingRemote: RTCIceCandidateInit[] = [];
   private haveAnswer = false;
+  private sampler: StatsSampler | undefined;
 
   constructor(callbacks: PeerCallbacks, iceServers: RTCIceServer[] = []) {
     this.pc = new RTCPeerConnection({ iceServers });
@@ -60,7 +66,20 @@ export class PeerSession {
     await this.pc.addIceCandidate(candidate);
   }
 
+  /** Samples this connection's stats once a second and hands over the last minute; stops with close(). */
+  sampleStats(onHistory: (history: StatsSample[]) => void): void {
+    this.sampler?.stop();
+    let history: StatsSample[] = [];
+    this.sampler = new StatsSampler(this.pc, (sample) => {
+      history = [...history.slice(1 - STATS_HISTORY), sample];
+      onHistory(history);
+    });
+    this.sampler.start();
+  }
+
   close(): void {
+    this.sampler?.stop();
+    this.sampler = undefined;
     for (const track of this.localStream?.getTracks() ?? []) track.stop();
     this.localStream = undefined;
     this.pc.close();
