@@ -421,9 +421,10 @@ export class WebRtcEndpoint extends MediaElement {
 
   /** Pass-through needs the same codec on both sides; say so once rather than send garbage. */
   private codecMatches(kind: MediaKind, sender: RTCRtpSender, source: RtpFanout): boolean {
-    const want = sender.codec?.mimeType.toLowerCase();
-    const have = source.codec?.mimeType.toLowerCase();
-    if (!want || !have || want === have) return true;
+    // Per packet and per sink: the common case is the same string, compared without copies.
+    const want = sender.codec?.mimeType;
+    const have = source.codec?.mimeType;
+    if (!want || !have || want === have || want.toLowerCase() === have.toLowerCase()) return true;
     if (!this.codecMismatchReported.has(kind)) {
       this.codecMismatchReported.add(kind);
       this.raise('Error', {

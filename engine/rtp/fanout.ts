@@ -18,7 +18,9 @@ const KEYFRAME_MIN_INTERVAL_MS = 500;
 
 export class RtpFanout {
   readonly kind: MediaKind;
-  codec: CodecInfo | undefined;
+  private codecInfo: CodecInfo | undefined;
+  /** Decided once per codec, not per packet. */
+  private isVp8 = false;
   private readonly listeners = new Set<RtpListener>();
   private readonly askUpstream: () => void;
   private lastRequest = 0;
@@ -57,9 +59,18 @@ export class RtpFanout {
     for (const listener of this.listeners) listener(packet);
   }
 
+  get codec(): CodecInfo | undefined {
+    return this.codecInfo;
+  }
+
+  set codec(codec: CodecInfo | undefined) {
+    this.codecInfo = codec;
+    this.isVp8 = codec?.mimeType.toLowerCase() === 'video/vp8';
+  }
+
   private observeVideo(packet: RtpPacket): void {
     if (packet.header.marker) this.frames++;
-    if (this.codec?.mimeType.toLowerCase() !== 'video/vp8') return;
+    if (!this.isVp8) return;
     const key = vp8Keyframe(packet.payload);
     if (key) {
       this.keyframes++;

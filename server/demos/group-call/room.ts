@@ -125,7 +125,10 @@ export class GroupRoom implements DemoSession {
     await endpoint.gatherCandidates();
     if (sender === receiver && !this.stopRecorders.has(receiver.name)) {
       const id = await this.recordId;
-      this.stopRecorders.set(receiver.name, this.history.recordStats(id, receiver.name, endpoint, this.statsSeconds));
+      // The participant may have left while the id was on its way: then there is nothing to record.
+      if (this.participants.get(receiver.name) === receiver && !this.stopRecorders.has(receiver.name)) {
+        this.stopRecorders.set(receiver.name, this.history.recordStats(id, receiver.name, endpoint, this.statsSeconds));
+      }
     }
   }
 

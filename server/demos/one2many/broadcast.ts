@@ -35,10 +35,6 @@ export class Broadcast implements DemoSession {
     private readonly log: Logger,
   ) {}
 
-  get viewerCount(): number {
-    return this.viewers.size;
-  }
-
   async start(pool: MediaServerPool, sdpOffer: string): Promise<void> {
     this.recordId = await this.history.callStarted('one2many', ['presenter'], this.room);
     const pipeline = await OwnedPipeline.create(pool, () => {
@@ -56,6 +52,7 @@ export class Broadcast implements DemoSession {
     this.source = source;
     this.presenter.send({ id: 'presenterResponse', response: 'accepted', sdpAnswer });
     await source.gatherCandidates();
+    if (this.ended) return; // ended during set-up: its recorder would never be stopped
     this.stopRecorder = this.history.recordStats(this.recordId, 'presenter', source, this.statsSeconds);
     this.log.info({ room: this.room, kms: pipeline.serverUrl }, 'broadcast started');
   }

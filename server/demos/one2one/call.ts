@@ -29,16 +29,11 @@ export class One2OneCall implements DemoSession {
   constructor(
     readonly caller: Party,
     readonly callee: Party,
-    private readonly onEnded: (call: One2OneCall, reason: EndReason) => void,
+    private readonly onEnded: (call: One2OneCall) => void,
     private readonly history: History,
     private readonly statsSeconds: number,
     private readonly log: Logger,
   ) {}
-
-  /** The call's id in the store (its stats are under /api/sessions/:id/stats). */
-  get id(): string | undefined {
-    return this.recordId;
-  }
 
   /** Builds the media path and answers both offers: callee first, as the tutorial does. */
   async start(pool: MediaServerPool, callerOffer: string, calleeOffer: string): Promise<void> {
@@ -71,6 +66,8 @@ export class One2OneCall implements DemoSession {
     if (this.ended) return;
     this.caller.send({ id: 'callResponse', response: 'accepted', sdpAnswer: callerAnswer });
     await callerEndpoint.gatherCandidates();
+    // A hang-up during set-up has already stopped the recorders; do not start new ones.
+    if (this.ended) return;
     this.stopRecorders.push(
       this.history.recordStats(this.recordId, this.caller.name, callerEndpoint, this.statsSeconds),
       this.history.recordStats(this.recordId, this.callee.name, calleeEndpoint, this.statsSeconds),
@@ -87,7 +84,7 @@ export class One2OneCall implements DemoSession {
       party.candidates.clear();
       party.send({ id: 'stopCommunication', reason });
     }
-    this.onEnded(this, reason);
+    this.onEnded(this);
     this.stopRecorders.forEach((stop) => stop());
     await Promise.all([
       this.history.callEnded(this.recordId, reason === 'shutdown' ? 'disconnected' : reason),

@@ -33,7 +33,7 @@ export async function one2oneDemo(app: FastifyInstance): Promise<void> {
   const users = new Map<string, User>();
   const history = new History(app.store, app.log);
 
-  const callEnded = (call: One2OneCall, _reason: EndReason): void => {
+  const callEnded = (call: One2OneCall): void => {
     for (const party of [call.caller, call.callee] as User[]) {
       if (party.call === call) party.call = undefined;
     }
