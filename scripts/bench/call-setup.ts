@@ -11,20 +11,12 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
-import { launchChromium } from '../../test/helpers/browser';
+import { decodedFrames, demoPeer, launchChromium } from '../../test/helpers/browser';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const decodedFrames = (page: Page): Promise<number> =>
-  page.evaluate(async () => {
-    const demo = document.querySelector('one2one-demo') as HTMLElement & { call: { peer?: { pc: RTCPeerConnection } } };
-    let frames = 0;
-    (await demo.call.peer?.pc.getStats())?.forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'video') frames = s.framesDecoded ?? 0;
-    });
-    return frames;
-  });
+const framesOn = async (page: Page): Promise<number> => (await decodedFrames(page, demoPeer, 'one2one-demo')).remote ?? 0;
 
 const state = (page: Page): Promise<string> =>
   page.evaluate(() => (document.querySelector('one2one-demo') as HTMLElement & { call: { state: string } }).call.state);
@@ -61,7 +53,7 @@ async function main(): Promise<void> {
       await caller.locator('one2one-demo >> #call').click();
       await until(async () => (await state(callee)) === 'incoming');
       await callee.locator('one2one-demo >> #accept').click();
-      await until(async () => (await decodedFrames(caller)) > 0 && (await decodedFrames(callee)) > 0);
+      await until(async () => (await framesOn(caller)) > 0 && (await framesOn(callee)) > 0);
       times.push(Date.now() - t0);
       await callee.locator('one2one-demo >> #stop').click();
       await until(async () => (await state(caller)) === 'registered');

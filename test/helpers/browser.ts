@@ -2,7 +2,7 @@
 // network namespace with only loopback (see scripts/test.sh), which is why Chromium needs
 // loopback allowed in peer connections and mDNS host-candidate hiding turned off.
 
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -21,4 +21,30 @@ export const CHROMIUM_ARGS = [
 
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] });
+}
+
+/** Runs in the page: picks the peer connections to read, by name. Must use nothing but its argument. */
+export type PeerPicker = (arg: string) => Record<string, RTCPeerConnection | undefined>;
+
+/** In the page: the peer connection held by the demo element `tag` (its controller's `call.peer`). */
+export const demoPeer: PeerPicker = (tag) => ({
+  remote: (document.querySelector(tag) as unknown as { call: { peer?: { pc: RTCPeerConnection } } } | null)?.call.peer?.pc,
+});
+
+/**
+ * Inbound video frames decoded, per peer connection that `pick` returns from inside the page
+ * (0 for a connection that has none yet). The picker crosses into the page as source text.
+ */
+export function decodedFrames(page: Page, pick: PeerPicker, arg = ''): Promise<Record<string, number>> {
+  return page.evaluate(`(async () => {
+    const out = {};
+    for (const [name, pc] of Object.entries((${pick.toString()})(${JSON.stringify(arg)}))) {
+      out[name] = 0;
+      if (!pc) continue;
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') out[name] = s.framesDecoded ?? 0;
+      });
+    }
+    return out;
+  })()`);
 }

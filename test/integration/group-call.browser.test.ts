@@ -4,26 +4,17 @@
 
 import type { Browser, Page } from 'playwright-core';
 import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
-import { launchChromium } from '../helpers/browser';
+import { decodedFrames, launchChromium, type PeerPicker } from '../helpers/browser';
 import { TestSocket } from '../helpers/ws';
 
-/** Frames decoded per remote participant, by name, as the page's peer connections count them. */
-async function decodedByName(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(async () => {
-    const demo = document.querySelector('group-call-demo') as HTMLElement & {
-      call: { name: string; peers: Map<string, { pc: RTCPeerConnection }> };
-    };
-    const out: Record<string, number> = {};
-    for (const [name, peer] of demo.call.peers) {
-      if (name === demo.call.name) continue;
-      out[name] = 0;
-      (await peer.pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'video') out[name] = s.framesDecoded ?? 0;
-      });
-    }
-    return out;
-  });
-}
+/** In the page: each remote participant's peer connection, by name. */
+const remotePeers: PeerPicker = () => {
+  const demo = document.querySelector('group-call-demo') as unknown as {
+    call: { name: string; peers: Map<string, { pc: RTCPeerConnection }> };
+  };
+  return Object.fromEntries([...demo.call.peers].filter(([name]) => name !== demo.call.name).map(([name, p]) => [name, p.pc]));
+};
+const decodedByName = (page: Page): Promise<Record<string, number>> => decodedFrames(page, remotePeers);
 
 const inner = (page: Page, selector: string) => page.locator(`group-call-demo >> ${selector}`);
 

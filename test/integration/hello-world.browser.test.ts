@@ -3,23 +3,18 @@
 
 import type { Browser, Page } from 'playwright-core';
 import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
-import { launchChromium } from '../helpers/browser';
+import { decodedFrames, demoPeer, launchChromium } from '../helpers/browser';
 
 /** Reads the remote <video> and the inbound video stats from inside the page. */
 async function remoteVideo(page: Page): Promise<{ width: number; framesDecoded: number }> {
-  return page.evaluate(async () => {
+  const { remote: framesDecoded = 0 } = await decodedFrames(page, demoPeer, 'hello-world-demo');
+  const width = await page.evaluate(() => {
     const demo = document.querySelector('hello-world-demo') as HTMLElement & { call: { peer?: { pc: RTCPeerConnection } } };
     const tile = demo.shadowRoot!.querySelector('stage-video-tile[video-id=remote]')!;
     const video = tile.shadowRoot!.querySelector('video')!;
-    let framesDecoded = 0;
-    const pc = demo.call.peer?.pc;
-    if (pc) {
-      (await pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'video') framesDecoded = s.framesDecoded ?? 0;
-      });
-    }
-    return { width: video.videoWidth, framesDecoded };
+    return video.videoWidth;
   });
+  return { width, framesDecoded };
 }
 
 describe('hello-world in Chromium', () => {

@@ -5,27 +5,22 @@
 
 import type { Browser, Page } from 'playwright-core';
 import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
-import { launchChromium } from '../helpers/browser';
+import { decodedFrames, launchChromium, demoPeer } from '../helpers/browser';
 import { TestSocket } from '../helpers/ws';
 
 type Shown = { state: string; error: string; notice: string; viewers: number; framesDecoded: number; remoteWidth: number };
 
 async function shown(page: Page): Promise<Shown> {
-  return page.evaluate(async () => {
+  const { remote: framesDecoded = 0 } = await decodedFrames(page, demoPeer, 'one2many-demo');
+  const seen = await page.evaluate(() => {
     const demo = document.querySelector('one2many-demo') as HTMLElement & {
       call: { state: string; error: string; notice: string; viewers: number; peer?: { pc: RTCPeerConnection } };
     };
     const video = demo.shadowRoot!.querySelector('stage-video-tile[video-id=remote]')?.shadowRoot!.querySelector('video');
-    let framesDecoded = 0;
-    const pc = demo.call.peer?.pc;
-    if (pc) {
-      (await pc.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'video') framesDecoded = s.framesDecoded ?? 0;
-      });
-    }
     const { state, error, notice, viewers } = demo.call;
-    return { state, error, notice, viewers, framesDecoded, remoteWidth: video?.videoWidth ?? 0 };
+    return { state, error, notice, viewers, remoteWidth: video?.videoWidth ?? 0 };
   });
+  return { ...seen, framesDecoded };
 }
 
 const inner = (page: Page, selector: string) => page.locator(`one2many-demo >> ${selector}`);
