@@ -13,8 +13,9 @@ export function dockerUnavailableReason(): string | undefined {
 export function describeWithDocker(name: string, body: () => void): void {
   const reason = dockerUnavailableReason();
   if (reason) {
-    console.warn(`SKIPPED "${name}": ${reason}`);
-    describe.skip(name, body);
+    // Straight to stderr: jest swallows console output of a file whose tests all skip.
+    process.stderr.write(`SKIPPED "${name}": ${reason}\n`);
+    describe.skip(`${name} [skipped: ${reason}]`, body);
   } else {
     describe(name, body);
   }
