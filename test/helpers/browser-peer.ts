@@ -51,33 +51,40 @@ export class BrowserPeer {
   private constructor(readonly page: Page) {}
 
   /** Opens a page with a peer connection; `send` adds the fake camera and microphone. */
-  static async open(browser: Browser, pages: PeerPageServer, opts: { send: boolean }): Promise<BrowserPeer> {
+  static async open(
+    browser: Browser,
+    pages: PeerPageServer,
+    opts: { send: boolean; rtc?: RTCConfiguration },
+  ): Promise<BrowserPeer> {
     const page = await browser.newPage();
     await page.goto(pages.url);
     const peer = new BrowserPeer(page);
     await page.exposeFunction('__candidate', (c: Candidate) => peer.candidateListeners.forEach((l) => l(c)));
-    await page.evaluate(async (send) => {
-      const pc = new RTCPeerConnection();
-      const w = window as unknown as Record<string, unknown>;
-      w.pc = pc;
-      pc.onicecandidate = (e) => {
-        if (e.candidate) (w.__candidate as (c: unknown) => void)(e.candidate.toJSON());
-      };
-      pc.ontrack = (e) => {
-        const video = document.createElement('video');
-        video.autoplay = true;
-        video.muted = true;
-        video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
-        document.body.append(video);
-      };
-      if (send) {
-        const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
-        stream.getTracks().forEach((t) => pc.addTrack(t, stream));
-      } else {
-        pc.addTransceiver('audio', { direction: 'recvonly' });
-        pc.addTransceiver('video', { direction: 'recvonly' });
-      }
-    }, opts.send);
+    await page.evaluate(
+      async ({ send, rtc }) => {
+        const pc = new RTCPeerConnection(rtc);
+        const w = window as unknown as Record<string, unknown>;
+        w.pc = pc;
+        pc.onicecandidate = (e) => {
+          if (e.candidate) (w.__candidate as (c: unknown) => void)(e.candidate.toJSON());
+        };
+        pc.ontrack = (e) => {
+          const video = document.createElement('video');
+          video.autoplay = true;
+          video.muted = true;
+          video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
+          document.body.append(video);
+        };
+        if (send) {
+          const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
+          stream.getTracks().forEach((t) => pc.addTrack(t, stream));
+        } else {
+          pc.addTransceiver('audio', { direction: 'recvonly' });
+          pc.addTransceiver('video', { direction: 'recvonly' });
+        }
+      },
+      { send: opts.send, rtc: opts.rtc ?? {} },
+    );
     return peer;
   }
 

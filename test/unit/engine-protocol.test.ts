@@ -108,6 +108,12 @@ describe('embedded media server protocol', () => {
       expect(unknown.error?.code).toBe(40105);
       const badEvent = await request('subscribe', { object: pipeline, type: 'Landed' });
       expect(badEvent.error?.code).toBe(40106);
+      // A parameter of the wrong type, and a required one missing, are refused by name.
+      const wrongType = await request('invoke', { object: pipeline, operation: 'setName', operationParams: { name: 42 } });
+      expect(wrongType.error?.message).toMatch(/name/);
+      expect(wrongType.error?.code).toBeGreaterThanOrEqual(40000);
+      const missing = await request('create', { type: 'WebRtcEndpoint', constructorParams: {} });
+      expect(missing.error?.message).toMatch(/mediaPipeline/);
     } finally {
       await request('release', { object: pipeline });
     }

@@ -1,0 +1,141 @@
+// TURN through a real coturn on loopback: the embedded engine, given a TURN URL, gathers a
+// relay candidate; a browser restricted to relay candidates gets its camera back through the
+// relay. Both prove that media crossed coturn, not a direct path.
+
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports --
+   driven through kurento-client untyped, as an application would */
+import { spawn, type ChildProcess } from 'node:child_process';
+import pino from 'pino';
+import type { Browser } from 'playwright-core';
+import { EngineProcess } from '../../server/kurento/engine-launcher';
+import { eventually, freePort } from '../helpers/app';
+import { launchChromium } from '../helpers/browser';
+import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
+
+const kurento = require('kurento-client');
+const USER = 'stage';
+const PASSWORD = 'relay-secret';
+
+const call = <T>(obj: any, method: string, ...args: unknown[]): Promise<T> =>
+  new Promise<T>((resolve, reject) => obj[method](...args, (err: unknown, v: T) => (err ? reject(err) : resolve(v))));
+
+async function startCoturn(port: number): Promise<ChildProcess> {
+  const relayFrom = await freePort();
+  const child = spawn(
+    'turnserver',
+    [
+      '-n',
+      '--listening-ip=127.0.0.1',
+      '--relay-ip=127.0.0.1',
+      `--listening-port=${port}`,
+      `--min-port=${relayFrom}`,
+      `--max-port=${relayFrom + 50}`,
+      `--user=${USER}:${PASSWORD}`,
+      '--realm=stage.test',
+      '--lt-cred-mech',
+      '--no-cli',
+      '--no-tls',
+      '--no-dtls',
+      '--allow-loopback-peers',
+      '--log-file=stdout',
+      '--simple-log',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+  await eventually(
+    () => log,
+    (l) => /listener opened|Total General servers/i.test(l) || child.exitCode !== null,
+  );
+  if (child.exitCode !== null) throw new Error(`coturn did not start: ${log}`);
+  return child;
+}
+
+describe('TURN relay through coturn', () => {
+  let coturn: ChildProcess | undefined;
+  let engine: EngineProcess | undefined;
+  let client: any;
+  let browser: Browser;
+  let pages: PeerPageServer;
+  let turnPort: number;
+
+  beforeAll(async () => {
+    turnPort = await freePort();
+    coturn = await startCoturn(turnPort);
+    engine = await EngineProcess.start(pino({ level: 'warn' }), {
+      logLevel: 'warn',
+      env: { ENGINE_TURN_URL: `${USER}:${PASSWORD}@127.0.0.1:${turnPort}` },
+    });
+    client = await new Promise((resolve, reject) =>
+      kurento(engine!.url, { failAfter: 5 }, (err: unknown, c: unknown) => (err ? reject(err) : resolve(c))),
+    );
+    browser = await launchChromium();
+    pages = await PeerPageServer.start();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await pages?.close();
+    client?.close();
+    await engine?.stop();
+    if (coturn && coturn.exitCode === null) {
+      const exited = new Promise((r) => coturn!.once('exit', r));
+      coturn.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  test('the engine gathers a relay candidate and a relay-only browser gets its camera back', async () => {
+    const pipeline = await call<any>(client, 'create', 'MediaPipeline');
+    try {
+      const endpoint = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
+      await call(endpoint, 'connect', endpoint);
+      const peer = await BrowserPeer.open(browser, pages, {
+        send: true,
+        rtc: {
+          iceServers: [{ urls: `turn:127.0.0.1:${turnPort}?transport=udp`, username: USER, credential: PASSWORD }],
+          iceTransportPolicy: 'relay',
+        },
+      });
+      const engineCandidates: string[] = [];
+      endpoint.on('IceCandidateFound', (e: any) => {
+        engineCandidates.push(e.candidate.candidate);
+        peer.addCandidate(e.candidate).catch(() => undefined);
+      });
+      const browserCandidates: string[] = [];
+      peer.onCandidate((c) => {
+        browserCandidates.push(c.candidate);
+        endpoint.addIceCandidate(kurento.getComplexType('IceCandidate')(c), () => undefined);
+      });
+      await peer.setAnswer(await call<string>(endpoint, 'processOffer', await peer.createOffer()));
+      await call(endpoint, 'gatherCandidates');
+
+      const decoded = await eventually(
+        () => peer.videoStats(),
+        (s) => s.framesDecoded > 0,
+        20_000,
+      );
+      expect(decoded.framesDecoded).toBeGreaterThan(0);
+      expect(engineCandidates.some((c) => / typ relay /.test(c))).toBe(true);
+      // The browser had nothing but relay candidates, so the media went through coturn.
+      expect(browserCandidates.length).toBeGreaterThan(0);
+      expect(browserCandidates.every((c) => / typ relay /.test(c))).toBe(true);
+      const localType = await peer.page.evaluate(async () => {
+        const pc = (window as unknown as { pc: RTCPeerConnection }).pc;
+        let type = '';
+        const stats = await pc.getStats();
+        stats.forEach((s: { type: string; nominated?: boolean; state?: string; localCandidateId?: string }) => {
+          if (s.type === 'candidate-pair' && s.state === 'succeeded' && s.nominated) {
+            type = (stats.get(s.localCandidateId!) as { candidateType?: string } | undefined)?.candidateType ?? '';
+          }
+        });
+        return type;
+      });
+      expect(localType).toBe('relay');
+      await peer.close();
+    } finally {
+      await call(pipeline, 'release');
+    }
+  }, 60_000);
+});
