@@ -1,0 +1,78 @@
+// NACK answered by the media server: a viewer that reports a packet lost gets it again from
+// the engine's send cache, without the publisher being asked. Headless werift peers, so the
+// test can name the exact packet.
+
+import pino from 'pino';
+import { GenericNack, RtcpTransportLayerFeedback } from 'werift';
+import { MediaServerConnection } from '../../server/kurento/client';
+import { EngineProcess } from '../../server/kurento/engine-launcher';
+import { HeadlessPeer, negotiate } from '../../scripts/lib/headless-peer';
+import { eventually } from '../helpers/app';
+
+describe('NACK', () => {
+  let engine: EngineProcess;
+  let kms: MediaServerConnection;
+  const log = pino({ level: 'silent' });
+
+  beforeAll(async () => {
+    engine = await EngineProcess.start(log, { logLevel: 'warn' });
+    kms = new MediaServerConnection(engine.url, log);
+    await eventually(
+      () => kms.state,
+      (s) => s === 'ready',
+    );
+  });
+
+  afterAll(async () => {
+    kms?.close();
+    await engine?.stop();
+  });
+
+  test('a packet a viewer reports lost is retransmitted by the engine, not requested from the publisher', async () => {
+    const pipeline = await kms.createPipeline();
+    const publisher = HeadlessPeer.publisher();
+    const viewer = HeadlessPeer.viewer();
+    try {
+      const video = viewer.pc.getTransceivers().find((t) => t.kind === 'video')!;
+      const seen = new Map<number, number>();
+      let mediaSsrc = 0;
+      video.onTrack.subscribe((track) =>
+        track.onReceiveRtp.subscribe((p) => {
+          mediaSsrc = p.header.ssrc;
+          seen.set(p.header.sequenceNumber, (seen.get(p.header.sequenceNumber) ?? 0) + 1);
+        }),
+      );
+      let nacksAtPublisher = 0;
+      publisher.pc
+        .getTransceivers()
+        .find((t) => t.kind === 'video')!
+        .sender.onGenericNack.subscribe(() => nacksAtPublisher++);
+
+      const [source, sink] = await Promise.all([pipeline.createWebRtcEndpoint(), pipeline.createWebRtcEndpoint()]);
+      await source.connect(sink);
+      await negotiate(publisher, source);
+      await negotiate(viewer, sink);
+      publisher.startSending(300_000, 15);
+      await eventually(
+        () => seen.size,
+        (n) => n > 20,
+      );
+
+      const target = [...seen.keys()][10]!;
+      await video.receiver.dtlsTransport.sendRtcp([
+        new RtcpTransportLayerFeedback({
+          feedback: new GenericNack({ senderSsrc: video.receiver.rtcpSsrc, mediaSourceSsrc: mediaSsrc, lost: [target] }),
+        }),
+      ]);
+      const copies = await eventually(
+        () => seen.get(target) ?? 0,
+        (n) => n >= 2,
+      );
+      expect(copies).toBe(2);
+      expect(nacksAtPublisher).toBe(0);
+    } finally {
+      await pipeline.release();
+      await Promise.all([publisher.close(), viewer.close()]);
+    }
+  });
+});
