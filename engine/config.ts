@@ -3,6 +3,7 @@
 // start-up with a message naming the flag or variable.
 
 import { isIP } from 'node:net';
+import { resolve } from 'node:path';
 
 export interface EngineConfig {
   host: string;
@@ -19,6 +20,10 @@ export interface EngineConfig {
   /** Seconds a disconnected client session may take to resume before its objects are released. */
   sessionTimeoutSeconds: number;
   logLevel: string;
+  /** The media repository: `file://` URIs of recorders and players must lie inside it. */
+  mediaDir: string;
+  /** The GStreamer helper's interpreter; filters and players need it (python3 with gi). */
+  gstPython: string;
 }
 
 type Source = Record<string, string | undefined>;
@@ -52,6 +57,8 @@ function argsToEnv(argv: string[]): Source {
     '--turn-url': 'ENGINE_TURN_URL',
     '--session-timeout': 'ENGINE_SESSION_TIMEOUT',
     '--log-level': 'LOG_LEVEL',
+    '--media-dir': 'ENGINE_MEDIA_DIR',
+    '--gst-python': 'ENGINE_GST_PYTHON',
   };
   const out: Source = {};
   for (let i = 0; i < argv.length; i++) {
@@ -79,6 +86,8 @@ export function loadEngineConfig(argv: string[], env: Source = process.env): Eng
     sessionTimeoutSeconds:
       src.ENGINE_SESSION_TIMEOUT !== undefined ? int('ENGINE_SESSION_TIMEOUT', src.ENGINE_SESSION_TIMEOUT, 1, 86400) : 60,
     logLevel: src.LOG_LEVEL ?? 'info',
+    mediaDir: resolve(src.ENGINE_MEDIA_DIR || 'media'),
+    gstPython: src.ENGINE_GST_PYTHON || '/usr/bin/python3',
   };
   if (src.ENGINE_MIN_PORT !== undefined || src.ENGINE_MAX_PORT !== undefined) {
     const min = int('ENGINE_MIN_PORT', src.ENGINE_MIN_PORT ?? '', 1024, 65534);

@@ -7,6 +7,7 @@ import type { Params } from '../types/params';
 import type { EngineContext, MediaObject } from './media-object';
 import { MediaPipeline } from './media-pipeline';
 import { PassThrough } from './pass-through';
+import { RecorderEndpoint } from './recorder-endpoint';
 import { WebRtcEndpoint } from './webrtc-endpoint';
 
 type Builder = (ctx: EngineContext, params: Params, resolve: Resolver) => MediaObject;
@@ -22,6 +23,14 @@ const BUILDERS: Record<string, Builder> = {
       sendonly: p.sendonly as boolean | undefined,
     }),
   PassThrough: (ctx, p, resolve) => new PassThrough(ctx, pipelineOf(p, resolve)),
+  RecorderEndpoint: (ctx, p, resolve) =>
+    new RecorderEndpoint(
+      ctx,
+      pipelineOf(p, resolve),
+      p.uri as string,
+      (p.mediaProfile as string | undefined) ?? 'WEBM',
+      (p.stopOnEndOfStream as boolean | undefined) ?? false,
+    ),
 };
 
 export function buildObject(ctx: EngineContext, type: string, params: Params, resolve: Resolver): MediaObject {

@@ -61,6 +61,15 @@ export abstract class MediaElement extends MediaObject {
   /** Called for every packet arriving on an input; sinks send or process it. */
   protected abstract onInputPacket(kind: MediaKind, packet: RtpPacket, source: RtpFanout): void;
 
+  /** Raises KMS's Error event: the element keeps living, the application decides what to do. */
+  protected raiseError(type: string, description: string, errorCode = 40000): void {
+    this.log.warn({ type }, description);
+    this.raise('Error', { description, errorCode, type });
+  }
+
+  /** Called when the source connected to `kind` has no more media. */
+  protected onInputEnded(_kind: MediaKind): void {}
+
   /** A sink asks its current source of `kind` for a keyframe. */
   protected requestKeyframeUpstream(kind: MediaKind): void {
     const input = this.inputs.get(kind);
@@ -70,10 +79,13 @@ export abstract class MediaElement extends MediaObject {
   private attachInput(kind: MediaKind, source: MediaElement): void {
     this.detachInput(kind);
     const fanout = source.output(kind);
-    const unsubscribe = fanout.subscribe((packet) => {
-      this.inputSeen.set(kind, Date.now());
-      this.onInputPacket(kind, packet, fanout);
-    });
+    const unsubscribe = fanout.subscribe(
+      (packet) => {
+        this.inputSeen.set(kind, Date.now());
+        this.onInputPacket(kind, packet, fanout);
+      },
+      () => this.onInputEnded(kind),
+    );
     this.inputs.set(kind, { source, detach: unsubscribe });
     // KMS reports whether a connection needs transcoding; pass-through never does.
     this.raise('MediaTranscodingStateChanged', { state: 'NOT_TRANSCODING', binName: this.id, mediaType: mediaTypeOf(kind) });
@@ -164,6 +176,8 @@ export abstract class MediaElement extends MediaObject {
 
   protected override async dispose(): Promise<void> {
     clearInterval(this.flowTimer);
+    // Sinks hear that this source ends before they are disconnected from it.
+    for (const out of this.outputs.values()) out.end();
     for (const kind of [...this.inputs.keys()]) this.detachInput(kind);
     for (const sink of [...this.sinks.keys()]) this.disconnectFrom(sink);
     for (const out of this.outputs.values()) out.close();

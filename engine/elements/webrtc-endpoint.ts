@@ -427,11 +427,11 @@ export class WebRtcEndpoint extends MediaElement {
     if (!want || !have || want === have || want.toLowerCase() === have.toLowerCase()) return true;
     if (!this.codecMismatchReported.has(kind)) {
       this.codecMismatchReported.add(kind);
-      this.raise('Error', {
-        description: `The source sends ${have} but this endpoint negotiated ${want}; the embedded media server does not transcode`,
-        errorCode: 40212,
-        type: 'CODEC_MISMATCH',
-      });
+      this.raiseError(
+        'CODEC_MISMATCH',
+        `The source sends ${have} but this endpoint negotiated ${want}; the embedded media server does not transcode`,
+        40212,
+      );
     }
     return false;
   }

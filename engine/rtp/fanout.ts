@@ -22,6 +22,7 @@ export class RtpFanout {
   /** Decided once per codec, not per packet. */
   private isVp8 = false;
   private readonly listeners = new Set<RtpListener>();
+  private readonly endListeners = new Set<() => void>();
   private readonly askUpstream: () => void;
   private lastRequest = 0;
   private pending: NodeJS.Timeout | undefined;
@@ -46,9 +47,19 @@ export class RtpFanout {
     return this.listeners.size;
   }
 
-  subscribe(listener: RtpListener): () => void {
+  /** `onEnd` hears when the stream ends (its producer finished or went away). */
+  subscribe(listener: RtpListener, onEnd?: () => void): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    if (onEnd) this.endListeners.add(onEnd);
+    return () => {
+      this.listeners.delete(listener);
+      if (onEnd) this.endListeners.delete(onEnd);
+    };
+  }
+
+  /** The producer has no more media (end of a file, or it is going away). */
+  end(): void {
+    for (const listener of [...this.endListeners]) listener();
   }
 
   push(packet: RtpPacket): void {
@@ -108,5 +119,6 @@ export class RtpFanout {
     clearTimeout(this.pending);
     this.pending = undefined;
     this.listeners.clear();
+    this.endListeners.clear();
   }
 }

@@ -12,52 +12,14 @@ import { BrowserPeer, PeerPageServer, sentBitrate, type VideoStats } from '../he
 import { BUSY_CAMERA, fakeCameraArgs } from '../helpers/fake-camera';
 import { eventually } from '../helpers/app';
 
+import { call, connect, negotiateBrowserOffer, negotiateServerOffer, trickle } from '../helpers/kurento';
+
 const kurento = require('kurento-client');
 
 export interface MediaServerTarget {
   url: string;
   /** Reported in the test output, so the rates can be compared across targets. */
   label: string;
-}
-
-const cb =
-  <T>(resolve: (v: T) => void, reject: (e: unknown) => void) =>
-  (err: unknown, value: T) =>
-    err ? reject(err) : resolve(value);
-
-/** kurento-client's promise API swallows errors (its default callback); use callbacks. */
-function call<T>(obj: any, method: string, ...args: unknown[]): Promise<T> {
-  return new Promise<T>((resolve, reject) => obj[method](...args, cb<T>(resolve, reject)));
-}
-
-function connect(url: string): Promise<any> {
-  return new Promise((resolve, reject) => kurento(url, { failAfter: 5 }, cb(resolve, reject)));
-}
-
-/** Wires a browser peer to an endpoint with trickle ICE both ways. */
-function trickle(peer: BrowserPeer, endpoint: any): void {
-  endpoint.on('IceCandidateFound', (e: any) => {
-    peer.addCandidate(e.candidate).catch(() => undefined);
-  });
-  peer.onCandidate((c) => {
-    endpoint.addIceCandidate(kurento.getComplexType('IceCandidate')(c), () => undefined);
-  });
-}
-
-/** Browser offers, media server answers (the tutorials' usual way). */
-async function negotiateBrowserOffer(peer: BrowserPeer, endpoint: any, videoCodec?: string): Promise<void> {
-  trickle(peer, endpoint);
-  const answer = await call<string>(endpoint, 'processOffer', await peer.createOffer(videoCodec));
-  await peer.setAnswer(answer);
-  await call(endpoint, 'gatherCandidates');
-}
-
-/** Media server offers, browser answers. */
-async function negotiateServerOffer(peer: BrowserPeer, endpoint: any): Promise<void> {
-  trickle(peer, endpoint);
-  const offer = await call<string>(endpoint, 'generateOffer');
-  await call(endpoint, 'processAnswer', await peer.answer(offer));
-  await call(endpoint, 'gatherCandidates');
 }
 
 const decoding = (peer: BrowserPeer, timeoutMs = 15_000): Promise<VideoStats> =>

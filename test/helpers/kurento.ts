@@ -1,0 +1,49 @@
+// Driving the unmodified kurento-client from tests, as applications do: callbacks turned into
+// promises, and a browser peer wired to an endpoint in either offer direction.
+
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports --
+   kurento-client is untyped, and applications use it so */
+import type { BrowserPeer } from './browser-peer';
+
+const kurento = require('kurento-client');
+
+const cb =
+  <T>(resolve: (v: T) => void, reject: (e: unknown) => void) =>
+  (err: unknown, value: T) =>
+    err ? reject(err) : resolve(value);
+
+/** kurento-client's promise API swallows errors (its default callback); use callbacks. */
+export function call<T>(obj: any, method: string, ...args: unknown[]): Promise<T> {
+  return new Promise<T>((resolve, reject) => obj[method](...args, cb<T>(resolve, reject)));
+}
+
+export function connect(url: string): Promise<any> {
+  return new Promise((resolve, reject) => kurento(url, { failAfter: 5 }, cb(resolve, reject)));
+}
+
+/** Wires a browser peer to an endpoint with trickle ICE both ways. */
+export function trickle(peer: BrowserPeer, endpoint: any): void {
+  endpoint.on('IceCandidateFound', (e: any) => {
+    peer.addCandidate(e.candidate).catch(() => undefined);
+  });
+  peer.onCandidate((c) => {
+    endpoint.addIceCandidate(kurento.getComplexType('IceCandidate')(c), () => undefined);
+  });
+}
+
+/** Browser offers, media server answers (the tutorials' usual way). */
+export async function negotiateBrowserOffer(peer: BrowserPeer, endpoint: any, videoCodec?: string): Promise<void> {
+  trickle(peer, endpoint);
+  const answer = await call<string>(endpoint, 'processOffer', await peer.createOffer(videoCodec));
+  await peer.setAnswer(answer);
+  await call(endpoint, 'gatherCandidates');
+}
+
+/** Media server offers, browser answers. */
+export async function negotiateServerOffer(peer: BrowserPeer, endpoint: any): Promise<void> {
+  trickle(peer, endpoint);
+  const offer = await call<string>(endpoint, 'generateOffer');
+  await call(endpoint, 'processAnswer', await peer.answer(offer));
+  await call(endpoint, 'gatherCandidates');
+}
+
