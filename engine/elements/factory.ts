@@ -7,6 +7,7 @@ import type { Params } from '../types/params';
 import type { EngineContext, MediaObject } from './media-object';
 import { MediaPipeline } from './media-pipeline';
 import { PassThrough } from './pass-through';
+import { PlayerEndpoint } from './player-endpoint';
 import { RecorderEndpoint } from './recorder-endpoint';
 import { WebRtcEndpoint } from './webrtc-endpoint';
 
@@ -23,6 +24,7 @@ const BUILDERS: Record<string, Builder> = {
       sendonly: p.sendonly as boolean | undefined,
     }),
   PassThrough: (ctx, p, resolve) => new PassThrough(ctx, pipelineOf(p, resolve)),
+  PlayerEndpoint: (ctx, p, resolve) => new PlayerEndpoint(ctx, pipelineOf(p, resolve), p.uri as string),
   RecorderEndpoint: (ctx, p, resolve) =>
     new RecorderEndpoint(
       ctx,

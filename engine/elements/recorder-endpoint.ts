@@ -153,12 +153,19 @@ export class RecorderEndpoint extends UriEndpoint {
     if (mime && mime !== CODECS[kind]) {
       if (!this.codecRefused.has(kind)) {
         this.codecRefused.add(kind);
-        this.raiseError('CODEC_MISMATCH', `The source sends ${mime}; ${this.profile.docType} recording needs ${CODECS[kind]} (no transcoding here)`);
+        this.raiseError(
+          'CODEC_MISMATCH',
+          `The source sends ${mime}; ${this.profile.docType} recording needs ${CODECS[kind]} (no transcoding here)`,
+        );
       }
       return;
     }
     if (!this.clocks.has(kind)) {
-      this.clocks.set(kind, { arrivalMs: Date.now(), timestamp: NaN, clockRate: source.codec?.clockRate ?? (kind === 'audio' ? 48000 : 90000) });
+      this.clocks.set(kind, {
+        arrivalMs: Date.now(),
+        timestamp: NaN,
+        clockRate: source.codec?.clockRate ?? (kind === 'audio' ? 48000 : 90000),
+      });
     }
     this.assemblers.get(kind)?.push(packet);
   }
@@ -168,8 +175,7 @@ export class RecorderEndpoint extends UriEndpoint {
     if (!this.writer) {
       if (kind === 'audio') this.firstAudioAt ||= now;
       const videoStart = kind === 'video' && frame.keyframe;
-      const audioAlone =
-        kind === 'audio' && (!this.profile.video || now - this.firstAudioAt > AUDIO_ALONE_AFTER_MS);
+      const audioAlone = kind === 'audio' && (!this.profile.video || now - this.firstAudioAt > AUDIO_ALONE_AFTER_MS);
       if (!videoStart && !audioAlone) return;
       try {
         this.writer = this.openWriter((videoStart && vp8KeyframeSize(frame.data)) || DEFAULT_SIZE);

@@ -46,4 +46,3 @@ export async function negotiateServerOffer(peer: BrowserPeer, endpoint: any): Pr
   await call(endpoint, 'processAnswer', await peer.answer(offer));
   await call(endpoint, 'gatherCandidates');
 }
-

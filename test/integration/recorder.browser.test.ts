@@ -1,9 +1,13 @@
-// RecorderEndpoint in the embedded media server, driven through the unmodified kurento-client
-// with a real Chromium camera: the files must be what a user's player expects (ffprobe reads
-// the codecs and the duration, and a seek into the middle decodes).
+// RecorderEndpoint and PlayerEndpoint in the embedded media server, driven through the
+// unmodified kurento-client with real Chromium peers: the files must be what a user's player
+// expects (ffprobe reads the codecs and the duration, and a seek into the middle decodes), and
+// a recording played back must reach a browser and end on time.
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kurento-client is untyped */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,13 +17,22 @@ import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
 import { launchChromium } from '../helpers/browser';
 import { decodedBytesAfterSeek, probe } from '../helpers/ffprobe';
-import { call, connect, negotiateBrowserOffer } from '../helpers/kurento';
+import { call, connect, negotiateBrowserOffer, negotiateServerOffer } from '../helpers/kurento';
 
 jest.setTimeout(60_000);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-describe('RecorderEndpoint (embedded media server, real browser)', () => {
+/** GStreamer helper processes alive now (players and filters each run one). */
+function helperProcesses(): number {
+  try {
+    return execFileSync('pgrep', ['-f', 'engine/gst/helper.py'], { encoding: 'utf8' }).trim().split('\n').length;
+  } catch {
+    return 0; // pgrep exits 1 when nothing matches
+  }
+}
+
+describe('RecorderEndpoint and PlayerEndpoint (embedded media server, real browser)', () => {
   let engine: EngineProcess;
   let client: any;
   let browser: Browser;
@@ -41,6 +54,7 @@ describe('RecorderEndpoint (embedded media server, real browser)', () => {
     await Promise.all(pipelines.splice(0).map((p) => call(p, 'release').catch(() => undefined)));
     const manager = await call<any>(client, 'getServerManager');
     expect(await call<unknown[]>(manager, 'getPipelines')).toHaveLength(0);
+    expect(helperProcesses()).toBe(0);
   });
 
   afterAll(async () => {
@@ -83,6 +97,21 @@ describe('RecorderEndpoint (embedded media server, real browser)', () => {
     return join(mediaDir, file);
   }
 
+  /** A player of `uri` sending to a receive-only browser; resolves once play() answered. */
+  async function playInto(uri: string): Promise<{ player: any; peer: BrowserPeer; events: { name: string; at: number }[] }> {
+    const pipeline = await call<any>(client, 'create', 'MediaPipeline');
+    pipelines.push(pipeline);
+    const player = await call<any>(pipeline, 'create', 'PlayerEndpoint', { uri });
+    const webRtc = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
+    const events: { name: string; at: number }[] = [];
+    for (const e of ['EndOfStream', 'Error']) player.on(e, () => events.push({ name: e, at: Date.now() }));
+    await call(player, 'connect', webRtc);
+    const peer = await BrowserPeer.open(browser, pages, { send: false });
+    peers.push(peer);
+    await negotiateServerOffer(peer, webRtc);
+    return { player, peer, events };
+  }
+
   it('records WEBM: VP8 and Opus, 5 s long, and seeking into the middle decodes', async () => {
     const path = await recordFiveSeconds('WEBM', 'both.webm');
     const info = await probe(path);
@@ -92,6 +121,20 @@ describe('RecorderEndpoint (embedded media server, real browser)', () => {
     expect(info.streams.find((s) => s.type === 'video')?.width).toBe(640);
     expect(await decodedBytesAfterSeek(path, 2.5, 'video')).toBeGreaterThan(640 * 480 * 5);
     expect(await decodedBytesAfterSeek(path, 2.5, 'audio')).toBeGreaterThan(10_000);
+
+    // Played back into a browser: frames decode, and EndOfStream comes within 1 s of the end.
+    const { player, peer, events } = await playInto(pathToFileURL(path).href);
+    await call(player, 'play');
+    const startedAt = Date.now();
+    const video = await call<any>(player, 'getVideoInfo');
+    expect(video.isSeekable).toBe(true);
+    expect(Math.abs(video.duration - info.durationSeconds * 1000)).toBeLessThan(300);
+    for (let i = 0; i < 50 && (await peer.videoStats()).framesDecoded < 30; i++) await sleep(200);
+    expect((await peer.videoStats()).framesDecoded).toBeGreaterThanOrEqual(30);
+    for (let i = 0; i < 100 && !events.some((e) => e.name === 'EndOfStream'); i++) await sleep(100);
+    const eos = events.find((e) => e.name === 'EndOfStream');
+    expect(eos).toBeDefined();
+    expect(Math.abs((eos?.at ?? 0) - startedAt - info.durationSeconds * 1000)).toBeLessThan(1000);
   });
 
   it('records WEBM_VIDEO_ONLY with one VP8 stream', async () => {
@@ -150,5 +193,83 @@ describe('RecorderEndpoint (embedded media server, real browser)', () => {
       uri: pathToFileURL(join(mediaDir, 'not-a-dir', 'x.webm')).href,
     });
     await expect(call(recorder, 'record')).rejects.toThrow(/Cannot record to .*not-a-dir/);
+  });
+
+  /** A 6 s VP8 + Opus clip made with ffmpeg, for player tests that need no recording. */
+  function clip(): string {
+    const path = join(mediaDir, 'clip.webm');
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x240:rate=25',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440',
+      '-t',
+      '6',
+      '-c:v',
+      'libvpx',
+      '-g',
+      '50',
+      '-c:a',
+      'libopus',
+      path,
+    ]);
+    return path;
+  }
+
+  it('seeks, pauses and reports its position', async () => {
+    const { player } = await playInto(pathToFileURL(clip()).href);
+    await call(player, 'play');
+    await call(player, 'setPosition', 3000);
+    expect(await call<number>(player, 'getPosition')).toBeGreaterThanOrEqual(3000);
+    await call(player, 'pause');
+    const paused = await call<number>(player, 'getPosition');
+    await sleep(700);
+    // Paused means the position stands still (what was in flight may add a frame or two).
+    expect(Math.abs((await call<number>(player, 'getPosition')) - paused)).toBeLessThan(100);
+    expect(await call<string>(player, 'getState')).toBe('PAUSE');
+    await call(player, 'play');
+    await sleep(700);
+    expect(await call<number>(player, 'getPosition')).toBeGreaterThan(paused + 300);
+  });
+
+  it('plays over http(s) too', async () => {
+    const file = clip();
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'video/webm', 'content-length': statSync(file).size });
+      createReadStream(file).pipe(res);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const { player, peer } = await playInto(`http://127.0.0.1:${port}/clip.webm`);
+      await call(player, 'play');
+      for (let i = 0; i < 50 && (await peer.videoStats()).framesDecoded < 10; i++) await sleep(200);
+      expect((await peer.videoStats()).framesDecoded).toBeGreaterThanOrEqual(10);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('says why it cannot play a missing or unreadable URI, and leaves no helper behind', async () => {
+    const missing = await playInto(pathToFileURL(join(mediaDir, 'nope.webm')).href);
+    await expect(call(missing.player, 'play')).rejects.toThrow(/Cannot play .*nope\.webm: no such file/);
+    expect(missing.events.map((e) => e.name)).toContain('Error');
+    writeFileSync(join(mediaDir, 'garbage.webm'), 'this is not a video');
+    const garbage = await playInto(pathToFileURL(join(mediaDir, 'garbage.webm')).href);
+    await expect(call(garbage.player, 'play')).rejects.toThrow(/Cannot play .*garbage\.webm: ./);
+    const pipeline = await call<any>(client, 'create', 'MediaPipeline');
+    pipelines.push(pipeline);
+    await expect(call(pipeline, 'create', 'PlayerEndpoint', { uri: 'file:///etc/passwd' })).rejects.toThrow(
+      /outside the media directory/,
+    );
+    expect(helperProcesses()).toBe(0);
   });
 });

@@ -1,0 +1,194 @@
+// PlayerEndpoint: plays a file or http(s) URI into the pipeline. A GStreamer helper decodes
+// whatever the URI holds and re-encodes it as VP8 + Opus, paced in real time, as KMS's player
+// does; re-encoding is what lets a sink that joins late, or loses a packet, get a keyframe.
+// The helper starts at play() and ends with stop() or release; EndOfStream comes from it.
+
+import { existsSync, accessSync, constants } from 'node:fs';
+import type { RtpPacket } from 'werift';
+import { GstHelper, gstreamerMissing, type HelperEvent } from '../gst/helper-process';
+import { KmsError } from '../protocol/errors';
+import type { MediaKind, RtpFanout } from '../rtp/fanout';
+import { RtpRestamper } from '../rtp/restamper';
+import type { EngineContext, MediaObject } from './media-object';
+import { UriEndpoint } from './uri-endpoint';
+
+const ELEMENTS = [
+  'uridecodebin',
+  'videoconvert',
+  'vp8enc',
+  'rtpvp8pay',
+  'audioconvert',
+  'audioresample',
+  'opusenc',
+  'rtpopuspay',
+];
+const VIDEO_PT = 96;
+const CODECS = {
+  video: { mimeType: 'video/VP8', clockRate: 90000 },
+  audio: { mimeType: 'audio/opus', clockRate: 48000 },
+};
+/** How long play() waits for the helper to open the URI before it answers anyway. */
+const OPEN_TIMEOUT_MS = 10_000;
+
+interface VideoInfo {
+  durationMs: number;
+  seekable: boolean;
+  seekableInitMs: number;
+  seekableEndMs: number;
+}
+
+export class PlayerEndpoint extends UriEndpoint {
+  private helper: GstHelper | undefined;
+  private starting: Promise<void> | undefined;
+  private info: VideoInfo | undefined;
+  private readonly restampers = { video: new RtpRestamper(90000), audio: new RtpRestamper(48000) };
+  private ended = false;
+
+  constructor(ctx: EngineContext, pipeline: MediaObject, uri: string) {
+    super(ctx, 'PlayerEndpoint', pipeline, uri, true);
+    this.handle('play', () => this.play());
+    this.handle('getVideoInfo', () => this.videoInfo());
+    this.handle('getPosition', () => this.position());
+    this.handle('setPosition', (p) => this.seek(p.position as number));
+    this.handle('getElementGstreamerDot', () => 'digraph player { }');
+  }
+
+  private async play(): Promise<void> {
+    if (this.helper && this.state === 'PAUSE') {
+      await this.helper.request({ cmd: 'play' });
+      this.setState('START');
+      return;
+    }
+    if (this.helper && !this.ended) return;
+    this.closeHelper();
+    this.checkReadable();
+    const missing = gstreamerMissing(this.ctx.config.gstPython, ELEMENTS);
+    if (missing) this.failOpen(missing);
+    this.ended = false;
+    let opened: (error?: string) => void = () => {};
+    const open = new Promise<string | undefined>((ok) => (opened = ok));
+    const helper = await GstHelper.start(
+      this.ctx.config.gstPython,
+      (port) => ({ mode: 'player', uri: this.uri, videoPort: port, audioPort: port }),
+      this.log,
+      (packet) => this.onHelperRtp(packet),
+      (event) => {
+        if (event.event === 'ready') opened();
+        if (event.event === 'error') opened(String(event.message));
+        this.onHelperEvent(event);
+      },
+    );
+    if (this.released) {
+      helper.close();
+      return;
+    }
+    this.helper = helper;
+    helper.onExit = () => {
+      if (this.helper === helper) this.closeHelper();
+    };
+    this.setState('START');
+    const timer = setTimeout(() => opened(), OPEN_TIMEOUT_MS);
+    const error = await open;
+    clearTimeout(timer);
+    if (error) {
+      this.closeHelper();
+      this.setState('STOP');
+      throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `Cannot play ${this.uri}: ${error}`);
+    }
+  }
+
+  /** A local file that is not there fails at once, in words, before any process starts. */
+  private checkReadable(): void {
+    if (this.target.kind !== 'file') return;
+    const path = this.target.path;
+    try {
+      if (!existsSync(path)) throw new Error('no such file');
+      accessSync(path, constants.R_OK);
+    } catch (err) {
+      this.failOpen(`Cannot play ${this.uri}: ${(err as Error).message}`);
+    }
+  }
+
+  private failOpen(message: string): never {
+    this.raiseError('PLAYER_ERROR', message);
+    throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', message);
+  }
+
+  private onHelperRtp(packet: RtpPacket): void {
+    const kind: MediaKind = packet.header.payloadType === VIDEO_PT ? 'video' : 'audio';
+    const out = this.output(kind);
+    out.codec ??= CODECS[kind];
+    out.push(this.restampers[kind].restamp(packet));
+  }
+
+  private onHelperEvent(event: HelperEvent): void {
+    switch (event.event) {
+      case 'ready':
+        this.info = event as unknown as VideoInfo;
+        return;
+      case 'eos':
+        this.ended = true;
+        this.raise('EndOfStream');
+        for (const out of this.outputs.values()) out.end();
+        return;
+      case 'error':
+        this.raiseError('PLAYER_ERROR', `Cannot play ${this.uri}: ${String(event.message)}`);
+        return;
+    }
+  }
+
+  protected override onKeyframeRequested(): void {
+    this.helper?.send({ cmd: 'keyframe' });
+  }
+
+  // A player has no inputs.
+  protected onInputPacket(_kind: MediaKind, _packet: RtpPacket, _source: RtpFanout): void {}
+
+  protected async pause(): Promise<void> {
+    if (this.state !== 'START' || !this.helper) return;
+    await this.helper.request({ cmd: 'pause' });
+    this.setState('PAUSE');
+  }
+
+  protected stop(): void {
+    this.closeHelper();
+    this.setState('STOP');
+  }
+
+  private async videoInfo(): Promise<Record<string, unknown>> {
+    const info = this.helper ? ((await this.helper.request({ cmd: 'info' })) as Partial<VideoInfo>) : undefined;
+    const known = info && info.durationMs !== undefined ? (info as VideoInfo) : this.info;
+    return {
+      isSeekable: known?.seekable ?? false,
+      seekableInit: known?.seekableInitMs ?? 0,
+      seekableEnd: known?.seekableEndMs ?? 0,
+      duration: known?.durationMs ?? 0,
+      __module__: 'kurento',
+      __type__: 'VideoInfo',
+    };
+  }
+
+  private async position(): Promise<number> {
+    if (!this.helper) return 0;
+    const reply = await this.helper.request({ cmd: 'position' });
+    return typeof reply.positionMs === 'number' ? reply.positionMs : 0;
+  }
+
+  private async seek(positionMs: number): Promise<void> {
+    if (!this.helper) throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', 'The player is not playing; call play() first');
+    const reply = await this.helper.request({ cmd: 'seek', positionMs });
+    if (reply.error)
+      throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `Cannot seek to ${positionMs} ms: ${String(reply.error)}`);
+    this.ended = false;
+  }
+
+  private closeHelper(): void {
+    this.helper?.close();
+    this.helper = undefined;
+  }
+
+  protected override async dispose(): Promise<void> {
+    this.closeHelper();
+    await super.dispose();
+  }
+}

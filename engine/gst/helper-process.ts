@@ -1,0 +1,188 @@
+// One GStreamer helper process (helper.py) and the loopback UDP socket it sends RTP to.
+// The owner (a player or filter element) gets RTP packets and events, sends commands, and
+// closes it; closing kills the process and the socket, and the process also exits by itself
+// if our end of its stdin goes away, so a crashed engine leaves no helper behind.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Logger } from 'pino';
+import { RtpPacket } from 'werift';
+
+export type HelperEvent = { event: string; [key: string]: unknown };
+
+/** From src (ts) or dist (js), the helper script sits in engine/gst of the checkout. */
+function helperScript(): string {
+  const candidates = [resolve(__dirname, 'helper.py'), resolve(__dirname, '../../../engine/gst/helper.py')];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`GStreamer helper script not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+/** Where each element the helpers use comes from, for an error that says what to install. */
+const PACKAGES: Record<string, string> = {
+  uridecodebin: 'gstreamer1.0-plugins-base',
+  videoconvert: 'gstreamer1.0-plugins-base',
+  videoscale: 'gstreamer1.0-plugins-base',
+  audioconvert: 'gstreamer1.0-plugins-base',
+  audioresample: 'gstreamer1.0-plugins-base',
+  opusenc: 'gstreamer1.0-plugins-base',
+  videobalance: 'gstreamer1.0-plugins-base',
+  compositor: 'gstreamer1.0-plugins-base',
+  vp8enc: 'gstreamer1.0-plugins-good',
+  vp8dec: 'gstreamer1.0-plugins-good',
+  rtpvp8pay: 'gstreamer1.0-plugins-good',
+  rtpvp8depay: 'gstreamer1.0-plugins-good',
+  rtpopuspay: 'gstreamer1.0-plugins-good',
+  rtpjitterbuffer: 'gstreamer1.0-plugins-good',
+  alpha: 'gstreamer1.0-plugins-good',
+  gdkpixbufoverlay: 'gstreamer1.0-plugins-good',
+  imagefreeze: 'gstreamer1.0-plugins-good',
+  facedetect: 'gstreamer1.0-opencv and opencv-data',
+};
+
+export const GSTREAMER_PACKAGES =
+  'python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad';
+
+const probed = new Map<string, string | undefined>();
+
+/**
+ * Why GStreamer cannot do `elements` here (in words naming the packages), or undefined if
+ * it can. Checked once per interpreter and element set, synchronously: it runs at the first
+ * `create` of a player or filter and keeps the rest of the engine out of it.
+ */
+export function gstreamerMissing(python: string, elements: string[]): string | undefined {
+  const key = `${python}|${elements.join(',')}`;
+  if (probed.has(key)) return probed.get(key);
+  let reason: string | undefined;
+  const result = spawnSync(python, [helperScript(), JSON.stringify({ mode: 'probe', elements })], {
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  if (result.error || result.status !== 0) {
+    const why = result.error ? result.error.message : (result.stderr.trim().split('\n').at(-1) ?? `exit ${result.status}`);
+    reason = `GStreamer is not available to the embedded media server (${why}); install ${GSTREAMER_PACKAGES}`;
+  } else {
+    const missing = (JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as { missing?: string[] }).missing ?? [];
+    if (missing.length > 0) {
+      const packages = [...new Set(missing.map((m) => PACKAGES[m] ?? 'gstreamer1.0-plugins-bad'))];
+      reason = `GStreamer lacks ${missing.join(', ')}; install ${packages.join(', ')}`;
+    }
+  }
+  probed.set(key, reason);
+  return reason;
+}
+
+export class GstHelper {
+  private readonly child: ChildProcess;
+  private readonly socket: Socket;
+  private readonly pending = new Map<number, (reply: Record<string, unknown>) => void>();
+  private nextId = 1;
+  private closed = false;
+  /** Set when the process ended without being asked to. */
+  onExit: (code: number | null) => void = () => {};
+
+  private constructor(child: ChildProcess, socket: Socket, log: Logger, onEvent: (e: HelperEvent) => void) {
+    this.child = child;
+    this.socket = socket;
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      let message: Record<string, unknown>;
+      try {
+        message = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        log.debug({ line }, 'helper said something that is not JSON');
+        return;
+      }
+      if (typeof message.reply === 'number') {
+        this.pending.get(message.reply)?.(message);
+        this.pending.delete(message.reply);
+      } else if (typeof message.event === 'string') {
+        onEvent(message as HelperEvent);
+      }
+    });
+    createInterface({ input: child.stderr! }).on('line', (line) => log.debug({ helper: line }, 'gstreamer'));
+    child.stdin!.on('error', () => undefined);
+    child.on('exit', (code) => {
+      for (const reply of this.pending.values()) reply({ error: 'the GStreamer helper ended' });
+      this.pending.clear();
+      if (!this.closed) this.onExit(code);
+    });
+  }
+
+  /** Starts a helper; `config` builds its settings from the UDP port this side listens on. */
+  static async start(
+    python: string,
+    config: (port: number) => Record<string, unknown>,
+    log: Logger,
+    onRtp: (packet: RtpPacket) => void,
+    onEvent: (e: HelperEvent) => void,
+  ): Promise<GstHelper> {
+    const socket = createSocket('udp4');
+    await new Promise<void>((ok, fail) => {
+      socket.once('error', fail);
+      socket.bind(0, '127.0.0.1', () => ok());
+    });
+    socket.on('message', (buf) => {
+      try {
+        onRtp(RtpPacket.deSerialize(buf));
+      } catch {
+        // not RTP: ignore it
+      }
+    });
+    const child = spawn(python, [helperScript(), JSON.stringify(config(socket.address().port))], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const helper = new GstHelper(child, socket, log, onEvent);
+    await new Promise<void>((ok, fail) => {
+      child.once('spawn', ok);
+      child.once('error', (err) => {
+        helper.close();
+        fail(new Error(`the GStreamer helper did not start (${err.message}); install ${GSTREAMER_PACKAGES}`));
+      });
+    });
+    return helper;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Sends RTP to the helper's input port. */
+  sendRtp(port: number, packet: Buffer): void {
+    if (!this.closed) this.socket.send(packet, port, '127.0.0.1');
+  }
+
+  /** A command with no answer expected. */
+  send(command: Record<string, unknown>): void {
+    if (this.closed) return;
+    this.child.stdin!.write(`${JSON.stringify(command)}\n`);
+  }
+
+  /** A command whose answer comes back (or an error if the helper ends first). */
+  request(command: Record<string, unknown>, timeoutMs = 5000): Promise<Record<string, unknown>> {
+    if (this.closed) return Promise.resolve({ error: 'the GStreamer helper is closed' });
+    const id = this.nextId++;
+    return new Promise((ok) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        ok({ error: 'the GStreamer helper did not answer' });
+      }, timeoutMs);
+      this.pending.set(id, (reply) => {
+        clearTimeout(timer);
+        ok(reply);
+      });
+      this.send({ ...command, id });
+    });
+  }
+
+  /** Ends the process and frees the socket. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.child.stdin?.end();
+    this.child.kill('SIGKILL');
+    this.socket.close();
+  }
+}
