@@ -11,10 +11,7 @@ import { launchChromium } from '../helpers/browser';
 import { BrowserPeer, PeerPageServer, sentBitrate, type VideoStats } from '../helpers/browser-peer';
 import { BUSY_CAMERA, fakeCameraArgs } from '../helpers/fake-camera';
 import { eventually } from '../helpers/app';
-
-import { call, connect, negotiateBrowserOffer, negotiateServerOffer, trickle } from '../helpers/kurento';
-
-const kurento = require('kurento-client');
+import { call, connect, negotiateBrowserOffer, negotiateServerOffer } from '../helpers/kurento';
 
 export interface MediaServerTarget {
   url: string;
