@@ -3,7 +3,7 @@
 // embedded engine in CI (embedded.test.ts), a real KMS 7 under testcontainers where Docker
 // exists (test/docker/kms.test.ts). Browser peers are real Chromium pages.
 
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports --
+/* eslint-disable @typescript-eslint/no-explicit-any --
    applications drive kurento-client untyped, and so does this suite, on purpose */
 import { connect as connectTcp, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Browser } from 'playwright-core';
