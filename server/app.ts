@@ -6,10 +6,15 @@
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config';
+import { resolve } from 'node:path';
 import { helloWorldDemo } from './demos/hello-world';
 import { historyRoutes } from './http/history';
 import { createStore, type Store } from './store';
 import { groupCallDemo } from './demos/group-call';
+import { playerDemo } from './demos/player';
+import { recordingDemo } from './demos/recording';
+import { recordingsRoutes } from './http/recordings';
+import { MediaRepository } from './media/repository';
 import { one2manyDemo } from './demos/one2many';
 import { one2oneDemo } from './demos/one2one';
 import { SessionRegistry } from './demos/session-registry';
@@ -28,6 +33,7 @@ declare module 'fastify' {
     embeddedEngine: EngineProcess | undefined;
     config: Config;
     store: Store;
+    recordings: MediaRepository;
   }
 }
 
@@ -62,6 +68,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         ENGINE_EXTERNAL_IPV6: config.ENGINE_EXTERNAL_IPV6,
         ENGINE_STUN: config.ENGINE_STUN,
         ENGINE_TURN_URL: config.ENGINE_TURN_URL,
+        ENGINE_MEDIA_DIR: resolve(config.MEDIA_DIR),
       },
     });
     urls = [engine.url];
@@ -74,6 +81,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     throw new Error(`The store could not be opened (${store.kind}): ${(err as Error).message}`);
   }
   app.decorate('store', store);
+  const recordings = new MediaRepository(config.MEDIA_DIR, config.KMS_MEDIA_DIR, store, app.log);
+  await recordings.open();
+  app.decorate('recordings', recordings);
   const pool = new MediaServerPool(urls, app.log);
   const sessions = new SessionRegistry();
   app.decorate('embeddedEngine', engine);
@@ -117,6 +127,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(one2oneDemo);
   await app.register(one2manyDemo);
   await app.register(groupCallDemo);
+  await app.register(recordingsRoutes);
+  await app.register(recordingDemo);
+  await app.register(playerDemo);
   await app.register(staticRoutes);
   return app;
 }

@@ -29,6 +29,10 @@ export const ConfigSchema = Type.Object({
   MONGODB_URL: Type.Optional(Type.String({ pattern: '^mongodb(\\+srv)?://' })),
   DATA_DIR: Type.String({ default: './data', minLength: 1 }),
   STATS_INTERVAL_SECONDS: Type.Number({ default: 10, minimum: 0.5, maximum: 3600 }),
+  MEDIA_DIR: Type.String({ default: './media', minLength: 1 }),
+  /** Where the media server sees MEDIA_DIR (a shared Docker volume mounted elsewhere in KMS). */
+  KMS_MEDIA_DIR: Type.Optional(Type.String({ pattern: '^/' })),
+  API_TOKEN: Type.Optional(Type.String({ minLength: 8 })),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>> & {
@@ -38,7 +42,7 @@ export type Config = Readonly<Static<typeof ConfigSchema>> & {
 
 export class ConfigError extends Error {}
 
-const SECRETS = ['TLS_KEY', 'ENGINE_TURN_URL', 'MONGODB_URL'] as const;
+const SECRETS = ['TLS_KEY', 'ENGINE_TURN_URL', 'MONGODB_URL', 'API_TOKEN'] as const;
 const BOOLEAN = new Set(['true', 'false', '1', '0']);
 
 /** Environment strings to typed values, before the schema checks them. */

@@ -28,6 +28,21 @@ const DEMOS = [
     title: 'Group call (SFU)',
     text: 'Rooms where everyone sees everyone: one outgoing stream each, forwarded to every other participant.',
   },
+  {
+    path: '/recording.html',
+    title: 'Recording',
+    text: 'Record your camera into the media repository (audio and video, or one of them), pause, stop, play it back.',
+  },
+  {
+    path: '/player.html',
+    title: 'Player',
+    text: 'The media server plays any http(s) video, or a recording, into your browser; pause, seek, position.',
+  },
+  {
+    path: '/recordings.html',
+    title: 'Recordings',
+    text: 'The media repository: thumbnails, durations, play in the page, download, delete.',
+  },
 ];
 
 @customElement('demo-index')

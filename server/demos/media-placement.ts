@@ -3,7 +3,7 @@
 // release it exactly once.
 
 import { AppError } from '../errors';
-import type { IceCandidate, WebRtcEndpoint } from '../kurento/client';
+import type { IceCandidate, Pipeline, PlayerEndpoint, RecorderEndpoint, WebRtcEndpoint } from '../kurento/client';
 import { NoMediaServerError, type MediaServerPool, type Placement } from '../kurento/pool';
 
 export class OwnedPipeline {
@@ -31,9 +31,21 @@ export class OwnedPipeline {
     return this.placement?.server.url;
   }
 
-  async createWebRtcEndpoint(): Promise<WebRtcEndpoint> {
-    if (!this.placement) throw new AppError('MEDIA_SERVER_ERROR', 'The pipeline was released');
-    return this.placement.pipeline.createWebRtcEndpoint().catch((err: Error) => {
+  createWebRtcEndpoint(): Promise<WebRtcEndpoint> {
+    return this.build((p) => p.createWebRtcEndpoint());
+  }
+
+  createRecorderEndpoint(uri: string, mediaProfile: string): Promise<RecorderEndpoint> {
+    return this.build((p) => p.createRecorderEndpoint(uri, mediaProfile));
+  }
+
+  createPlayerEndpoint(uri: string): Promise<PlayerEndpoint> {
+    return this.build((p) => p.createPlayerEndpoint(uri));
+  }
+
+  private build<T>(create: (pipeline: Pipeline) => Promise<T>): Promise<T> {
+    if (!this.placement) return Promise.reject(new AppError('MEDIA_SERVER_ERROR', 'The pipeline was released'));
+    return create(this.placement.pipeline).catch((err: Error) => {
       throw new AppError('MEDIA_SERVER_ERROR', err.message);
     });
   }

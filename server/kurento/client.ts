@@ -30,8 +30,34 @@ interface RawWebRtc extends RawObject {
   gatherCandidates(cb: Callback<void>): void;
   addIceCandidate(candidate: unknown, cb: Callback<void>): void;
   connect(sink: RawObject, cb: Callback<void>): void;
+  connect(sink: RawObject, mediaType: string, cb: Callback<void>): void;
   disconnect(sink: RawObject, cb: Callback<void>): void;
   getStats(mediaType: string, cb: Callback<Record<string, KmsStats>>): void;
+}
+
+interface RawUriEndpoint extends RawObject {
+  pause(cb: Callback<void>): void;
+  stop(cb: Callback<void>): void;
+  connect(sink: RawObject, cb: Callback<void>): void;
+}
+
+interface RawRecorder extends RawUriEndpoint {
+  record(cb: Callback<void>): void;
+  stopAndWait(cb: Callback<void>): void;
+}
+
+interface RawPlayer extends RawUriEndpoint {
+  play(cb: Callback<void>): void;
+  getVideoInfo(cb: Callback<VideoInfo>): void;
+  getPosition(cb: Callback<number>): void;
+  setPosition(position: number, cb: Callback<void>): void;
+}
+
+export interface VideoInfo {
+  isSeekable: boolean;
+  seekableInit: number;
+  seekableEnd: number;
+  duration: number;
 }
 
 /** One entry of a KMS stats report (RTCInboundRTPStreamStats, RTCOutboundRTPStreamStats, ...). */
@@ -123,8 +149,16 @@ export class WebRtcEndpoint extends MediaObjectHandle {
     return call((cb) => this.raw.addIceCandidate(typed, cb));
   }
 
-  connect(sink: WebRtcEndpoint): Promise<void> {
-    return call((cb) => this.raw.connect(sink.raw, cb));
+  connect(sink: WebRtcEndpoint | RecorderEndpoint, mediaType?: MediaType): Promise<void> {
+    const raw = (sink as unknown as { raw: RawObject }).raw;
+    return call((cb) => (mediaType ? this.raw.connect(raw, mediaType, cb) : this.raw.connect(raw, cb)));
+  }
+
+  /** Media flows in (for `mediaType`): the moment KMS advises starting a recorder. */
+  onMediaFlowingIn(listener: (mediaType: MediaType) => void): void {
+    this.raw.on('MediaFlowInStateChanged', (event: { state: string; mediaType: MediaType }) => {
+      if (event.state === 'FLOWING') listener(event.mediaType);
+    });
   }
 
   onIceCandidate(listener: (candidate: IceCandidate) => void): void {
@@ -135,12 +169,95 @@ export class WebRtcEndpoint extends MediaObjectHandle {
   }
 }
 
+export type MediaType = 'AUDIO' | 'VIDEO';
+
+/** KMS's Error event on any element: what went wrong, in the media server's words. */
+function onError(raw: RawObject, listener: (description: string) => void): void {
+  raw.on('Error', (event: { description?: string }) => listener(event.description ?? 'media server error'));
+}
+
+export class RecorderEndpoint extends MediaObjectHandle {
+  declare protected readonly raw: RawRecorder;
+
+  record(): Promise<void> {
+    return call((cb) => this.raw.record(cb));
+  }
+
+  pause(): Promise<void> {
+    return call((cb) => this.raw.pause(cb));
+  }
+
+  /** Returns once the file is complete on disk. */
+  stopAndWait(): Promise<void> {
+    return call((cb) => this.raw.stopAndWait(cb));
+  }
+
+  on(event: 'Recording' | 'Paused' | 'Stopped', listener: () => void): void {
+    this.raw.on(event, () => listener());
+  }
+
+  onError(listener: (description: string) => void): void {
+    onError(this.raw, listener);
+  }
+}
+
+export class PlayerEndpoint extends MediaObjectHandle {
+  declare protected readonly raw: RawPlayer;
+
+  play(): Promise<void> {
+    return call((cb) => this.raw.play(cb));
+  }
+
+  pause(): Promise<void> {
+    return call((cb) => this.raw.pause(cb));
+  }
+
+  stop(): Promise<void> {
+    return call((cb) => this.raw.stop(cb));
+  }
+
+  getVideoInfo(): Promise<VideoInfo> {
+    return call((cb) => this.raw.getVideoInfo(cb));
+  }
+
+  getPosition(): Promise<number> {
+    return call((cb) => this.raw.getPosition(cb));
+  }
+
+  setPosition(positionMs: number): Promise<void> {
+    return call((cb) => this.raw.setPosition(positionMs, cb));
+  }
+
+  connect(sink: WebRtcEndpoint): Promise<void> {
+    const raw = (sink as unknown as { raw: RawObject }).raw;
+    return call((cb) => this.raw.connect(raw, cb));
+  }
+
+  onEndOfStream(listener: () => void): void {
+    this.raw.on('EndOfStream', () => listener());
+  }
+
+  onError(listener: (description: string) => void): void {
+    onError(this.raw, listener);
+  }
+}
+
 export class Pipeline extends MediaObjectHandle {
   declare protected readonly raw: RawPipeline;
 
   async createWebRtcEndpoint(options: { recvonly?: boolean; sendonly?: boolean } = {}): Promise<WebRtcEndpoint> {
     const raw = await call<RawObject>((cb) => this.raw.create('WebRtcEndpoint', options, cb));
     return new WebRtcEndpoint(raw);
+  }
+
+  async createRecorderEndpoint(uri: string, mediaProfile: string): Promise<RecorderEndpoint> {
+    const raw = await call<RawObject>((cb) => this.raw.create('RecorderEndpoint', { uri, mediaProfile }, cb));
+    return new RecorderEndpoint(raw);
+  }
+
+  async createPlayerEndpoint(uri: string): Promise<PlayerEndpoint> {
+    const raw = await call<RawObject>((cb) => this.raw.create('PlayerEndpoint', { uri }, cb));
+    return new PlayerEndpoint(raw);
   }
 }
 

@@ -5,7 +5,18 @@ import Datastore from '@seald-io/nedb';
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CallKind, CallRecord, EndReason, Page, PageQuery, Registration, RoomRecord, StatsSnapshot, Store } from './store';
+import type {
+  CallKind,
+  CallRecord,
+  EndReason,
+  Page,
+  PageQuery,
+  RecordingRecord,
+  Registration,
+  RoomRecord,
+  StatsSnapshot,
+  Store,
+} from './store';
 
 type Doc<T> = T & { _id?: string };
 
@@ -15,6 +26,7 @@ export class EmbeddedStore implements Store {
   private readonly rooms: Datastore<Doc<RoomRecord>>;
   private readonly online: Datastore<Doc<Registration>>;
   private readonly stats: Datastore<Doc<StatsSnapshot>>;
+  private readonly recordings: Datastore<Doc<RecordingRecord>>;
 
   constructor(private readonly dir: string) {
     const open = <T>(name: string): Datastore<Doc<T>> => new Datastore<Doc<T>>({ filename: join(dir, `${name}.db`) });
@@ -22,17 +34,24 @@ export class EmbeddedStore implements Store {
     this.rooms = open('rooms');
     this.online = open('registrations');
     this.stats = open('stats');
+    this.recordings = open('recordings');
+  }
+
+  private get all(): Datastore<Doc<unknown>>[] {
+    return [this.calls, this.rooms, this.online, this.stats, this.recordings] as Datastore<Doc<unknown>>[];
   }
 
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    await Promise.all([this.calls, this.rooms, this.online, this.stats].map((d) => d.loadDatabaseAsync()));
+    await Promise.all(this.all.map((d) => d.loadDatabaseAsync()));
     await Promise.all([
       this.calls.ensureIndexAsync({ fieldName: 'id', unique: true }),
       this.calls.ensureIndexAsync({ fieldName: 'startedAt' }),
       this.rooms.ensureIndexAsync({ fieldName: 'name', unique: true }),
       this.online.ensureIndexAsync({ fieldName: 'name', unique: true }),
       this.stats.ensureIndexAsync({ fieldName: 'sessionId' }),
+      this.recordings.ensureIndexAsync({ fieldName: 'id', unique: true }),
+      this.recordings.ensureIndexAsync({ fieldName: 'createdAt' }),
     ]);
     // Online state belongs to the previous run's sockets, which are gone.
     await this.online.removeAsync({}, { multi: true });
@@ -50,13 +69,11 @@ export class EmbeddedStore implements Store {
       }
     }
     // Compact the append-only files once per start.
-    await Promise.all([this.calls, this.rooms, this.online, this.stats].map((d) => d.compactDatafileAsync()));
+    await Promise.all(this.all.map((d) => d.compactDatafileAsync()));
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      [this.calls, this.rooms, this.online, this.stats].map((d) => d.compactDatafileAsync().catch(() => undefined)),
-    );
+    await Promise.all(this.all.map((d) => d.compactDatafileAsync().catch(() => undefined)));
   }
 
   async ping(): Promise<boolean> {
@@ -128,6 +145,32 @@ export class EmbeddedStore implements Store {
       this.rooms.countAsync({}),
     ]);
     return { items: items.map(strip), total, limit, offset };
+  }
+
+  async addRecording(recording: RecordingRecord): Promise<void> {
+    await this.recordings.insertAsync({ ...recording });
+  }
+
+  async getRecording(id: string): Promise<RecordingRecord | undefined> {
+    const doc = await this.recordings.findOneAsync({ id });
+    return doc ? strip(doc) : undefined;
+  }
+
+  async listRecordings({ limit, offset }: PageQuery): Promise<Page<RecordingRecord>> {
+    const [items, total] = await Promise.all([
+      this.recordings.findAsync({}).sort({ createdAt: -1 }).skip(offset).limit(limit),
+      this.recordings.countAsync({}),
+    ]);
+    return { items: items.map(strip), total, limit, offset };
+  }
+
+  async allRecordingFiles(): Promise<Pick<RecordingRecord, 'id' | 'file' | 'thumbnail'>[]> {
+    const docs = await this.recordings.findAsync({}, { id: 1, file: 1, thumbnail: 1, _id: 0 });
+    return docs.map(strip);
+  }
+
+  async deleteRecording(id: string): Promise<boolean> {
+    return (await this.recordings.removeAsync({ id }, {})) > 0;
   }
 
   async addStats(snapshot: StatsSnapshot): Promise<void> {

@@ -3,7 +3,18 @@
 
 import { randomUUID } from 'node:crypto';
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import type { CallKind, CallRecord, EndReason, Page, PageQuery, Registration, RoomRecord, StatsSnapshot, Store } from './store';
+import type {
+  CallKind,
+  CallRecord,
+  EndReason,
+  Page,
+  PageQuery,
+  RecordingRecord,
+  Registration,
+  RoomRecord,
+  StatsSnapshot,
+  Store,
+} from './store';
 
 const NO_ID = { projection: { _id: 0 } } as const;
 
@@ -30,6 +41,10 @@ export class MongoStore implements Store {
     return this.db.collection<StatsSnapshot>('stats');
   }
 
+  private get recordings(): Collection<RecordingRecord> {
+    return this.db.collection<RecordingRecord>('recordings');
+  }
+
   async open(): Promise<void> {
     await this.client.connect();
     // The database named in the URL, or `kurento-stage`.
@@ -41,6 +56,8 @@ export class MongoStore implements Store {
       this.rooms.createIndex({ createdAt: -1 }),
       this.online.createIndex({ name: 1 }, { unique: true }),
       this.stats.createIndex({ sessionId: 1, at: 1 }),
+      this.recordings.createIndex({ id: 1 }, { unique: true }),
+      this.recordings.createIndex({ createdAt: -1 }),
     ]);
     const now = new Date();
     await this.online.deleteMany({});
@@ -126,6 +143,30 @@ export class MongoStore implements Store {
       this.rooms.countDocuments({}),
     ]);
     return { items, total, limit, offset };
+  }
+
+  async addRecording(recording: RecordingRecord): Promise<void> {
+    await this.recordings.insertOne({ ...recording });
+  }
+
+  async getRecording(id: string): Promise<RecordingRecord | undefined> {
+    return (await this.recordings.findOne({ id }, NO_ID)) ?? undefined;
+  }
+
+  async listRecordings({ limit, offset }: PageQuery): Promise<Page<RecordingRecord>> {
+    const [items, total] = await Promise.all([
+      this.recordings.find({}, NO_ID).sort({ createdAt: -1 }).skip(offset).limit(limit).toArray(),
+      this.recordings.countDocuments({}),
+    ]);
+    return { items, total, limit, offset };
+  }
+
+  async allRecordingFiles(): Promise<Pick<RecordingRecord, 'id' | 'file' | 'thumbnail'>[]> {
+    return this.recordings.find({}, { projection: { _id: 0, id: 1, file: 1, thumbnail: 1 } }).toArray();
+  }
+
+  async deleteRecording(id: string): Promise<boolean> {
+    return (await this.recordings.deleteOne({ id })).deletedCount > 0;
   }
 
   async addStats(snapshot: StatsSnapshot): Promise<void> {

@@ -44,6 +44,23 @@ export interface StatsSnapshot {
   height: number;
 }
 
+/** A file in the media repository (MEDIA_DIR) and where it came from. */
+export interface RecordingRecord {
+  id: string;
+  /** The file's name inside MEDIA_DIR, made by the server, never by a user. */
+  file: string;
+  profile: string;
+  sizeBytes: number;
+  durationMs: number;
+  createdAt: Date;
+  /** The demo that made it, and its call or session when there is one. */
+  demo: string;
+  sessionId?: string;
+  participants: string[];
+  /** A JPEG frame from the file, next to it in MEDIA_DIR, when one could be taken. */
+  thumbnail?: string;
+}
+
 export interface PageQuery {
   limit: number;
   offset: number;
@@ -81,6 +98,15 @@ export interface Store {
   joinRoom(room: string, kind: CallKind, participant: string, at?: Date): Promise<void>;
   leaveRoom(room: string, participant: string, at?: Date): Promise<void>;
   listRooms(page: PageQuery): Promise<Page<RoomRecord>>;
+
+  addRecording(recording: RecordingRecord): Promise<void>;
+  getRecording(id: string): Promise<RecordingRecord | undefined>;
+  /** Newest first. */
+  listRecordings(page: PageQuery): Promise<Page<RecordingRecord>>;
+  /** Every recording's id and files, for the start-up check against MEDIA_DIR. */
+  allRecordingFiles(): Promise<Pick<RecordingRecord, 'id' | 'file' | 'thumbnail'>[]>;
+  /** Returns whether there was such a recording. */
+  deleteRecording(id: string): Promise<boolean>;
 
   addStats(snapshot: StatsSnapshot): Promise<void>;
   /** Oldest first, for a chart. */

@@ -16,10 +16,19 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Starts the app; its embedded store lives in a fresh temporary DATA_DIR unless `env` names one. */
+/**
+ * Starts the app; its embedded store and media repository live in a fresh temporary
+ * directory unless `env` names DATA_DIR (and MEDIA_DIR).
+ */
 export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
   const tempDir = env.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'stage-data-'));
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', DATA_DIR: tempDir ?? '', ...env });
+  const config = loadConfig({
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    DATA_DIR: tempDir ?? '',
+    MEDIA_DIR: tempDir ? join(tempDir, 'media') : './media',
+    ...env,
+  });
   const app = await buildApp(config);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;

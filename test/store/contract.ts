@@ -80,6 +80,21 @@ export function storeContract(factory: () => StoreFactory): void {
     expect((await store.listStats('other', { limit: 10, offset: 0 })).total).toBe(0);
   });
 
+  test('recordings: newest first, read by id, deleted once', async () => {
+    const base = { profile: 'WEBM', sizeBytes: 1000, durationMs: 5000, demo: 'recording', participants: ['ann'] };
+    for (let i = 0; i < 3; i++) {
+      await store.addRecording({ ...base, id: `r${i}`, file: `r${i}.webm`, createdAt: new Date(Date.UTC(2026, 0, 1, i)) });
+    }
+    const page = await store.listRecordings({ limit: 2, offset: 0 });
+    expect(page.total).toBe(3);
+    expect(page.items.map((r) => r.id)).toEqual(['r2', 'r1']);
+    expect((await store.getRecording('r0'))?.file).toBe('r0.webm');
+    expect((await store.allRecordingFiles()).map((r) => r.file).sort()).toEqual(['r0.webm', 'r1.webm', 'r2.webm']);
+    expect(await store.deleteRecording('r1')).toBe(true);
+    expect(await store.deleteRecording('r1')).toBe(false);
+    expect(await store.getRecording('r1')).toBeUndefined();
+  });
+
   test('a restart keeps the history and rebuilds online state empty', async () => {
     await store.setOnline('ann');
     await store.setOnline('ben');

@@ -1,0 +1,137 @@
+// One page of the player demo: a PlayerEndpoint playing the URL the user gave into the
+// page's WebRTC endpoint. The URL is an http(s) address, or `recording:<id>` for a file of
+// the media repository; the server turns that id into the media server's file URI, so no
+// user input ever names a path. The session owns its pipeline and releases it on stop, at
+// the end of the video, on a new start and on a closed socket.
+
+import { AppError } from '../../errors';
+import type { IceCandidate, PlayerEndpoint } from '../../kurento/client';
+import type { MediaServerPool } from '../../kurento/pool';
+import type { Logger } from '../../logging';
+import type { MediaRepository } from '../../media/repository';
+import type { PlayerServerMessage } from '../../signaling/protocol/player';
+import { answerOffer, CandidateQueue, OwnedPipeline } from '../media-placement';
+import type { DemoSession } from '../session-registry';
+
+export class PlayerSession implements DemoSession {
+  readonly demo = 'player';
+  private pipeline: OwnedPipeline | undefined;
+  private player: PlayerEndpoint | undefined;
+  private candidates = new CandidateQueue();
+  private closed = false;
+
+  constructor(
+    private readonly pool: MediaServerPool,
+    private readonly repository: MediaRepository,
+    private readonly send: (message: PlayerServerMessage) => void,
+    private readonly log: Logger,
+  ) {}
+
+  /** The media server URI for what the user asked to play. */
+  private async resolve(videourl: string): Promise<string> {
+    const recording = /^recording:([0-9a-f-]{36})$/.exec(videourl);
+    if (recording) {
+      const found = await this.repository.get(recording[1] ?? '');
+      if (!found || found.missing) throw new AppError('NOT_FOUND', `No recording ${recording[1]}`);
+      return this.repository.uriOf(found.file);
+    }
+    let url: URL;
+    try {
+      url = new URL(videourl);
+    } catch {
+      throw new AppError('BAD_URL', `'${videourl}' is not a URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new AppError('BAD_URL', 'use an http(s) URL or pick a recording');
+    }
+    return url.href;
+  }
+
+  async start(sdpOffer: string, videourl: string): Promise<void> {
+    const uri = await this.resolve(videourl);
+    await this.stop();
+    const pipeline = await OwnedPipeline.create(this.pool, () => {
+      this.send(new AppError('MEDIA_SERVER_LOST').toMessage());
+      void this.stop();
+    });
+    this.pipeline = pipeline;
+    const endpoint = await pipeline.createWebRtcEndpoint();
+    endpoint.onIceCandidate((candidate) => this.send({ id: 'iceCandidate', candidate }));
+    this.candidates = new CandidateQueue();
+    await this.candidates.attach(endpoint);
+    const player = await pipeline.createPlayerEndpoint(uri);
+    this.player = player;
+    player.onEndOfStream(() => {
+      if (this.pipeline !== pipeline) return;
+      this.send({ id: 'playEnd' });
+      void this.stop();
+    });
+    player.onError((description) => this.send(new AppError('MEDIA_SERVER_ERROR', description).toMessage()));
+    await player.connect(endpoint);
+    const sdpAnswer = await answerOffer(endpoint, sdpOffer);
+    if (this.pipeline !== pipeline) return;
+    this.send({ id: 'startResponse', sdpAnswer });
+    await endpoint.gatherCandidates();
+    try {
+      await player.play();
+    } catch (err) {
+      await this.stop();
+      throw new AppError('MEDIA_SERVER_ERROR', (err as Error).message);
+    }
+    const info = await player.getVideoInfo();
+    this.log.info({ uri, durationMs: info.duration }, 'player started');
+    this.send({
+      id: 'videoInfo',
+      isSeekable: info.isSeekable,
+      initSeekable: info.seekableInit,
+      endSeekable: info.seekableEnd,
+      videoDuration: info.duration,
+    });
+  }
+
+  private playing(): PlayerEndpoint {
+    if (!this.player) throw new AppError('NOT_STARTED');
+    return this.player;
+  }
+
+  pause(): Promise<void> {
+    return this.playing().pause();
+  }
+
+  resume(): Promise<void> {
+    return this.playing().play();
+  }
+
+  async seek(position: number): Promise<void> {
+    try {
+      await this.playing().setPosition(position);
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      // The tutorial's answer to a seek that failed.
+      this.send({ id: 'seek', message: (err as Error).message });
+    }
+  }
+
+  async position(): Promise<void> {
+    this.send({ id: 'position', position: await this.playing().getPosition() });
+  }
+
+  addCandidate(candidate: IceCandidate): Promise<void> {
+    return this.candidates.add(candidate);
+  }
+
+  async stop(): Promise<void> {
+    const pipeline = this.pipeline;
+    this.pipeline = undefined;
+    this.player = undefined;
+    this.candidates.clear();
+    await pipeline?.release();
+  }
+
+  async close(reason: string): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.log.info({ reason }, 'player session ended');
+    await this.stop();
+  }
+}
