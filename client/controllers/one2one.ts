@@ -48,13 +48,14 @@ export class One2OneController implements ReactiveController {
     signaling.send({ id: 'register', name }).catch((err: unknown) => this.fail(describeError(err)));
   }
 
-  async call(to: string): Promise<void> {
+  /** `record` asks the server to record both sides into the media repository. */
+  async call(to: string, record = false): Promise<void> {
     if (this.state !== 'registered') return;
-    this.set({ state: 'calling', peerName: to, error: '', notice: `Calling ${to}…` });
+    this.set({ state: 'calling', peerName: to, error: '', notice: `Calling ${to}${record ? ' (recorded)' : ''}…` });
     try {
       const sdpOffer = await this.newPeer().offerWithCamera();
       this.set({ localStream: this.peer?.localStream });
-      await this.signaling?.send({ id: 'call', from: this.name, to, sdpOffer });
+      await this.signaling?.send({ id: 'call', from: this.name, to, sdpOffer, ...(record ? { record } : {}) });
     } catch (err) {
       this.fail(describeError(err));
     }
@@ -114,7 +115,11 @@ export class One2OneController implements ReactiveController {
           return;
         case 'incomingCall':
           if (this.state !== 'registered') return;
-          this.set({ state: 'incoming', peerName: m.from, notice: `${m.from} is calling you` });
+          this.set({
+            state: 'incoming',
+            peerName: m.from,
+            notice: `${m.from} is calling you${m.record ? '; the call will be recorded' : ''}`,
+          });
           return;
         case 'callResponse':
           if (m.response === 'accepted') {

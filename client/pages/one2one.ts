@@ -16,6 +16,7 @@ export class One2OneDemo extends LitElement {
   readonly call = new One2OneController(this);
   @query('#name') private nameInput!: HTMLInputElement;
   @query('#peer') private peerInput!: HTMLInputElement;
+  @query('#record') private recordInput!: HTMLInputElement;
 
   protected override render() {
     const c = this.call;
@@ -29,7 +30,12 @@ export class One2OneDemo extends LitElement {
       </div>
       <div class="row">
         <input id="peer" placeholder="Name to call" ?disabled=${c.state !== 'registered'} />
-        <button id="call" @click=${() => void c.call(this.peerInput.value.trim())} ?disabled=${c.state !== 'registered'}>
+        <label><input id="record" type="checkbox" ?disabled=${c.state !== 'registered'} /> Record the call</label>
+        <button
+          id="call"
+          @click=${() => void c.call(this.peerInput.value.trim(), this.recordInput.checked)}
+          ?disabled=${c.state !== 'registered'}
+        >
           Call
         </button>
         <button id="accept" @click=${() => void c.accept()} ?hidden=${c.state !== 'incoming'}>Accept ${c.peerName}</button>

@@ -67,11 +67,12 @@ describe('one2one in Chromium', () => {
     await running?.close();
   });
 
-  const connectCall = async (): Promise<[Page, Page]> => {
+  const connectCall = async (record = false): Promise<[Page, Page]> => {
     const [alice, bob] = [await open(), await open()];
     await register(alice, 'alice');
     await register(bob, 'bob');
     await inner(alice, '#peer').fill('bob');
+    if (record) await inner(alice, '#record').check();
     await inner(alice, '#call').click();
     await eventually(
       () => shown(bob),
@@ -129,6 +130,32 @@ describe('one2one in Chromium', () => {
         )
       ).notice,
     ).toMatch(/bob is calling/);
+  }, 90_000);
+
+  test('a recorded call leaves one playable file per side in the repository, linked to the call', async () => {
+    const [alice, bob] = await connectCall(true);
+    expect((await shown(bob)).notice).toMatch(/will be recorded|In a call/);
+    await new Promise((r) => setTimeout(r, 3000));
+    await inner(alice, '#stop').click();
+    await eventually(
+      () => shown(bob),
+      (s) => s.state === 'registered',
+    );
+    const calls = (await (await fetch(`${running.url}/api/calls`)).json()) as { items: { id: string }[] };
+    const callId = calls.items[0]!.id;
+    const page = await eventually(
+      async () =>
+        (await (await fetch(`${running.url}/api/recordings`)).json()) as {
+          items: { sessionId?: string; participants: string[]; durationMs: number; demo: string }[];
+        },
+      (p) => p.items.filter((r) => r.sessionId === callId).length === 2,
+    );
+    const mine = page.items.filter((r) => r.sessionId === callId);
+    expect(mine.map((r) => r.participants[0]).sort()).toEqual(['alice', 'bob']);
+    for (const r of mine) {
+      expect(r.demo).toBe('one2one');
+      expect(r.durationMs).toBeGreaterThan(2000);
+    }
   }, 90_000);
 
   test('the callee’s page closing mid-call ends it for the caller and releases the pipeline', async () => {

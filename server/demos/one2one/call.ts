@@ -1,10 +1,14 @@
 // One accepted one-to-one call: a pipeline with one WebRtcEndpoint per party, each sending
 // to the other. The call owns the pipeline; `end` releases it and tells both parties, once,
-// whichever of hang-up, a closed page, a failure or shutdown comes first.
+// whichever of hang-up, a closed page, a failure or shutdown comes first. A recorded call
+// (the one2one-call-recording tutorial) also has one recorder per party, each started when
+// that party's media flows and finished, measured and stored before the pipeline goes.
 
 import { AppError } from '../../errors';
 import type { Logger } from '../../logging';
 import type { MediaServerPool } from '../../kurento/pool';
+import type { WebRtcEndpoint } from '../../kurento/client';
+import type { MediaRepository, PendingRecording } from '../../media/repository';
 import type { One2OneServerMessage } from '../../signaling/protocol/one2one';
 import type { History } from '../history';
 import { answerOffer, CandidateQueue, OwnedPipeline } from '../media-placement';
@@ -25,6 +29,7 @@ export class One2OneCall implements DemoSession {
   private ended = false;
   private recordId: string | undefined;
   private readonly stopRecorders: (() => void)[] = [];
+  private readonly recordings: { party: Party; pending: PendingRecording; stop: () => Promise<void> }[] = [];
 
   constructor(
     readonly caller: Party,
@@ -33,7 +38,23 @@ export class One2OneCall implements DemoSession {
     private readonly history: History,
     private readonly statsSeconds: number,
     private readonly log: Logger,
+    private readonly repository?: MediaRepository,
   ) {}
+
+  /** A recorder for what `party` sends, started once that media reaches the media server. */
+  private async recordParty(pipeline: OwnedPipeline, party: Party, endpoint: WebRtcEndpoint): Promise<void> {
+    if (!this.repository) return;
+    const pending = this.repository.create('both');
+    const recorder = await pipeline.createRecorderEndpoint(pending.uri, pending.profile);
+    let started = false;
+    endpoint.onMediaFlowingIn(() => {
+      if (started || this.ended) return;
+      started = true;
+      recorder.record().catch((err: Error) => this.log.warn({ err }, 'recorder did not start'));
+    });
+    await endpoint.connect(recorder);
+    this.recordings.push({ party, pending, stop: () => recorder.stopAndWait() });
+  }
 
   /** Builds the media path and answers both offers: callee first, as the tutorial does. */
   async start(pool: MediaServerPool, callerOffer: string, calleeOffer: string): Promise<void> {
@@ -56,6 +77,8 @@ export class One2OneCall implements DemoSession {
     await Promise.all([this.caller.candidates.attach(callerEndpoint), this.callee.candidates.attach(calleeEndpoint)]);
     await callerEndpoint.connect(calleeEndpoint);
     await calleeEndpoint.connect(callerEndpoint);
+    await this.recordParty(pipeline, this.caller, callerEndpoint);
+    await this.recordParty(pipeline, this.callee, calleeEndpoint);
 
     const calleeAnswer = await answerOffer(calleeEndpoint, calleeOffer);
     if (this.ended) return;
@@ -86,10 +109,17 @@ export class One2OneCall implements DemoSession {
     }
     this.onEnded(this);
     this.stopRecorders.forEach((stop) => stop());
+    // Files are complete before the pipeline (and with it the recorders) goes.
+    await Promise.all(this.recordings.map((r) => r.stop().catch(() => undefined)));
     await Promise.all([
       this.history.callEnded(this.recordId, reason === 'shutdown' ? 'disconnected' : reason),
       this.pipeline?.release(),
     ]);
+    for (const { party, pending } of this.recordings.splice(0)) {
+      await this.repository
+        ?.finish(pending, { demo: 'one2one', sessionId: this.recordId, participants: [party.name] })
+        .catch((err: Error) => this.log.warn({ err }, 'recording not stored'));
+    }
   }
 
   close(reason: string): Promise<void> {

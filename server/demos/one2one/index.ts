@@ -19,7 +19,7 @@ class User implements Party {
   readonly candidates = new CandidateQueue();
   call: One2OneCall | undefined;
   /** While ringing: whom this user calls (with the caller's offer), or who calls them. */
-  calling: { to: User; sdpOffer: string } | undefined;
+  calling: { to: User; sdpOffer: string; record: boolean } | undefined;
   ringing: User | undefined;
 
   constructor(readonly send: (message: One2OneServerMessage) => void) {}
@@ -69,7 +69,7 @@ export async function one2oneDemo(app: FastifyInstance): Promise<void> {
     void history.online(name);
   };
 
-  const call = (user: User, to: string, sdpOffer: string): void => {
+  const call = (user: User, to: string, sdpOffer: string, record: boolean): void => {
     const reject = (message: string): void => user.send({ id: 'callResponse', response: 'rejected', message });
     if (!user.name) return reject('Register a name before calling');
     if (user.busy) return reject('You are already in a call');
@@ -80,9 +80,10 @@ export async function one2oneDemo(app: FastifyInstance): Promise<void> {
       void history.callRefused('one2one', [user.name, to], 'busy');
       return reject(`User ${to} is busy in another call`);
     }
-    user.calling = { to: callee, sdpOffer };
+    user.calling = { to: callee, sdpOffer, record };
     callee.ringing = user;
-    callee.send({ id: 'incomingCall', from: user.name });
+    // The callee hears that the call would be recorded before accepting it.
+    callee.send({ id: 'incomingCall', from: user.name, ...(record ? { record } : {}) });
   };
 
   const answer = async (
@@ -97,7 +98,7 @@ export async function one2oneDemo(app: FastifyInstance): Promise<void> {
       callee.send({ id: 'callResponse', response: 'rejected', message: `There is no call from ${from} to answer` });
       return;
     }
-    const callerOffer = caller.calling.sdpOffer;
+    const { sdpOffer: callerOffer, record } = caller.calling;
     caller.calling = undefined;
     callee.ringing = undefined;
     if (!accept || !sdpOffer) {
@@ -105,7 +106,15 @@ export async function one2oneDemo(app: FastifyInstance): Promise<void> {
       await history.callRefused('one2one', [caller.name, callee.name], 'rejected');
       return;
     }
-    const c = new One2OneCall(caller, callee, callEnded, history, app.config.STATS_INTERVAL_SECONDS, log);
+    const c = new One2OneCall(
+      caller,
+      callee,
+      callEnded,
+      history,
+      app.config.STATS_INTERVAL_SECONDS,
+      log,
+      record ? app.recordings : undefined,
+    );
     caller.call = c;
     callee.call = c;
     app.sessions.add(c);
@@ -135,7 +144,7 @@ export async function one2oneDemo(app: FastifyInstance): Promise<void> {
           case 'register':
             return register(user, message.name);
           case 'call':
-            return call(user, message.to, message.sdpOffer);
+            return call(user, message.to, message.sdpOffer, message.record ?? false);
           case 'incomingCallResponse':
             return answer(user, message.from, message.callResponse === 'accept', message.sdpOffer, log);
           case 'onIceCandidate':

@@ -11,7 +11,14 @@ const Name = Type.String({ maxLength: 256 });
 
 export const One2OneClientMessages = {
   register: Type.Object({ id: Type.Literal('register'), name: Name }),
-  call: Type.Object({ id: Type.Literal('call'), from: Type.Optional(Name), to: Name, sdpOffer: Sdp }),
+  call: Type.Object({
+    id: Type.Literal('call'),
+    from: Type.Optional(Name),
+    to: Name,
+    sdpOffer: Sdp,
+    /** Record both sides (as the one2one-call-recording tutorial does). */
+    record: Type.Optional(Type.Boolean()),
+  }),
   incomingCallResponse: Type.Object({
     id: Type.Literal('incomingCallResponse'),
     from: Name,
@@ -32,7 +39,7 @@ export type One2OneServerMessage =
   | { id: 'registerResponse'; response: 'rejected'; message: string }
   | { id: 'callResponse'; response: 'accepted'; sdpAnswer: string }
   | { id: 'callResponse'; response: 'rejected'; message: string }
-  | { id: 'incomingCall'; from: string }
+  | { id: 'incomingCall'; from: string; record?: boolean }
   | { id: 'startCommunication'; sdpAnswer: string }
   | { id: 'stopCommunication'; reason?: string }
   | { id: 'iceCandidate'; candidate: IceCandidate }
