@@ -1,0 +1,80 @@
+// Benchmark: the RecorderEndpoint's cost. A headless werift publisher sends 1 Mbps VP8 at
+// 30 fps plus Opus into one WebRtcEndpoint; N recorders record it to WebM at once. The
+// media server's CPU is read over a steady interval for N = 0 (the source alone) and for each
+// N, so the table gives the cost per recorded stream. KMS_URL names a real KMS to compare
+// (its CPU is not ours to read; the file sizes still show it recorded).
+// Run: npm run bench -- recorder
+
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pino from 'pino';
+import { MediaServerConnection } from '../../server/kurento/client';
+import { EngineProcess } from '../../server/kurento/engine-launcher';
+import { HeadlessPeer, negotiate } from '../lib/headless-peer';
+import { cpuTicks, TICKS_PER_SECOND } from '../lib/proc';
+
+const COUNTS = (process.env.BENCH_RECORDERS ?? '0,1,4,16').split(',').map(Number);
+const MEASURE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const BITRATE = 1_000_000;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  const log = pino({ level: 'warn' });
+  const mediaDir = process.env.BENCH_MEDIA_DIR ?? mkdtempSync(join(tmpdir(), 'bench-recorder-'));
+  const engine = process.env.KMS_URL
+    ? undefined
+    : await EngineProcess.start(log, { logLevel: 'warn', env: { ENGINE_MEDIA_DIR: mediaDir } });
+  const kms = new MediaServerConnection(process.env.KMS_URL?.split(',')[0] ?? engine!.url, log);
+  while (!kms.ready) await sleep(50);
+  const rows: { n: number; cpu: number; mbWritten: number }[] = [];
+  try {
+    for (const n of COUNTS) {
+      const pipeline = await kms.createPipeline();
+      const publisher = HeadlessPeer.publisher();
+      try {
+        const source = await pipeline.createWebRtcEndpoint();
+        await negotiate(publisher, source);
+        publisher.startSending(BITRATE, 30);
+        const files = Array.from({ length: n }, (_, i) => join(mediaDir, `bench-${n}-${i}.webm`));
+        const recorders = await Promise.all(files.map((f) => pipeline.createRecorderEndpoint(pathToFileURL(f).href, 'WEBM')));
+        for (const r of recorders) await source.connect(r);
+        await Promise.all(recorders.map((r) => r.record()));
+        await sleep(3000);
+        const ticks = engine?.pid ? cpuTicks(engine.pid) : 0;
+        await sleep(MEASURE_SECONDS * 1000);
+        const cpu = engine?.pid ? ((cpuTicks(engine.pid) - ticks) / TICKS_PER_SECOND / MEASURE_SECONDS) * 100 : NaN;
+        await Promise.all(recorders.map((r) => r.stopAndWait()));
+        const bytes = files.reduce((sum, f) => sum + (statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0);
+        rows.push({ n, cpu, mbWritten: bytes / 1e6 });
+      } finally {
+        await pipeline.release();
+        await publisher.close();
+      }
+    }
+  } finally {
+    kms.close();
+    await engine?.stop();
+    if (!process.env.BENCH_MEDIA_DIR) rmSync(mediaDir, { recursive: true, force: true });
+  }
+
+  const base = rows.find((r) => r.n === 0)?.cpu ?? 0;
+  console.log(`\nRecorderEndpoint against ${process.env.KMS_URL ?? 'embedded engine'}: 1 Mbps VP8 30 fps + Opus, WEBM profile`);
+  console.log(`(${MEASURE_SECONDS} s per step; CPU is the media server process, % of one core)`);
+  console.log('| recorders | media server CPU | per recorder (minus source alone) | written per recorder |');
+  console.log('|---|---|---|---|');
+  for (const r of rows) {
+    const per = r.n > 0 ? `${((r.cpu - base) / r.n).toFixed(2)} %` : '—';
+    const written =
+      r.n > 0
+        ? `${(r.mbWritten / r.n).toFixed(2)} MB (${(((r.mbWritten / r.n) * 8) / (MEASURE_SECONDS + 3)).toFixed(2)} Mbit/s)`
+        : '—';
+    console.log(`| ${r.n} | ${r.cpu.toFixed(1)} % | ${per} | ${written} |`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
