@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """GStreamer helper of the embedded media server (engine/gst/helper-process.ts owns it).
 
+NOTE: the player mode is wired and tested (PlayerEndpoint). The filter mode is the start
+of issue 6 (FaceOverlayFilter, ChromaFilter, GStreamerFilter) and no element uses it yet.
+
 One process per player or filter. It exchanges RTP with the engine over loopback UDP and
 takes commands as JSON lines on stdin; it answers and reports events as JSON lines on
 stdout. When stdin closes (the engine went away) it exits, so no helper outlives its owner.
