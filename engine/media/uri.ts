@@ -1,0 +1,34 @@
+// Which URIs a recorder or player may touch. `file://` URIs must resolve inside the media
+// directory, so a client of the media server cannot read or overwrite arbitrary files;
+// players may also fetch http(s). Everything else is refused by name at construction.
+
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KmsError } from '../protocol/errors';
+
+export type MediaUri = { kind: 'file'; path: string; uri: string } | { kind: 'http'; uri: string };
+
+export function resolveMediaUri(uri: string, mediaDir: string, allowHttp: boolean): MediaUri {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `'${uri}' is not a URI`);
+  }
+  if (url.protocol === 'file:') {
+    let path: string;
+    try {
+      path = resolve(fileURLToPath(url));
+    } catch (err) {
+      throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `'${uri}' is not a usable file URI: ${(err as Error).message}`);
+    }
+    const inside = relative(resolve(mediaDir), path);
+    if (inside === '' || inside.startsWith('..') || isAbsolute(inside) || inside.split(sep).includes('..')) {
+      throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `'${uri}' is outside the media directory ${resolve(mediaDir)}`);
+    }
+    return { kind: 'file', path, uri };
+  }
+  if (allowHttp && (url.protocol === 'http:' || url.protocol === 'https:')) return { kind: 'http', uri };
+  const allowed = allowHttp ? 'file://, http:// or https://' : 'file://';
+  throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `'${uri}' has an unsupported scheme; use ${allowed}`);
+}
