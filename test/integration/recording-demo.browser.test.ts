@@ -88,6 +88,21 @@ describe('recording demo, recordings API and player demo in Chromium', () => {
       ),
     ).toHaveLength(0);
 
+    // The recordings page lists it with its thumbnail, and plays the file in the page.
+    const listing = await browser.newPage();
+    await listing.goto(`${running.url}/recordings.html`);
+    const row = listing.locator(`recordings-page >> tr[data-id="${id}"]`);
+    await row.locator('img').waitFor();
+    expect(await row.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320);
+    expect(await row.textContent()).toMatch(/3\.\d s · \d+ kB · WEBM/);
+    await row.locator('button', { hasText: 'Play here' }).click();
+    const playedInPage = await eventually(
+      () => listing.locator('recordings-page >> #playback').evaluate((v: HTMLVideoElement) => v.currentTime),
+      (t) => t > 0.5,
+    );
+    expect(playedInPage).toBeGreaterThan(0.5);
+    await listing.close();
+
     // The player demo plays it through the media server, with its video info.
     const player = await browser.newPage();
     await player.goto(`${running.url}/player.html?url=recording:${id}`);
