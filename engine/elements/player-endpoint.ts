@@ -39,6 +39,7 @@ interface VideoInfo {
 
 export class PlayerEndpoint extends UriEndpoint {
   private helper: GstHelper | undefined;
+  /** A play() in progress: a second call waits for it rather than start a second helper. */
   private starting: Promise<void> | undefined;
   private info: VideoInfo | undefined;
   private readonly restampers = { video: new RtpRestamper(90000), audio: new RtpRestamper(48000) };
@@ -53,7 +54,12 @@ export class PlayerEndpoint extends UriEndpoint {
     this.handle('getElementGstreamerDot', () => 'digraph player { }');
   }
 
-  private async play(): Promise<void> {
+  private play(): Promise<void> {
+    this.starting ??= this.startPlaying().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async startPlaying(): Promise<void> {
     if (this.helper && this.state === 'PAUSE') {
       await this.helper.request({ cmd: 'play' });
       this.setState('START');

@@ -50,6 +50,8 @@ export class RecorderEndpoint extends UriEndpoint {
   private readonly assemblers = new Map<MediaKind, FrameAssembler>();
   private readonly clocks = new Map<MediaKind, TrackClock>();
   private readonly codecRefused = new Set<MediaKind>();
+  /** The source codec last checked per kind: checked again only when it changes, not per packet. */
+  private readonly codecChecked = new Map<MediaKind, { codec: unknown; ok: boolean }>();
   private startedAt = 0;
   private firstAudioAt = 0;
   private pausedAt = 0;
@@ -149,17 +151,7 @@ export class RecorderEndpoint extends UriEndpoint {
 
   protected onInputPacket(kind: MediaKind, packet: RtpPacket, source: RtpFanout): void {
     if (this.state !== 'START' || !this.wants(kind)) return;
-    const mime = source.codec?.mimeType.toLowerCase();
-    if (mime && mime !== CODECS[kind]) {
-      if (!this.codecRefused.has(kind)) {
-        this.codecRefused.add(kind);
-        this.raiseError(
-          'CODEC_MISMATCH',
-          `The source sends ${mime}; ${this.profile.docType} recording needs ${CODECS[kind]} (no transcoding here)`,
-        );
-      }
-      return;
-    }
+    if (!this.codecAccepted(kind, source)) return;
     if (!this.clocks.has(kind)) {
       this.clocks.set(kind, {
         arrivalMs: Date.now(),
@@ -168,6 +160,22 @@ export class RecorderEndpoint extends UriEndpoint {
       });
     }
     this.assemblers.get(kind)?.push(packet);
+  }
+
+  private codecAccepted(kind: MediaKind, source: RtpFanout): boolean {
+    const checked = this.codecChecked.get(kind);
+    if (checked && checked.codec === source.codec) return checked.ok;
+    const mime = source.codec?.mimeType.toLowerCase();
+    const ok = !mime || mime === CODECS[kind];
+    this.codecChecked.set(kind, { codec: source.codec, ok });
+    if (!ok && !this.codecRefused.has(kind)) {
+      this.codecRefused.add(kind);
+      this.raiseError(
+        'CODEC_MISMATCH',
+        `The source sends ${mime}; ${this.profile.docType} recording needs ${CODECS[kind]} (no transcoding here)`,
+      );
+    }
+    return ok;
   }
 
   private onFrame(kind: MediaKind, frame: EncodedFrame): void {
@@ -196,7 +204,14 @@ export class RecorderEndpoint extends UriEndpoint {
     const timeMs =
       clock.arrivalMs - this.startedAt + ((frame.timestamp - clock.timestamp) * 1000) / clock.clockRate - this.pausedMs;
     if (timeMs < 0) return;
-    this.writer.addFrame(kind as TrackKind, timeMs, frame.data, frame.keyframe);
+    try {
+      this.writer.addFrame(kind as TrackKind, timeMs, frame.data, frame.keyframe);
+    } catch (err) {
+      // A full disk must end this recording, not throw into the source's fan-out.
+      this.raiseError('URI_ERROR', `Cannot write ${this.uri}: ${(err as Error).message}`);
+      this.stop();
+      return;
+    }
     if (!this.announced) {
       this.announced = true;
       this.raise('Recording');

@@ -3,7 +3,7 @@
 // sequence). Sinks then see steady sequence numbers and timestamps that only move forward,
 // which is what a browser's jitter buffer needs to keep playing.
 
-import { RtpHeader, RtpPacket } from 'werift';
+import type { RtpPacket } from 'werift';
 
 /** A jump larger than this (either way) is a discontinuity, not the stream's own pace. */
 const MAX_STEP_SECONDS = 2;
@@ -21,6 +21,7 @@ export class RtpRestamper {
     this.clockRate = clockRate;
   }
 
+  /** Rewrites the packet's timestamp and sequence number in place (it must not be shared). */
   restamp(packet: RtpPacket, now = Date.now()): RtpPacket {
     const { ssrc, timestamp, sequenceNumber } = packet.header;
     if (this.inSsrc === undefined) {
@@ -43,7 +44,8 @@ export class RtpRestamper {
     this.lastInTs = timestamp;
     this.lastInSeq = sequenceNumber;
     this.lastWallMs = now;
-    const header = new RtpHeader({ ...packet.header, timestamp: this.outTs, sequenceNumber: this.outSeq });
-    return new RtpPacket(header, packet.payload);
+    packet.header.timestamp = this.outTs;
+    packet.header.sequenceNumber = this.outSeq;
+    return packet;
   }
 }
