@@ -47,13 +47,23 @@ export class PlayerSession implements DemoSession {
     return url.href;
   }
 
+  /** Plays `videourl`; a failure on the way releases what was built. */
   async start(sdpOffer: string, videourl: string): Promise<void> {
     const uri = await this.resolve(videourl);
     await this.stop();
+    await this.play(sdpOffer, uri).catch(async (err: unknown) => {
+      await this.stop();
+      throw err;
+    });
+  }
+
+  private async play(sdpOffer: string, uri: string): Promise<void> {
     const pipeline = await OwnedPipeline.create(this.pool, () => {
       this.send(new AppError('MEDIA_SERVER_LOST').toMessage());
       void this.stop();
     });
+    // The page went away while the pipeline was being placed: it is nobody's to keep.
+    if (this.closed) return pipeline.release();
     this.pipeline = pipeline;
     const endpoint = await pipeline.createWebRtcEndpoint();
     endpoint.onIceCandidate((candidate) => this.send({ id: 'iceCandidate', candidate }));
@@ -72,12 +82,9 @@ export class PlayerSession implements DemoSession {
     if (this.pipeline !== pipeline) return;
     this.send({ id: 'startResponse', sdpAnswer });
     await endpoint.gatherCandidates();
-    try {
-      await player.play();
-    } catch (err) {
-      await this.stop();
-      throw new AppError('MEDIA_SERVER_ERROR', (err as Error).message);
-    }
+    await player.play().catch((err: Error) => {
+      throw new AppError('MEDIA_SERVER_ERROR', err.message);
+    });
     const info = await player.getVideoInfo();
     this.log.info({ uri, durationMs: info.duration }, 'player started');
     this.send({

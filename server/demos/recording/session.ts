@@ -46,6 +46,11 @@ export class RecordingSession implements DemoSession {
       this.send(new AppError('MEDIA_SERVER_LOST').toMessage());
       void this.releasePipeline();
     });
+    // The page went away while the pipeline was being placed: it is nobody's to keep.
+    if (this.closed) {
+      await pipeline.release();
+      throw new AppError('NOT_STARTED', 'the session has ended');
+    }
     this.pipeline = pipeline;
     const endpoint = await pipeline.createWebRtcEndpoint();
     endpoint.onIceCandidate((candidate) => this.send({ id: 'iceCandidate', candidate }));
@@ -54,7 +59,18 @@ export class RecordingSession implements DemoSession {
     return { pipeline, endpoint };
   }
 
+  /** Starts recording; a failure on the way releases what was built. */
   async start(sdpOffer: string, mode: RecordingMode): Promise<void> {
+    // A recording in progress is finished and kept, not dropped, when a new one starts.
+    if (this.recording) await this.stop();
+    await this.startRecording(sdpOffer, mode).catch(async (err: unknown) => {
+      this.recording = undefined;
+      await this.releasePipeline();
+      throw err;
+    });
+  }
+
+  private async startRecording(sdpOffer: string, mode: RecordingMode): Promise<void> {
     const { pipeline, endpoint } = await this.openPipeline();
     const pending = this.repository.create(mode);
     const recorder = await pipeline.createRecorderEndpoint(pending.uri, pending.profile);
@@ -107,6 +123,13 @@ export class RecordingSession implements DemoSession {
 
   async play(sdpOffer: string, recordingId?: string): Promise<void> {
     if (this.recording) await this.stop();
+    await this.startPlayback(sdpOffer, recordingId).catch(async (err: unknown) => {
+      await this.releasePipeline();
+      throw err;
+    });
+  }
+
+  private async startPlayback(sdpOffer: string, recordingId?: string): Promise<void> {
     const id = recordingId ?? this.lastRecordingId;
     const recording = id ? await this.repository.get(id) : undefined;
     if (!recording || recording.missing) throw new AppError('NOTHING_RECORDED');
