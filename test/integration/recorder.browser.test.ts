@@ -239,6 +239,23 @@ describe('RecorderEndpoint and PlayerEndpoint (embedded media server, real brows
     expect(await call<number>(player, 'getPosition')).toBeGreaterThan(paused + 300);
   });
 
+  it('gives a sink that joins mid-play a keyframe at once (the encoder alone would wait 12 s)', async () => {
+    const { player } = await playInto(pathToFileURL(clip()).href);
+    await call(player, 'play');
+    await sleep(1500);
+    const pipeline = pipelines.at(-1);
+    const late = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
+    const peer = await BrowserPeer.open(browser, pages, { send: false });
+    peers.push(peer);
+    await negotiateServerOffer(peer, late);
+    await call(player, 'connect', late);
+    const joinedAt = Date.now();
+    for (let i = 0; i < 30 && (await peer.videoStats()).framesDecoded === 0; i++) await sleep(100);
+    expect((await peer.videoStats()).framesDecoded).toBeGreaterThan(0);
+    // The clip is 6 s with a keyframe every 300 frames: only a requested keyframe arrives this soon.
+    expect(Date.now() - joinedAt).toBeLessThan(3000);
+  });
+
   it('plays over http(s) too', async () => {
     const file = clip();
     const server = createServer((_req, res) => {
