@@ -32,3 +32,24 @@ export async function decodedBytesAfterSeek(path: string, at: number, kind: 'vid
   });
   return stdout.length;
 }
+
+/** First and last packet time (s) of each stream type, from the container's timestamps. */
+export async function streamSpans(path: string): Promise<Record<string, { first: number; last: number }>> {
+  const { stdout } = await run(
+    'ffprobe',
+    ['-v', 'error', '-show_entries', 'packet=pts_time,codec_type', '-of', 'csv=p=0', path],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  const spans: Record<string, { first: number; last: number }> = {};
+  for (const line of stdout.trim().split('\n')) {
+    const [type, pts] = line.split(',');
+    const t = Number(pts);
+    if (!type || !Number.isFinite(t)) continue;
+    const s = (spans[type] ??= { first: t, last: t });
+    s.first = Math.min(s.first, t);
+    s.last = Math.max(s.last, t);
+  }
+  return spans;
+}

@@ -16,7 +16,7 @@ import type { Browser } from 'playwright-core';
 import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
 import { launchChromium } from '../helpers/browser';
-import { decodedBytesAfterSeek, probe } from '../helpers/ffprobe';
+import { decodedBytesAfterSeek, probe, streamSpans } from '../helpers/ffprobe';
 import { call, connect, negotiateBrowserOffer, negotiateServerOffer } from '../helpers/kurento';
 
 jest.setTimeout(60_000);
@@ -121,6 +121,11 @@ describe('RecorderEndpoint and PlayerEndpoint (embedded media server, real brows
     expect(info.streams.find((s) => s.type === 'video')?.width).toBe(640);
     expect(await decodedBytesAfterSeek(path, 2.5, 'video')).toBeGreaterThan(640 * 480 * 5);
     expect(await decodedBytesAfterSeek(path, 2.5, 'audio')).toBeGreaterThan(10_000);
+    // Both streams start together and end together: captured at the same moments, they
+    // carry the same times (a drift or an offset between the two clocks shows here).
+    const spans = await streamSpans(path);
+    expect(Math.abs((spans.audio?.first ?? 9) - (spans.video?.first ?? 0))).toBeLessThan(0.15);
+    expect(Math.abs((spans.audio?.last ?? 9) - (spans.video?.last ?? 0))).toBeLessThan(0.15);
 
     // Played back into a browser: frames decode, and EndOfStream comes within 1 s of the end.
     const { player, peer, events } = await playInto(pathToFileURL(path).href);
