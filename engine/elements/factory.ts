@@ -5,6 +5,9 @@
 import { KmsError } from '../protocol/errors';
 import type { Params } from '../types/params';
 import type { EngineContext, MediaObject } from './media-object';
+import { ChromaFilter } from './filters/chroma-filter';
+import { FaceOverlayFilter } from './filters/face-overlay-filter';
+import { GStreamerFilter } from './filters/gstreamer-filter';
 import { MediaPipeline } from './media-pipeline';
 import { PassThrough } from './pass-through';
 import { PlayerEndpoint } from './player-endpoint';
@@ -24,6 +27,9 @@ const BUILDERS: Record<string, Builder> = {
       sendonly: p.sendonly as boolean | undefined,
     }),
   PassThrough: (ctx, p, resolve) => new PassThrough(ctx, pipelineOf(p, resolve)),
+  FaceOverlayFilter: (ctx, p, resolve) => new FaceOverlayFilter(ctx, pipelineOf(p, resolve)),
+  ChromaFilter: (ctx, p, resolve) => new ChromaFilter(ctx, pipelineOf(p, resolve), p),
+  GStreamerFilter: (ctx, p, resolve) => new GStreamerFilter(ctx, pipelineOf(p, resolve), p),
   PlayerEndpoint: (ctx, p, resolve) => new PlayerEndpoint(ctx, pipelineOf(p, resolve), p.uri as string),
   RecorderEndpoint: (ctx, p, resolve) =>
     new RecorderEndpoint(

@@ -29,8 +29,19 @@ const PACKAGES: Record<string, string> = {
   audioconvert: 'gstreamer1.0-plugins-base',
   audioresample: 'gstreamer1.0-plugins-base',
   opusenc: 'gstreamer1.0-plugins-base',
-  videobalance: 'gstreamer1.0-plugins-base',
   compositor: 'gstreamer1.0-plugins-base',
+  appsrc: 'gstreamer1.0-plugins-base',
+  udpsrc: 'gstreamer1.0-plugins-good',
+  udpsink: 'gstreamer1.0-plugins-good',
+  videobalance: 'gstreamer1.0-plugins-good',
+  videoflip: 'gstreamer1.0-plugins-good',
+  gamma: 'gstreamer1.0-plugins-good',
+  edgetv: 'gstreamer1.0-plugins-good',
+  coloreffects: 'gstreamer1.0-plugins-bad',
+  tee: 'gstreamer1.0 (core)',
+  queue: 'gstreamer1.0 (core)',
+  identity: 'gstreamer1.0 (core)',
+  fakesink: 'gstreamer1.0 (core)',
   vp8enc: 'gstreamer1.0-plugins-good',
   vp8dec: 'gstreamer1.0-plugins-good',
   rtpvp8pay: 'gstreamer1.0-plugins-good',
@@ -42,9 +53,12 @@ const PACKAGES: Record<string, string> = {
   imagefreeze: 'gstreamer1.0-plugins-good',
   facedetect: 'gstreamer1.0-opencv and opencv-data',
 };
+// The effectv elements (agingtv, dicetv, ...) all come with gstreamer1.0-plugins-good.
+const packageOf = (element: string): string =>
+  PACKAGES[element] ?? (element.endsWith('tv') ? 'gstreamer1.0-plugins-good' : 'gstreamer1.0-plugins-bad');
 
 export const GSTREAMER_PACKAGES =
-  'python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad';
+  'python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gdkpixbuf-2.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad';
 
 const probed = new Map<string, string | undefined>();
 
@@ -67,7 +81,7 @@ export function gstreamerMissing(python: string, elements: string[]): string | u
   } else {
     const missing = (JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as { missing?: string[] }).missing ?? [];
     if (missing.length > 0) {
-      const packages = [...new Set(missing.map((m) => PACKAGES[m] ?? 'gstreamer1.0-plugins-bad'))];
+      const packages = [...new Set(missing.map(packageOf))];
       reason = `GStreamer lacks ${missing.join(', ')}; install ${packages.join(', ')}`;
     }
   }

@@ -23,7 +23,8 @@ import gi
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstVideo", "1.0")
-from gi.repository import Gio, GLib, Gst, GstVideo  # noqa: E402
+gi.require_version("GdkPixbuf", "2.0")
+from gi.repository import GdkPixbuf, Gio, GLib, Gst, GstVideo  # noqa: E402
 
 Gst.init(None)
 
@@ -208,6 +209,8 @@ MAX_FACES = 4
 DETECT_SIZE = (320, 240)
 # A face missed in this many detections in a row is taken as gone (detection flickers).
 FACE_MISSES = 3
+# Colour samples averaged to calibrate a chroma key: a 16x16 grid over about 15 frames.
+CALIBRATION_SAMPLES = 15 * 256
 
 
 class Filter(Helper):
@@ -216,9 +219,15 @@ class Filter(Helper):
     def __init__(self, config):
         super().__init__(config)
         self.size = None
+        self.image = None
         self.misses = 0
         self.overlay = config.get("overlay")
         self.calibration = None
+        self.key = None
+        self.background = None
+        self.background_size = None
+        self.background_frame = None
+        self.black_frame = None
         process = self.process_description(config["process"])
         desc = (
             "udpsrc name=in caps=\"application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=96\" ! "
@@ -247,7 +256,10 @@ class Filter(Helper):
         if kind == "faceoverlay":
             self.set_overlay(self.overlay)
         elif kind == "chroma":
-            self.calibration = {"window": config["process"]["window"], "sums": [0, 0, 0], "frames": 0}
+            self.key = config["process"].get("key")  # calibrated by an earlier run of this filter
+            if not self.key:
+                self.calibration = {"window": config["process"]["window"], "sums": [0, 0, 0], "samples": 0}
+            self.set_background(config["process"].get("background"))
             calib = self.pipeline.get_by_name("calib").get_static_pad("src")
             calib.add_probe(Gst.PadProbeType.BUFFER, self.on_chroma_frame)
 
@@ -266,15 +278,14 @@ class Filter(Helper):
                 f"t. ! queue max-size-buffers=2 ! {overlays}"
             )
         if kind == "chroma":
-            key = "videoconvert ! video/x-raw,format=RGBA ! identity name=calib ! alpha name=key method=set alpha=1.0"
-            background = process.get("background")
-            if not background:
-                return key
+            # The background enters through an appsrc that gets one copy of the image per video
+            # frame, with that frame's timestamp: the compositor then has both inputs at once
+            # and never waits, and it makes no frame that the camera did not.
             return (
-                f"{key} ! mix.sink_1 "
-                f"filesrc location=\"{background}\" ! decodebin ! videoconvert ! videoscale ! imagefreeze ! "
-                "capsfilter name=bgsize ! mix.sink_0 "
-                "compositor name=mix background=black sink_0::zorder=0 sink_1::zorder=1"
+                "videoconvert ! video/x-raw,format=RGBA ! identity name=calib ! "
+                "alpha name=key method=set alpha=1.0 ! mix.sink_1 "
+                "appsrc name=bg is-live=true format=time ! mix.sink_0 "
+                "compositor name=mix background=black sink_0::zorder=0 sink_1::zorder=1 ! video/x-raw,framerate=0/1"
             )
         raise ValueError(f"unknown process {kind}")
 
@@ -283,10 +294,6 @@ class Filter(Helper):
         if event.type == Gst.EventType.CAPS:
             s = event.parse_caps().get_structure(0)
             self.size = (s.get_value("width"), s.get_value("height"))
-            bgsize = self.pipeline.get_by_name("bgsize")
-            if bgsize:
-                w, h = self.size
-                bgsize.set_property("caps", Gst.Caps.from_string(f"video/x-raw,width={w},height={h}"))
         return Gst.PadProbeReturn.OK
 
     def on_upstream_event(self, pad, info):
@@ -297,15 +304,17 @@ class Filter(Helper):
     # -- face overlay ----------------------------------------------------------------------
 
     def set_overlay(self, overlay):
+        # The image is scaled and cropped here, per face: gdkpixbufoverlay reads a negative
+        # offset as "from the other edge", so a hat above a face near the top would wrap to
+        # the bottom of the frame instead of being cut off.
         self.overlay = overlay
+        self.image = GdkPixbuf.Pixbuf.new_from_file(overlay["path"]) if overlay else None
+        self.placed = [None] * MAX_FACES
         for i in range(MAX_FACES):
-            element = self.pipeline.get_by_name(f"ov{i}")
-            element.set_property("alpha", 0.0)
-            if overlay:
-                element.set_property("location", overlay["path"])
+            self.pipeline.get_by_name(f"ov{i}").set_property("alpha", 0.0)
 
     def on_faces(self, faces):
-        if not self.overlay or not self.size:
+        if not self.image or not self.size:
             return
         if not faces:
             self.misses += 1
@@ -317,29 +326,60 @@ class Filter(Helper):
         sy = self.size[1] / DETECT_SIZE[1]
         o = self.overlay
         for i in range(MAX_FACES):
-            element = self.pipeline.get_by_name(f"ov{i}")
-            if i >= len(faces):
-                element.set_property("alpha", 0.0)
-                continue
-            x, y, w, h = faces[i]
-            x, y, w, h = x * sx, y * sy, w * sx, h * sy
-            # As KMS: offsets and size are fractions of the face box, from its top-left corner.
-            element.set_property("offset-x", int(x + o["offsetX"] * w))
-            element.set_property("offset-y", int(y + o["offsetY"] * h))
-            element.set_property("overlay-width", max(1, int(o["width"] * w)))
-            element.set_property("overlay-height", max(1, int(o["height"] * h)))
-            element.set_property("alpha", 1.0)
+            box = None
+            if i < len(faces):
+                x, y, w, h = faces[i]
+                x, y, w, h = x * sx, y * sy, w * sx, h * sy
+                # As KMS: offsets and size are fractions of the face box, from its top-left corner.
+                box = (int(x + o["offsetX"] * w), int(y + o["offsetY"] * h), int(o["width"] * w), int(o["height"] * h))
+            self.place(i, box)
+
+    def place(self, i, box):
+        element = self.pipeline.get_by_name(f"ov{i}")
+        if box == self.placed[i]:
+            return
+        self.placed[i] = box
+        visible = None
+        if box and box[2] > 0 and box[3] > 0:
+            x, y, w, h = box
+            x0, y0 = max(0, x), max(0, y)
+            x1, y1 = min(self.size[0], x + w), min(self.size[1], y + h)
+            if x1 > x0 and y1 > y0:
+                visible = (x, y, w, h, x0, y0, x1, y1)
+        if not visible:
+            element.set_property("alpha", 0.0)
+            return
+        x, y, w, h, x0, y0, x1, y1 = visible
+        scaled = self.image.scale_simple(w, h, GdkPixbuf.InterpType.BILINEAR)
+        part = scaled.new_subpixbuf(x0 - x, y0 - y, x1 - x0, y1 - y0).copy()
+        element.set_property("pixbuf", part)
+        element.set_property("offset-x", x0)
+        element.set_property("offset-y", y0)
+        element.set_property("overlay-width", 0)
+        element.set_property("overlay-height", 0)
+        element.set_property("alpha", 1.0)
 
     # -- chroma ----------------------------------------------------------------------------
 
     def on_chroma_frame(self, pad, info):
-        c = self.calibration
-        if c is None or not self.size:
-            return Gst.PadProbeReturn.OK
         buf = info.get_buffer()
+        if self.calibration is not None and self.size:
+            self.calibrate(buf)
+        if self.size != self.background_size:
+            self.scale_background()
+        background = self.background_frame or self.black_frame
+        if background:
+            frame = background.copy()  # shares the pixels; only the timestamps are its own
+            frame.pts, frame.duration = buf.pts, buf.duration
+            self.pipeline.get_by_name("bg").emit("push-buffer", frame)
+        return Gst.PadProbeReturn.OK
+
+    def calibrate(self, buf):
+        # Average a 16x16 grid of the window over the first frames, then key with that colour.
+        c = self.calibration
         ok, mapped = buf.map(Gst.MapFlags.READ)
         if not ok:
-            return Gst.PadProbeReturn.OK
+            return
         try:
             width, height = self.size
             win = c["window"]
@@ -349,31 +389,61 @@ class Filter(Helper):
             y1 = max(y0 + 1, min(height, win["y"] + win["height"]))
             data = mapped.data
             stride = width * 4
-            step = max(1, (x1 - x0) // 16)
             for y in range(y0, y1, max(1, (y1 - y0) // 16)):
                 row = y * stride
-                for x in range(x0, x1, step):
+                for x in range(x0, x1, max(1, (x1 - x0) // 16)):
                     i = row + x * 4
                     c["sums"][0] += data[i]
                     c["sums"][1] += data[i + 1]
                     c["sums"][2] += data[i + 2]
-                    c["frames"] += 1
+                    c["samples"] += 1
         finally:
             buf.unmap(mapped)
-        # Calibrate on the first frames, then key with that colour from then on.
-        if c["frames"] >= 15 * 256:
-            r, g, b = (int(v / c["frames"]) for v in c["sums"])
+        if c["samples"] >= CALIBRATION_SAMPLES:
+            r, g, b = (int(v / c["samples"]) for v in c["sums"])
             self.calibration = None
-            if self.config["process"].get("background"):
-                key = self.pipeline.get_by_name("key")
-                key.set_property("method", "custom")
-                key.set_property("target-r", r)
-                key.set_property("target-g", g)
-                key.set_property("target-b", b)
-                key.set_property("angle", 25.0)
-                key.set_property("noise-level", 4.0)
+            self.key = {"r": r, "g": g, "b": b}
+            self.apply_key()
             emit(event="calibrated", r=r, g=g, b=b)
-        return Gst.PadProbeReturn.OK
+
+    def set_background(self, path):
+        self.background = GdkPixbuf.Pixbuf.new_from_file(path) if path else None
+        self.background_size = None
+        self.apply_key()
+
+    def apply_key(self):
+        # With no background the key stays off, so the picture passes untouched.
+        key = self.pipeline.get_by_name("key")
+        if not self.key or not self.background:
+            key.set_property("method", "set")
+            return
+        key.set_property("target-r", self.key["r"])
+        key.set_property("target-g", self.key["g"])
+        key.set_property("target-b", self.key["b"])
+        key.set_property("angle", 25.0)
+        key.set_property("noise-level", 4.0)
+        key.set_property("method", "custom")
+
+    def scale_background(self):
+        # The image covers the frame (scaled to fill, centre cropped), as a CSS "cover".
+        width, height = self.size
+        self.background_size = self.size
+        self.black_frame = Gst.Buffer.new_wrapped(bytes(width * height * 4))
+        self.background_frame = None
+        caps = Gst.Caps.from_string(f"video/x-raw,format=RGBA,width={width},height={height},framerate=0/1")
+        self.pipeline.get_by_name("bg").set_property("caps", caps)
+        image = self.background
+        if not image:
+            return
+        scale = max(width / image.get_width(), height / image.get_height())
+        sw, sh = max(width, round(image.get_width() * scale)), max(height, round(image.get_height() * scale))
+        scaled = image.scale_simple(sw, sh, GdkPixbuf.InterpType.BILINEAR)
+        part = scaled.new_subpixbuf((sw - width) // 2, (sh - height) // 2, width, height).copy()
+        if not part.get_has_alpha():
+            part = part.add_alpha(False, 0, 0, 0)
+        stride, pixels = part.get_rowstride(), part.read_pixel_bytes().get_data()
+        rows = (pixels[y * stride : y * stride + width * 4] for y in range(height))
+        self.background_frame = Gst.Buffer.new_wrapped(b"".join(rows))
 
     def on_message(self, bus, message):
         super().on_message(bus, message)
@@ -383,6 +453,13 @@ class Filter(Helper):
     def command(self, command):
         if command.get("cmd") == "overlay":
             self.set_overlay(command.get("overlay"))
+            return None
+        if command.get("cmd") == "set":
+            element = self.pipeline.get_by_name(command["element"])
+            Gst.util_set_object_arg(element, command["property"], command["value"])
+            return None
+        if command.get("cmd") == "background":
+            self.set_background(command.get("path"))
             return None
         return super().command(command)
 

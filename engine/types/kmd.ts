@@ -80,6 +80,7 @@ export const DEFAULT_KMD_PACKAGES = [
   'kurento-client-core/src/core.kmd.json',
   'kurento-client-elements/src/elements.kmd.json',
   'kurento-client-filters/src/filters.kmd.json',
+  'kurento-module-chroma/src/chroma.kmd.json',
 ];
 
 export class TypeRegistry {

@@ -10,7 +10,11 @@ import { join } from 'node:path';
 
 export interface FakeCamera {
   /** ffmpeg -f lavfi source and filters, e.g. 'testsrc2=size=640x480:rate=30'. */
-  lavfi: string;
+  lavfi?: string;
+  /** Or a still image, looped (with `filter` applied, e.g. a scale). */
+  image?: string;
+  filter?: string;
+  rate?: number;
   seconds: number;
   name: string;
 }
@@ -27,14 +31,16 @@ export function fakeCameraFile(camera: FakeCamera): string {
   const path = join(tmpdir(), `kurento-stage-${camera.name}.y4m`);
   if (existsSync(path)) return path;
   const partial = `${path}.${process.pid}.partial.y4m`;
+  const input = camera.image ? ['-loop', '1', '-i', camera.image] : ['-f', 'lavfi', '-i', camera.lavfi ?? 'testsrc2'];
+  const filter = camera.filter ? ['-vf', camera.filter] : [];
+  const rate = camera.rate ? ['-r', String(camera.rate)] : [];
   execFileSync('ffmpeg', [
     '-v',
     'error',
     '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    camera.lavfi,
+    ...input,
+    ...filter,
+    ...rate,
     '-t',
     String(camera.seconds),
     '-pix_fmt',

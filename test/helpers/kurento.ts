@@ -6,11 +6,18 @@
 import type { BrowserPeer } from './browser-peer';
 
 const kurento = require('kurento-client');
+// Add-on modules register their types with kurento-client, as applications do.
+kurento.register('kurento-module-chroma');
 
 const cb =
   <T>(resolve: (v: T) => void, reject: (e: unknown) => void) =>
   (err: unknown, value: T) =>
     err ? reject(err) : resolve(value);
+
+/** A value of a kmd complex type (IceCandidate, chroma.WindowParam, ...), typed as the client wants. */
+export function complexType(name: string, value: Record<string, unknown>): any {
+  return kurento.getComplexType(name)(value);
+}
 
 /** kurento-client's promise API swallows errors (its default callback); use callbacks. */
 export function call<T>(obj: any, method: string, ...args: unknown[]): Promise<T> {

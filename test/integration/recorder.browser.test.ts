@@ -17,20 +17,12 @@ import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
 import { launchChromium } from '../helpers/browser';
 import { decodedBytesAfterSeek, probe, streamSpans } from '../helpers/ffprobe';
+import { helperProcesses } from '../helpers/gstreamer';
 import { call, connect, negotiateBrowserOffer, negotiateServerOffer } from '../helpers/kurento';
 
 jest.setTimeout(60_000);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** GStreamer helper processes alive now (players and filters each run one). */
-function helperProcesses(): number {
-  try {
-    return execFileSync('pgrep', ['-f', 'engine/gst/helper.py'], { encoding: 'utf8' }).trim().split('\n').length;
-  } catch {
-    return 0; // pgrep exits 1 when nothing matches
-  }
-}
 
 describe('RecorderEndpoint and PlayerEndpoint (embedded media server, real browser)', () => {
   let engine: EngineProcess;

@@ -1,0 +1,95 @@
+// The GStreamerFilter commands the embedded media server accepts: a chain of allow-listed
+// video elements ("videobalance saturation=0.0 ! videoflip method=horizontal-flip"), each
+// property known and its value of the right kind. The command is rebuilt from the parsed
+// parts, so nothing the caller wrote (caps, bins, quotes, other elements) reaches
+// GStreamer, and no shell ever sees it.
+
+import { KmsError } from '../../protocol/errors';
+
+type PropertyKind = 'number' | 'int' | 'boolean' | readonly string[];
+
+const FLIP_METHODS = [
+  'none',
+  'clockwise',
+  'rotate-180',
+  'counterclockwise',
+  'horizontal-flip',
+  'vertical-flip',
+  'upper-left-diagonal',
+  'upper-right-diagonal',
+] as const;
+
+/** Element name → its settable properties. Video in, video out, nothing else. */
+export const EFFECTS: Record<string, Record<string, PropertyKind>> = {
+  videobalance: { saturation: 'number', brightness: 'number', contrast: 'number', hue: 'number' },
+  videoflip: { method: FLIP_METHODS },
+  gamma: { gamma: 'number' },
+  coloreffects: { preset: ['none', 'heat', 'sepia', 'xray', 'xpro', 'yellowblue'] },
+  edgetv: {},
+  agingtv: { 'scratch-lines': 'int', 'color-aging': 'boolean', pits: 'boolean', dusts: 'boolean' },
+  dicetv: { 'square-bits': 'int' },
+  warptv: {},
+  shagadelictv: {},
+  vertigotv: { speed: 'number', 'zoom-speed': 'number' },
+  revtv: { delay: 'int', linespace: 'int', gain: 'int' },
+  quarktv: { planes: 'int' },
+  streaktv: { feedback: 'boolean' },
+  rippletv: { mode: ['motion-detection', 'rain'] },
+  radioactv: { mode: ['normal', 'strobe1', 'strobe2', 'trigger'], color: ['red', 'green', 'blue', 'white'] },
+  optv: { mode: ['maelstrom', 'radiation', 'horizontal-stripes', 'vertical-stripes'] },
+};
+
+export interface EffectElement {
+  element: string;
+  properties: [string, string][];
+}
+
+const illegal = (message: string): KmsError => new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', message);
+
+export function checkPropertyValue(element: string, property: string, value: string): void {
+  const kind = EFFECTS[element]?.[property];
+  if (!kind) {
+    const known = Object.keys(EFFECTS[element] ?? {});
+    throw illegal(`${element} has no property '${property}' here${known.length ? ` (use ${known.join(', ')})` : ''}`);
+  }
+  const ok =
+    kind === 'number'
+      ? /^-?\d+(\.\d+)?$/.test(value)
+      : kind === 'int'
+        ? /^-?\d+$/.test(value)
+        : kind === 'boolean'
+          ? value === 'true' || value === 'false'
+          : kind.includes(value);
+  if (!ok) {
+    const expected = typeof kind === 'string' ? `a ${kind}` : `one of ${kind.join(', ')}`;
+    throw illegal(`${element} ${property}=${value}: the value must be ${expected}`);
+  }
+}
+
+/** Parses and checks a command; throws in words at the first thing not allowed. */
+export function parseEffectCommand(command: string): EffectElement[] {
+  if (command.length > 500) throw illegal('The GStreamerFilter command is too long');
+  const parts = command.split('!').map((p) => p.trim());
+  if (parts.length > 8 || parts.some((p) => p === '')) throw illegal(`'${command}' is not a chain of elements (a ! b ! c)`);
+  return parts.map((part) => {
+    const [element = '', ...settings] = part.split(/\s+/);
+    if (!Object.hasOwn(EFFECTS, element)) {
+      throw illegal(`'${element}' is not an allowed GStreamerFilter element; use ${Object.keys(EFFECTS).join(', ')}`);
+    }
+    const properties = settings.map((s): [string, string] => {
+      const m = /^([a-z][a-z0-9-]*)=(.+)$/.exec(s);
+      if (!m) throw illegal(`'${s}' is not a property=value setting`);
+      const [, property = '', value = ''] = m;
+      checkPropertyValue(element, property, value);
+      return [property, value];
+    });
+    return { element, properties };
+  });
+}
+
+/** The GStreamer description of checked elements, each named effect0, effect1, ... */
+export function effectDescription(elements: EffectElement[]): string {
+  return elements
+    .map((e, i) => [e.element, `name=effect${i}`, ...e.properties.map(([k, v]) => `${k}=${v}`)].join(' '))
+    .join(' ! videoconvert ! ');
+}

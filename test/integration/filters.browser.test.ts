@@ -1,0 +1,355 @@
+// The embedded media server's filters (FaceOverlayFilter, chroma.ChromaFilter, GStreamerFilter)
+// driven through the unmodified kurento-client, with Chromium sending a fake camera made at
+// test time and receiving the filtered video back. Each test reads the pixels the user would
+// see in the remote <video> and checks where the filter changed them and where it did not.
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- kurento-client is untyped */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pino from 'pino';
+import type { Browser } from 'playwright-core';
+import { EngineProcess } from '../../server/kurento/engine-launcher';
+import { eventually } from '../helpers/app';
+import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
+import { launchChromium } from '../helpers/browser';
+import { BUSY_CAMERA, fakeCameraArgs, type FakeCamera } from '../helpers/fake-camera';
+import { captureFrame, channelSpread, colourBox, meanColour, type Box, type Frame, type Rgb } from '../helpers/frames';
+import { helperPids, helperProcesses } from '../helpers/gstreamer';
+import { call, complexType, connect, negotiateBrowserOffer } from '../helpers/kurento';
+
+jest.setTimeout(90_000);
+
+const ROOT = resolve(__dirname, '../..');
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The astronaut, 640x480 at 15 fps: facedetect finds one face at x=217 y=48, 119x119. */
+const FACE_CAMERA: FakeCamera = {
+  name: 'astronaut-640x480-15',
+  image: join(ROOT, 'test/fixtures/astronaut.png'),
+  filter: 'scale=640:480',
+  rate: 15,
+  seconds: 5,
+};
+const FACE: Box = { x: 217, y: 48, width: 119, height: 119 };
+
+/** A brick-red figure standing on studio green. */
+const GREEN: Rgb = [0x00, 0xb1, 0x40];
+const FIGURE_COLOUR: Rgb = [0xc0, 0x40, 0x20];
+const FIGURE: Box = { x: 240, y: 140, width: 160, height: 240 };
+const CHROMA_CAMERA: FakeCamera = {
+  name: 'green-screen-640x480-15',
+  lavfi: 'color=c=0x00B140:s=640x480:r=15,drawbox=x=240:y=140:w=160:h=240:color=0xC04020:t=fill',
+  seconds: 5,
+};
+
+const MAGENTA: Rgb = [255, 0, 255];
+
+const inset = (b: Box, by: number): Box => ({ x: b.x + by, y: b.y + by, width: b.width - 2 * by, height: b.height - 2 * by });
+
+describe('filters in the embedded media server (real browser, real GStreamer)', () => {
+  let engine: EngineProcess;
+  let client: any;
+  let pages: PeerPageServer;
+  let mediaDir: string;
+  let images: Server;
+  let imagesUrl: string;
+  const browsers = new Map<string, Browser>();
+  const peers: BrowserPeer[] = [];
+  const pipelines: any[] = [];
+
+  beforeAll(async () => {
+    mediaDir = mkdtempSync(join(tmpdir(), 'filters-test-'));
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'color=c=0xFF00FF:s=64x64',
+      '-frames:v',
+      '1',
+      join(mediaDir, 'magenta.png'),
+    ]);
+    copyFileSync(join(ROOT, 'client/assets/backgrounds/hubble_deep_field.jpg'), join(mediaDir, 'hubble.jpg'));
+    // The overlay comes over http, as in the tutorials.
+    images = createServer((req, res) => {
+      if (req.url !== '/magenta.png') return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'image/png' }).end(readFileSync(join(mediaDir, 'magenta.png')));
+    });
+    await new Promise<void>((r) => images.listen(0, '127.0.0.1', () => r()));
+    imagesUrl = `http://127.0.0.1:${(images.address() as AddressInfo).port}`;
+    engine = await EngineProcess.start(pino({ level: 'warn' }), { logLevel: 'warn', env: { ENGINE_MEDIA_DIR: mediaDir } });
+    client = await connect(engine.url);
+    pages = await PeerPageServer.start();
+  });
+
+  afterEach(async () => {
+    await Promise.all(peers.splice(0).map((p) => p.close().catch(() => undefined)));
+    await Promise.all(pipelines.splice(0).map((p) => call(p, 'release').catch(() => undefined)));
+    const manager = await call<any>(client, 'getServerManager');
+    expect(await call<unknown[]>(manager, 'getPipelines')).toHaveLength(0);
+    expect(await eventually(helperProcesses, (n) => n === 0, 3000)).toBe(0);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    for (const b of browsers.values()) await b.close();
+    await pages?.close();
+    await engine?.stop();
+    images?.closeAllConnections();
+    images?.close();
+    rmSync(mediaDir, { recursive: true, force: true });
+  });
+
+  async function browserWith(camera: FakeCamera): Promise<Browser> {
+    let browser = browsers.get(camera.name);
+    if (!browser) {
+      browser = await launchChromium(fakeCameraArgs(camera));
+      browsers.set(camera.name, browser);
+    }
+    return browser;
+  }
+
+  /** Camera → WebRtcEndpoint → filter → the same WebRtcEndpoint → the page's remote video. */
+  async function loopThrough(
+    camera: FakeCamera,
+    type: string,
+    params: Record<string, unknown> = {},
+  ): Promise<{ peer: BrowserPeer; filter: any; errors: string[] }> {
+    const pipeline = await call<any>(client, 'create', 'MediaPipeline');
+    pipelines.push(pipeline);
+    const webRtc = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
+    const filter = await call<any>(pipeline, 'create', type, params);
+    const errors: string[] = [];
+    filter.on('Error', (e: { description: string }) => errors.push(e.description));
+    await call(webRtc, 'connect', filter);
+    await call(filter, 'connect', webRtc);
+    const peer = await BrowserPeer.open(await browserWith(camera), pages, { send: true });
+    peers.push(peer);
+    await negotiateBrowserOffer(peer, webRtc);
+    return { peer, filter, errors };
+  }
+
+  /** A frame after the filter had `settleMs` to act on what the test just changed. */
+  async function frameAfter(peer: BrowserPeer, settleMs: number): Promise<Frame> {
+    await sleep(settleMs);
+    return captureFrame(peer.page);
+  }
+
+  test('magic mirror: the overlay covers its box above the face, follows the settings, and goes with unset', async () => {
+    const { peer, filter } = await loopThrough(FACE_CAMERA, 'FaceOverlayFilter');
+    // A band above the face, as wide as the face and 0.3 of its height, ending 0.05 above it.
+    await call(filter, 'setOverlayedImage', `${imagesUrl}/magenta.png`, 0, -0.35, 1, 0.3);
+    const expected: Box = {
+      x: FACE.x,
+      y: Math.round(FACE.y - 0.35 * FACE.height),
+      width: FACE.width,
+      height: Math.round(0.3 * FACE.height),
+    };
+
+    const frame = await eventually(
+      () => captureFrame(peer.page),
+      (f) => colourBox(f, MAGENTA, 120).count > 1000,
+      20_000,
+    );
+    expect([frame.width, frame.height]).toEqual([640, 480]);
+    const found = colourBox(frame, MAGENTA, 120);
+    const box = found.box!;
+    // Where: the detector sees a downscaled copy and VP8 blurs edges, hence a few pixels' slack.
+    expect(Math.abs(box.x - expected.x)).toBeLessThanOrEqual(8);
+    expect(Math.abs(box.y - expected.y)).toBeLessThanOrEqual(8);
+    expect(Math.abs(box.width - expected.width)).toBeLessThanOrEqual(12);
+    expect(Math.abs(box.height - expected.height)).toBeLessThanOrEqual(12);
+    // Covers its box, and appears nowhere else.
+    expect(found.count).toBeGreaterThan(0.8 * expected.width * expected.height);
+    const inner = meanColour(frame, inset(expected, 6));
+    expect(inner[0]).toBeGreaterThan(200);
+    expect(inner[1]).toBeLessThan(60);
+    expect(inner[2]).toBeGreaterThan(200);
+    // The face itself is not covered.
+    expect(box.y + box.height).toBeLessThan(FACE.y + 4);
+
+    await call(filter, 'unsetOverlayedImage');
+    const cleared = await eventually(
+      () => captureFrame(peer.page),
+      (f) => colourBox(f, MAGENTA, 120).count === 0,
+      10_000,
+    );
+    expect(colourBox(cleared, MAGENTA, 120).count).toBe(0);
+
+    // A file URI inside the media directory works too, and a non-image is refused in words.
+    await call(filter, 'setOverlayedImage', pathToFileURL(join(mediaDir, 'magenta.png')).href, 0, -0.35, 1, 0.3);
+    await eventually(
+      () => captureFrame(peer.page),
+      (f) => colourBox(f, MAGENTA, 120).count > 1000,
+      10_000,
+    );
+    await expect(call(filter, 'setOverlayedImage', `${imagesUrl}/missing.png`, 0, 0, 1, 1)).rejects.toThrow(/HTTP 404/);
+  });
+
+  test('chroma: after calibrating on the green, the background shows the image and the figure is untouched', async () => {
+    const background = pathToFileURL(join(mediaDir, 'hubble.jpg')).href;
+    const { peer, filter } = await loopThrough(CHROMA_CAMERA, 'chroma.ChromaFilter', {
+      window: complexType('chroma.WindowParam', { topRightCornerX: 10, topRightCornerY: 10, width: 60, height: 60 }),
+      backgroundImage: background,
+    });
+    // The image as the filter shows it: scaled to cover 640x480, centred.
+    const image = execFileSync('ffmpeg', [
+      '-v', 'error', '-i', join(mediaDir, 'hubble.jpg'),
+      '-vf', 'scale=640:480:force_original_aspect_ratio=increase,crop=640:480',
+      '-f', 'rawvideo', '-pix_fmt', 'rgba', '-',
+    ], { maxBuffer: 8 << 20 }); // prettier-ignore
+    const reference: Frame = { width: 640, height: 480, data: image };
+    const left: Box = { x: 20, y: 20, width: 180, height: 440 };
+    const right: Box = { x: 440, y: 20, width: 180, height: 440 };
+
+    const frame = await eventually(
+      () => captureFrame(peer.page),
+      (f) => meanColour(f, left)[1] < 100,
+      20_000,
+    );
+    for (const region of [left, right]) {
+      const seen = meanColour(frame, region);
+      const want = meanColour(reference, region);
+      for (let c = 0; c < 3; c++) expect(Math.abs(seen[c]! - want[c]!)).toBeLessThan(15);
+    }
+    const figure = meanColour(frame, inset(FIGURE, 12));
+    for (let c = 0; c < 3; c++) expect(Math.abs(figure[c]! - FIGURE_COLOUR[c]!)).toBeLessThan(30);
+
+    // Without a background the picture passes as the camera made it.
+    await call(filter, 'unsetBackground');
+    const plain = await eventually(
+      () => captureFrame(peer.page),
+      (f) => meanColour(f, left)[1] > 150,
+      10_000,
+    );
+    const green = meanColour(plain, left);
+    for (let c = 0; c < 3; c++) expect(Math.abs(green[c]! - GREEN[c]!)).toBeLessThan(30);
+    await call(filter, 'setBackground', background);
+    await eventually(
+      () => captureFrame(peer.page),
+      (f) => meanColour(f, left)[1] < 100,
+      10_000,
+    );
+  });
+
+  test('effect: saturation 0 makes the picture grey; a killed helper raises Error and the picture comes back', async () => {
+    const { peer, filter, errors } = await loopThrough(BUSY_CAMERA, 'GStreamerFilter', {
+      command: 'videobalance saturation=0.0',
+    });
+    const grey = await eventually(
+      () => captureFrame(peer.page),
+      (f) => channelSpread(f) < 6,
+      20_000,
+    );
+    expect(channelSpread(grey)).toBeLessThan(6);
+    // The camera itself is colourful: the same filter at full saturation shows it.
+    await call(filter, 'setElementProperty', 'saturation', '1.0');
+    expect(
+      channelSpread(
+        await eventually(
+          () => captureFrame(peer.page),
+          (f) => channelSpread(f) > 30,
+          10_000,
+        ),
+      ),
+    ).toBeGreaterThan(30);
+    await call(filter, 'setElementProperty', 'saturation', '0.0');
+    await eventually(
+      () => captureFrame(peer.page),
+      (f) => channelSpread(f) < 6,
+      10_000,
+    );
+
+    // The helper dies mid-stream: Error, then a new helper, keeping the settings.
+    const [pid] = helperPids();
+    process.kill(pid!, 'SIGKILL');
+    await eventually(
+      () => errors,
+      (e) => e.some((d) => /restarting/.test(d)),
+      10_000,
+    );
+    await eventually(
+      () => helperPids(),
+      (p) => p.length === 1 && p[0] !== pid,
+      10_000,
+    );
+    const before = (await peer.videoStats()).framesDecoded;
+    const after = await eventually(
+      () => peer.videoStats(),
+      (s) => s.framesDecoded > before + 30,
+      15_000,
+    );
+    expect(after.framesDecoded).toBeGreaterThan(before + 30);
+    expect(channelSpread(await frameAfter(peer, 200))).toBeLessThan(6);
+
+    // No frames, no process: the camera goes, and so does the helper, while the filter stays.
+    await peer.close();
+    peers.length = 0;
+    expect(await eventually(helperProcesses, (n) => n === 0, 15_000)).toBe(0);
+  });
+
+  test('a filter that sees no frames starts no process', async () => {
+    const pipeline = await call<any>(client, 'create', 'MediaPipeline');
+    pipelines.push(pipeline);
+    await call(pipeline, 'create', 'FaceOverlayFilter');
+    await call(pipeline, 'create', 'GStreamerFilter', { command: 'edgetv' });
+    await sleep(1000);
+    expect(helperProcesses()).toBe(0);
+  });
+
+  test('commands outside the allow-list, and bad chroma windows, are refused in words', async () => {
+    const pipeline = await call<any>(client, 'create', 'MediaPipeline');
+    pipelines.push(pipeline);
+    const create = (type: string, params: Record<string, unknown>): Promise<unknown> => call(pipeline, 'create', type, params);
+    await expect(create('GStreamerFilter', { command: 'videobalance ! filesrc location=/etc/passwd' })).rejects.toThrow(
+      /'filesrc' is not an allowed GStreamerFilter element/,
+    );
+    await expect(create('GStreamerFilter', { command: 'videobalance saturation=lots' })).rejects.toThrow(/must be a number/);
+    await expect(create('GStreamerFilter', { command: 'videoflip method=sideways' })).rejects.toThrow(/one of none, clockwise/);
+    await expect(create('GStreamerFilter', { command: 'videoflip "method=none"' })).rejects.toThrow(/not a property=value/);
+    await expect(create('GStreamerFilter', { command: 'edgetv', filterType: 'AUDIO' })).rejects.toThrow(
+      /video GStreamerFilters only/,
+    );
+    const window = (width: number): unknown =>
+      complexType('chroma.WindowParam', { topRightCornerX: 0, topRightCornerY: 0, width, height: 10 });
+    await expect(create('chroma.ChromaFilter', { window: window(0) })).rejects.toThrow(/positive size/);
+    await expect(create('chroma.ChromaFilter', { window: window(10), backgroundImage: 'file:///etc/passwd' })).rejects.toThrow(
+      /outside the media directory/,
+    );
+  });
+});
+
+describe('filters without GStreamer', () => {
+  test('creating a filter fails with the packages to install; the rest of the engine works', async () => {
+    const engine = await EngineProcess.start(pino({ level: 'warn' }), {
+      logLevel: 'warn',
+      env: { ENGINE_GST_PYTHON: '/nonexistent/python3' },
+    });
+    const client = await connect(engine.url);
+    try {
+      const pipeline = await call<any>(client, 'create', 'MediaPipeline');
+      for (const [type, params] of [
+        ['FaceOverlayFilter', {}],
+        ['GStreamerFilter', { command: 'edgetv' }],
+      ] as const) {
+        await expect(call(pipeline, 'create', type, params)).rejects.toThrow(
+          /GStreamer is not available.*install .*gstreamer1\.0-plugins-good/,
+        );
+      }
+      const webRtc = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
+      const passThrough = await call<any>(pipeline, 'create', 'PassThrough');
+      await call(webRtc, 'connect', passThrough);
+      expect(await call<string>(webRtc, 'generateOffer')).toMatch(/^v=0/);
+      await call(pipeline, 'release');
+    } finally {
+      client.close();
+      await engine.stop();
+    }
+  });
+});
