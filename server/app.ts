@@ -14,7 +14,11 @@ import { groupCallDemo } from './demos/group-call';
 import { playerDemo } from './demos/player';
 import { recordingDemo } from './demos/recording';
 import { recordingsRoutes } from './http/recordings';
+import { DemoImages } from './media/demo-images';
 import { MediaRepository } from './media/repository';
+import { chromaDemo } from './demos/filters/chroma';
+import { effectsDemo } from './demos/filters/effects';
+import { magicMirrorDemo } from './demos/filters/magic-mirror';
 import { one2manyDemo } from './demos/one2many';
 import { one2oneDemo } from './demos/one2one';
 import { SessionRegistry } from './demos/session-registry';
@@ -34,6 +38,7 @@ declare module 'fastify' {
     config: Config;
     store: Store;
     recordings: MediaRepository;
+    demoImages: DemoImages;
   }
 }
 
@@ -84,6 +89,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   const recordings = new MediaRepository(config.MEDIA_DIR, config.KMS_MEDIA_DIR, store, app.log);
   await recordings.open();
   app.decorate('recordings', recordings);
+  const demoImages = new DemoImages(recordings);
+  await demoImages.install();
+  app.decorate('demoImages', demoImages);
   const pool = new MediaServerPool(urls, app.log);
   const sessions = new SessionRegistry();
   app.decorate('embeddedEngine', engine);
@@ -130,6 +138,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(recordingsRoutes);
   await app.register(recordingDemo);
   await app.register(playerDemo);
+  await app.register(magicMirrorDemo);
+  await app.register(chromaDemo);
+  await app.register(effectsDemo);
   await app.register(staticRoutes);
   return app;
 }

@@ -1,28 +1,42 @@
-// The hello-world (loopback) flow as a Lit ReactiveController: start sends the camera to
-// the media server and shows what comes back; stop or leaving the page ends it. The host
-// component only renders `state`, `error`, the streams and the stats.
+// The loopback flow as a Lit ReactiveController: start sends the camera to the media server
+// and shows what comes back; stop or leaving the page ends it. The host component only
+// renders `state`, `error`, the streams and the stats. Hello world uses it as it is; the
+// filter demos (magic mirror, chroma, effects) add their choices to `start` and send more
+// messages (`send`) while it runs.
 
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { HelloWorldClientMessage, HelloWorldServerMessage } from '../../server/signaling/protocol/hello-world';
+import type { ErrorMessage } from '../../server/signaling/protocol/common';
 import { candidateToWire, PeerSession } from './peer';
 import { SignalingClient } from './signaling';
 import type { StatsSample } from './stats';
 
 export type CallState = 'idle' | 'starting' | 'connected' | 'stopping';
 
-export class HelloWorldController implements ReactiveController {
+type LoopbackServerMessage =
+  | { id: 'startResponse'; sdpAnswer: string }
+  | { id: 'iceCandidate'; candidate: unknown }
+  | { id: 'applied'; choice: string }
+  | ErrorMessage;
+
+type LoopbackClientMessage = { id: string; [field: string]: unknown };
+
+export class LoopbackController<Out extends { id: string } = LoopbackClientMessage> implements ReactiveController {
   private readonly host: ReactiveControllerHost;
+  private readonly path: string;
+  /** The last choice the server confirmed (filter demos). */
+  applied = '';
   state: CallState = 'idle';
   error = '';
   localStream: MediaStream | undefined;
   remoteStream: MediaStream | undefined;
   connection: RTCPeerConnectionState | 'new' = 'new';
   stats: StatsSample[] = [];
-  private signaling: SignalingClient<HelloWorldClientMessage, HelloWorldServerMessage> | undefined;
+  private signaling: SignalingClient<LoopbackClientMessage, LoopbackServerMessage> | undefined;
   private peer: PeerSession | undefined;
 
-  constructor(host: ReactiveControllerHost) {
+  constructor(host: ReactiveControllerHost, path = '/helloworld') {
     this.host = host;
+    this.path = path;
     host.addController(this);
   }
 
@@ -32,10 +46,11 @@ export class HelloWorldController implements ReactiveController {
     this.stop();
   }
 
-  async start(): Promise<void> {
+  /** `extra`: the demo's own start fields (an overlay, a background, an effect). */
+  async start(extra: Record<string, unknown> = {}): Promise<void> {
     if (this.state !== 'idle') return;
-    this.set({ state: 'starting', error: '', stats: [] });
-    const signaling = new SignalingClient<HelloWorldClientMessage, HelloWorldServerMessage>('/helloworld');
+    this.set({ state: 'starting', error: '', stats: [], applied: '' });
+    const signaling = new SignalingClient<LoopbackClientMessage, LoopbackServerMessage>(this.path);
     this.signaling = signaling;
     const peer = new PeerSession({
       onIceCandidate: (candidate) => void signaling.send({ id: 'onIceCandidate', candidate: candidateToWire(candidate) }),
@@ -51,13 +66,18 @@ export class HelloWorldController implements ReactiveController {
     try {
       const sdpOffer = await peer.offerWithCamera();
       this.set({ localStream: peer.localStream });
-      await signaling.send({ id: 'start', sdpOffer });
+      await signaling.send({ ...extra, id: 'start', sdpOffer });
     } catch (err) {
       this.fail(describeError(err));
     }
   }
 
-  private async onMessage(message: HelloWorldServerMessage): Promise<void> {
+  /** A message for the running session (a new choice); ignored when nothing runs. */
+  send(message: Out): void {
+    if (this.signaling) void this.signaling.send(message as unknown as LoopbackClientMessage);
+  }
+
+  private async onMessage(message: LoopbackServerMessage): Promise<void> {
     try {
       switch (message.id) {
         case 'startResponse':
@@ -67,8 +87,13 @@ export class HelloWorldController implements ReactiveController {
         case 'iceCandidate':
           await this.peer?.addRemoteCandidate(message.candidate as RTCIceCandidateInit);
           return;
+        case 'applied':
+          this.set({ applied: message.choice });
+          return;
         case 'error':
-          this.fail(message.message);
+          // A filter's trouble is news, not the end: the session carries on.
+          if (this.state === 'connected' && message.message.startsWith('The filter failed')) this.set({ error: message.message });
+          else this.fail(message.message);
           return;
       }
     } catch (err) {
@@ -98,11 +123,14 @@ export class HelloWorldController implements ReactiveController {
     this.connection = 'new';
   }
 
-  private set(patch: Partial<HelloWorldController>): void {
+  private set(patch: Partial<LoopbackController<Out>>): void {
     Object.assign(this, patch);
     this.host.requestUpdate();
   }
 }
+
+/** Hello world: the loopback with nothing in between. */
+export class HelloWorldController extends LoopbackController {}
 
 export function describeError(err: unknown): string {
   if (err instanceof DOMException && err.name === 'NotAllowedError') return 'Camera access was denied';

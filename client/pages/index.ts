@@ -39,6 +39,21 @@ const DEMOS = [
     text: 'The media server plays any http(s) video, or a recording, into your browser; pause, seek, position.',
   },
   {
+    path: '/magicmirror.html',
+    title: 'Magic mirror',
+    text: 'A FaceOverlayFilter finds your face and puts a hat on it; choose the hat, or none.',
+  },
+  {
+    path: '/chroma.html',
+    title: 'Chroma key',
+    text: 'Stand in front of a plain background, click it to calibrate, and the media server swaps it for an image.',
+  },
+  {
+    path: '/effects.html',
+    title: 'Effects',
+    text: 'GStreamer effects (black and white, mirror, edges, sepia, old film) applied live by the media server.',
+  },
+  {
     path: '/recordings.html',
     title: 'Recordings',
     text: 'The media repository: thumbnails, durations, play in the page, download, delete.',

@@ -26,6 +26,7 @@ import {
 import { KmsError } from '../protocol/errors';
 import { RembFeedback, rembFields } from '../rtp/bandwidth';
 import type { MediaKind, RtpFanout } from '../rtp/fanout';
+import { RtpRestamper } from '../rtp/restamper';
 import { announceCandidate, looksLikeSdp, stripCandidates, type CandidatePolicy } from './ice-candidates';
 import { toKmsStats } from './webrtc-stats';
 import { MediaElement } from './media-element';
@@ -52,6 +53,12 @@ export class WebRtcEndpoint extends MediaElement {
   private readonly options: WebRtcEndpointOptions;
   private pc: RTCPeerConnection | undefined;
   private readonly senders = new Map<MediaKind, RTCRtpSender>();
+  /**
+   * What this endpoint sends stays one continuous stream when its source changes (a filter
+   * swapped for another, a loopback replaced by a filter): the browser's jitter buffer would
+   * drop a stream whose sequence numbers jump to another source's.
+   */
+  private readonly restampers = { audio: new RtpRestamper(48000), video: new RtpRestamper(90000) };
   private readonly remoteSsrc = new Map<MediaKind, number>();
   private readonly localCandidates: IceCandidateWire[] = [];
   private readonly earlyRemoteCandidates: IceCandidateWire[] = [];
@@ -416,7 +423,8 @@ export class WebRtcEndpoint extends MediaElement {
     // same packet goes to every sink: give each its own header. Source extension ids mean
     // nothing on this connection, so they are dropped; the sender adds its own.
     const header = new RtpHeader({ ...packet.header, extensions: [] });
-    sender.sendRtp(new RtpPacket(header, packet.payload)).catch(() => undefined);
+    const own = this.restampers[kind].restamp(new RtpPacket(header, packet.payload));
+    sender.sendRtp(own).catch(() => undefined);
   }
 
   /** Pass-through needs the same codec on both sides; say so once rather than send garbage. */

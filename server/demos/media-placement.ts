@@ -3,7 +3,17 @@
 // release it exactly once.
 
 import { AppError } from '../errors';
-import type { IceCandidate, Pipeline, PlayerEndpoint, RecorderEndpoint, WebRtcEndpoint } from '../kurento/client';
+import type {
+  ChromaFilter,
+  ChromaWindow,
+  FaceOverlayFilter,
+  GStreamerFilter,
+  IceCandidate,
+  Pipeline,
+  PlayerEndpoint,
+  RecorderEndpoint,
+  WebRtcEndpoint,
+} from '../kurento/client';
 import { NoMediaServerError, type MediaServerPool, type Placement } from '../kurento/pool';
 
 export class OwnedPipeline {
@@ -41,6 +51,18 @@ export class OwnedPipeline {
 
   createPlayerEndpoint(uri: string): Promise<PlayerEndpoint> {
     return this.build((p) => p.createPlayerEndpoint(uri));
+  }
+
+  createFaceOverlayFilter(): Promise<FaceOverlayFilter> {
+    return this.build((p) => p.createFaceOverlayFilter());
+  }
+
+  createChromaFilter(window: ChromaWindow, backgroundImage?: string): Promise<ChromaFilter> {
+    return this.build((p) => p.createChromaFilter(window, backgroundImage));
+  }
+
+  createGStreamerFilter(command: string): Promise<GStreamerFilter> {
+    return this.build((p) => p.createGStreamerFilter(command));
   }
 
   private build<T>(create: (pipeline: Pipeline) => Promise<T>): Promise<T> {

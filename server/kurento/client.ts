@@ -11,6 +11,8 @@ import type { Logger } from '../logging';
 /* eslint-disable @typescript-eslint/no-require-imports */
 const kurento = require('kurento-client') as KurentoModule;
 /* eslint-enable @typescript-eslint/no-require-imports */
+// kms-chroma's ChromaFilter is an add-on module: its types must be registered before use.
+kurento.register('kurento-module-chroma');
 
 type Callback<T> = (error: Error | null | undefined, result: T) => void;
 
@@ -23,22 +25,19 @@ interface RawPipeline extends RawObject {
   create(type: string, params: Record<string, unknown>, cb: Callback<RawObject>): void;
 }
 
-interface RawWebRtc extends RawObject {
+interface RawWebRtc extends RawElement {
   processOffer(offer: string, cb: Callback<string>): void;
   generateOffer(cb: Callback<string>): void;
   processAnswer(answer: string, cb: Callback<string>): void;
   gatherCandidates(cb: Callback<void>): void;
   addIceCandidate(candidate: unknown, cb: Callback<void>): void;
-  connect(sink: RawObject, cb: Callback<void>): void;
-  connect(sink: RawObject, mediaType: string, cb: Callback<void>): void;
   disconnect(sink: RawObject, cb: Callback<void>): void;
   getStats(mediaType: string, cb: Callback<Record<string, KmsStats>>): void;
 }
 
-interface RawUriEndpoint extends RawObject {
+interface RawUriEndpoint extends RawElement {
   pause(cb: Callback<void>): void;
   stop(cb: Callback<void>): void;
-  connect(sink: RawObject, cb: Callback<void>): void;
 }
 
 interface RawRecorder extends RawUriEndpoint {
@@ -82,6 +81,22 @@ interface RawClient extends EventEmitter {
 interface KurentoModule {
   (url: string, options: Record<string, unknown>): RawClient;
   getComplexType(name: string): (value: unknown) => unknown;
+  register(module: string): void;
+}
+
+interface RawElement extends RawObject {
+  connect(sink: RawObject, cb: Callback<void>): void;
+  connect(sink: RawObject, mediaType: string, cb: Callback<void>): void;
+}
+
+interface RawFaceOverlay extends RawElement {
+  setOverlayedImage(uri: string, x: number, y: number, w: number, h: number, cb: Callback<void>): void;
+  unsetOverlayedImage(cb: Callback<void>): void;
+}
+
+interface RawChroma extends RawElement {
+  setBackground(uri: string, cb: Callback<void>): void;
+  unsetBackground(cb: Callback<void>): void;
 }
 
 export interface IceCandidate {
@@ -117,7 +132,22 @@ class MediaObjectHandle {
   }
 }
 
-export class WebRtcEndpoint extends MediaObjectHandle {
+/** An element that connects to others (every endpoint and filter). */
+export class MediaElementHandle extends MediaObjectHandle {
+  declare protected readonly raw: RawElement;
+
+  connect(sink: MediaElementHandle, mediaType?: MediaType): Promise<void> {
+    const raw = sink.raw;
+    return call((cb) => (mediaType ? this.raw.connect(raw, mediaType, cb) : this.raw.connect(raw, cb)));
+  }
+
+  /** KMS's Error event: what went wrong, in the media server's words. */
+  onError(listener: (description: string) => void): void {
+    this.raw.on('Error', (event: { description?: string }) => listener(event.description ?? 'media server error'));
+  }
+}
+
+export class WebRtcEndpoint extends MediaElementHandle {
   declare protected readonly raw: RawWebRtc;
 
   processOffer(offer: string): Promise<string> {
@@ -149,11 +179,6 @@ export class WebRtcEndpoint extends MediaObjectHandle {
     return call((cb) => this.raw.addIceCandidate(typed, cb));
   }
 
-  connect(sink: WebRtcEndpoint | RecorderEndpoint, mediaType?: MediaType): Promise<void> {
-    const raw = (sink as unknown as { raw: RawObject }).raw;
-    return call((cb) => (mediaType ? this.raw.connect(raw, mediaType, cb) : this.raw.connect(raw, cb)));
-  }
-
   /** Media flows in (for `mediaType`): the moment KMS advises starting a recorder. */
   onMediaFlowingIn(listener: (mediaType: MediaType) => void): void {
     this.raw.on('MediaFlowInStateChanged', (event: { state: string; mediaType: MediaType }) => {
@@ -171,12 +196,7 @@ export class WebRtcEndpoint extends MediaObjectHandle {
 
 export type MediaType = 'AUDIO' | 'VIDEO';
 
-/** KMS's Error event on any element: what went wrong, in the media server's words. */
-function onError(raw: RawObject, listener: (description: string) => void): void {
-  raw.on('Error', (event: { description?: string }) => listener(event.description ?? 'media server error'));
-}
-
-export class RecorderEndpoint extends MediaObjectHandle {
+export class RecorderEndpoint extends MediaElementHandle {
   declare protected readonly raw: RawRecorder;
 
   record(): Promise<void> {
@@ -195,13 +215,9 @@ export class RecorderEndpoint extends MediaObjectHandle {
   on(event: 'Recording' | 'Paused' | 'Stopped', listener: () => void): void {
     this.raw.on(event, () => listener());
   }
-
-  onError(listener: (description: string) => void): void {
-    onError(this.raw, listener);
-  }
 }
 
-export class PlayerEndpoint extends MediaObjectHandle {
+export class PlayerEndpoint extends MediaElementHandle {
   declare protected readonly raw: RawPlayer;
 
   play(): Promise<void> {
@@ -228,18 +244,45 @@ export class PlayerEndpoint extends MediaObjectHandle {
     return call((cb) => this.raw.setPosition(positionMs, cb));
   }
 
-  connect(sink: WebRtcEndpoint): Promise<void> {
-    const raw = (sink as unknown as { raw: RawObject }).raw;
-    return call((cb) => this.raw.connect(raw, cb));
-  }
-
   onEndOfStream(listener: () => void): void {
     this.raw.on('EndOfStream', () => listener());
   }
+}
 
-  onError(listener: (description: string) => void): void {
-    onError(this.raw, listener);
+/** Draws an image over every face (offsets and size are fractions of the face box). */
+export class FaceOverlayFilter extends MediaElementHandle {
+  declare protected readonly raw: RawFaceOverlay;
+
+  setOverlayedImage(uri: string, [x, y, width, height]: [number, number, number, number]): Promise<void> {
+    return call((cb) => this.raw.setOverlayedImage(uri, x, y, width, height, cb));
   }
+
+  unsetOverlayedImage(): Promise<void> {
+    return call((cb) => this.raw.unsetOverlayedImage(cb));
+  }
+}
+
+/** kms-chroma: the colour calibrated in a window shows a background image instead. */
+export class ChromaFilter extends MediaElementHandle {
+  declare protected readonly raw: RawChroma;
+
+  setBackground(uri: string): Promise<void> {
+    return call((cb) => this.raw.setBackground(uri, cb));
+  }
+
+  unsetBackground(): Promise<void> {
+    return call((cb) => this.raw.unsetBackground(cb));
+  }
+}
+
+/** A GStreamer command applied to the video (the embedded media server allow-lists them). */
+export class GStreamerFilter extends MediaElementHandle {}
+
+export interface ChromaWindow {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 export class Pipeline extends MediaObjectHandle {
@@ -258,6 +301,25 @@ export class Pipeline extends MediaObjectHandle {
   async createPlayerEndpoint(uri: string): Promise<PlayerEndpoint> {
     const raw = await call<RawObject>((cb) => this.raw.create('PlayerEndpoint', { uri }, cb));
     return new PlayerEndpoint(raw);
+  }
+
+  async createFaceOverlayFilter(): Promise<FaceOverlayFilter> {
+    return new FaceOverlayFilter(await call<RawObject>((cb) => this.raw.create('FaceOverlayFilter', {}, cb)));
+  }
+
+  async createChromaFilter(window: ChromaWindow, backgroundImage?: string): Promise<ChromaFilter> {
+    const param = kurento.getComplexType('chroma.WindowParam')({
+      topRightCornerX: window.x, // KMS's name; it is the top-left corner
+      topRightCornerY: window.y,
+      width: window.width,
+      height: window.height,
+    });
+    const params = backgroundImage ? { window: param, backgroundImage } : { window: param };
+    return new ChromaFilter(await call<RawObject>((cb) => this.raw.create('chroma.ChromaFilter', params, cb)));
+  }
+
+  async createGStreamerFilter(command: string): Promise<GStreamerFilter> {
+    return new GStreamerFilter(await call<RawObject>((cb) => this.raw.create('GStreamerFilter', { command }, cb)));
   }
 }
 

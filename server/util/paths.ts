@@ -18,3 +18,4 @@ export const projectRoot = findRoot(
 );
 export const demosDir = join(projectRoot, 'demos');
 export const clientBundleDir = join(projectRoot, 'dist', 'client');
+export const assetsDir = join(projectRoot, 'client', 'assets');

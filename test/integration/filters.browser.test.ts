@@ -18,6 +18,18 @@ import { eventually } from '../helpers/app';
 import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
 import { launchChromium } from '../helpers/browser';
 import { BUSY_CAMERA, fakeCameraArgs, type FakeCamera } from '../helpers/fake-camera';
+import {
+  CHROMA_CAMERA,
+  coverFrameArgs,
+  FACE,
+  FACE_CAMERA,
+  FIGURE,
+  FIGURE_COLOUR,
+  GREEN,
+  inset,
+  LEFT_OF_FIGURE,
+  RIGHT_OF_FIGURE,
+} from '../helpers/filter-cameras';
 import { captureFrame, channelSpread, colourBox, meanColour, type Box, type Frame, type Rgb } from '../helpers/frames';
 import { helperPids, helperProcesses } from '../helpers/gstreamer';
 import { call, complexType, connect, negotiateBrowserOffer } from '../helpers/kurento';
@@ -27,29 +39,7 @@ jest.setTimeout(90_000);
 const ROOT = resolve(__dirname, '../..');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** The astronaut, 640x480 at 15 fps: facedetect finds one face at x=217 y=48, 119x119. */
-const FACE_CAMERA: FakeCamera = {
-  name: 'astronaut-640x480-15',
-  image: join(ROOT, 'test/fixtures/astronaut.png'),
-  filter: 'scale=640:480',
-  rate: 15,
-  seconds: 5,
-};
-const FACE: Box = { x: 217, y: 48, width: 119, height: 119 };
-
-/** A brick-red figure standing on studio green. */
-const GREEN: Rgb = [0x00, 0xb1, 0x40];
-const FIGURE_COLOUR: Rgb = [0xc0, 0x40, 0x20];
-const FIGURE: Box = { x: 240, y: 140, width: 160, height: 240 };
-const CHROMA_CAMERA: FakeCamera = {
-  name: 'green-screen-640x480-15',
-  lavfi: 'color=c=0x00B140:s=640x480:r=15,drawbox=x=240:y=140:w=160:h=240:color=0xC04020:t=fill',
-  seconds: 5,
-};
-
 const MAGENTA: Rgb = [255, 0, 255];
-
-const inset = (b: Box, by: number): Box => ({ x: b.x + by, y: b.y + by, width: b.width - 2 * by, height: b.height - 2 * by });
 
 describe('filters in the embedded media server (real browser, real GStreamer)', () => {
   let engine: EngineProcess;
@@ -199,20 +189,14 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
       backgroundImage: background,
     });
     // The image as the filter shows it: scaled to cover 640x480, centred.
-    const image = execFileSync('ffmpeg', [
-      '-v', 'error', '-i', join(mediaDir, 'hubble.jpg'),
-      '-vf', 'scale=640:480:force_original_aspect_ratio=increase,crop=640:480',
-      '-f', 'rawvideo', '-pix_fmt', 'rgba', '-',
-    ], { maxBuffer: 8 << 20 }); // prettier-ignore
+    const image = execFileSync('ffmpeg', coverFrameArgs(join(mediaDir, 'hubble.jpg')), { maxBuffer: 8 << 20 });
     const reference: Frame = { width: 640, height: 480, data: image };
-    const left: Box = { x: 20, y: 20, width: 180, height: 440 };
-    const right: Box = { x: 440, y: 20, width: 180, height: 440 };
+    const [left, right] = [LEFT_OF_FIGURE, RIGHT_OF_FIGURE];
 
-    const frame = await eventually(
-      () => captureFrame(peer.page),
-      (f) => meanColour(f, left)[1] < 100,
-      20_000,
-    );
+    // The first keyed frames may still be on their way; the picture settles on the image.
+    const settled = (f: Frame): boolean =>
+      [left, right].every((r) => meanColour(f, r).every((v, c) => Math.abs(v - meanColour(reference, r)[c]!) < 15));
+    const frame = await eventually(() => captureFrame(peer.page), settled, 20_000);
     for (const region of [left, right]) {
       const seen = meanColour(frame, region);
       const want = meanColour(reference, region);

@@ -19,10 +19,24 @@ const FLIP_METHODS = [
   'upper-right-diagonal',
 ] as const;
 
+const VIDEO_DIRECTIONS = ['identity', '90r', '180', '90l', 'horiz', 'vert', 'ul-lr', 'ur-ll'] as const;
+
+/**
+ * videoflip's `method` is what KMS users write, but GStreamer 1.22 ignores it (it is
+ * deprecated in favour of `video-direction`): each method becomes its direction.
+ */
+const DIRECTION_OF_METHOD: Record<string, string> = Object.fromEntries(FLIP_METHODS.map((m, i) => [m, VIDEO_DIRECTIONS[i]!]));
+
+/** The setting GStreamer is given for one the caller wrote. */
+export function gstSetting(element: string, property: string, value: string): [string, string] {
+  if (element === 'videoflip' && property === 'method') return ['video-direction', DIRECTION_OF_METHOD[value]!];
+  return [property, value];
+}
+
 /** Element name → its settable properties. Video in, video out, nothing else. */
 export const EFFECTS: Record<string, Record<string, PropertyKind>> = {
   videobalance: { saturation: 'number', brightness: 'number', contrast: 'number', hue: 'number' },
-  videoflip: { method: FLIP_METHODS },
+  videoflip: { method: FLIP_METHODS, 'video-direction': VIDEO_DIRECTIONS },
   gamma: { gamma: 'number' },
   coloreffects: { preset: ['none', 'heat', 'sepia', 'xray', 'xpro', 'yellowblue'] },
   edgetv: {},
@@ -90,6 +104,8 @@ export function parseEffectCommand(command: string): EffectElement[] {
 /** The GStreamer description of checked elements, each named effect0, effect1, ... */
 export function effectDescription(elements: EffectElement[]): string {
   return elements
-    .map((e, i) => [e.element, `name=effect${i}`, ...e.properties.map(([k, v]) => `${k}=${v}`)].join(' '))
+    .map((e, i) =>
+      [e.element, `name=effect${i}`, ...e.properties.map(([k, v]) => gstSetting(e.element, k, v).join('='))].join(' '),
+    )
     .join(' ! videoconvert ! ');
 }

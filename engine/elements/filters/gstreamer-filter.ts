@@ -6,7 +6,7 @@
 import { KmsError } from '../../protocol/errors';
 import type { Params } from '../../types/params';
 import type { EngineContext, MediaObject } from '../media-object';
-import { checkPropertyValue, effectDescription, parseEffectCommand, type EffectElement } from './effect-command';
+import { checkPropertyValue, effectDescription, gstSetting, parseEffectCommand, type EffectElement } from './effect-command';
 import { GstFilter } from './gst-filter';
 
 export class GStreamerFilter extends GstFilter {
@@ -32,7 +32,8 @@ export class GStreamerFilter extends GstFilter {
     checkPropertyValue(effect.element, property, value);
     // Kept, so that a restarted helper starts with it.
     effect.properties = [...effect.properties.filter(([k]) => k !== property), [property, value]];
-    this.command({ cmd: 'set', element: 'effect0', property, value });
+    const [gstProperty, gstValue] = gstSetting(effect.element, property, value);
+    this.command({ cmd: 'set', element: 'effect0', property: gstProperty, value: gstValue });
   }
 
   protected process(): Record<string, unknown> {

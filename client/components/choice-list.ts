@@ -1,0 +1,69 @@
+// A row of choices (overlays, backgrounds, effects), one of them selected, with an optional
+// picture each. It only reports the user's pick (a `choose` event with the id); the page
+// decides what a pick does.
+
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+
+export interface Choice {
+  id: string;
+  label: string;
+  /** A picture for the button, e.g. /assets/overlays/top-hat.png. */
+  image?: string;
+}
+
+@customElement('stage-choice-list')
+export class ChoiceList extends LitElement {
+  static override styles = css`
+    :host {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 8px;
+      margin: 8px 0;
+    }
+    button {
+      font: inherit;
+      display: flex;
+      align-items: center;
+      gap: 6px;
+      padding: 6px 10px;
+      border: 2px solid #ccd;
+      border-radius: 6px;
+      background: #fff;
+      cursor: pointer;
+    }
+    button[aria-pressed='true'] {
+      border-color: #2a7de1;
+      background: #eef5ff;
+    }
+    img {
+      height: 28px;
+      max-width: 48px;
+      object-fit: contain;
+    }
+  `;
+
+  @property({ attribute: false }) choices: Choice[] = [];
+  @property() selected = '';
+  /** The group's name, for screen readers and tests. */
+  @property() name = '';
+
+  protected override render() {
+    return html`${this.choices.map(
+      (c) =>
+        html`<button
+          id=${`${this.name}-${c.id}`}
+          aria-pressed=${c.id === this.selected ? 'true' : 'false'}
+          @click=${() => this.dispatchEvent(new CustomEvent('choose', { detail: c.id, bubbles: true, composed: true }))}
+        >
+          ${c.image ? html`<img src=${c.image} alt="" />` : nothing}${c.label}
+        </button>`,
+    )}`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'stage-choice-list': ChoiceList;
+  }
+}

@@ -1,0 +1,66 @@
+// /magicmirror: the official magic-mirror tutorial (a FaceOverlayFilter puts a hat on every
+// face), with a chooser of overlays and none. The filter stays; a new choice changes its image.
+
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../errors';
+import type { FaceOverlayFilter } from '../../kurento/client';
+import { MagicMirrorClientMessages, type FilterServerMessage } from '../../signaling/protocol/filters';
+import { assertUnreachable } from '../../util/assert';
+import { socketSessionDemo } from '../socket-session';
+import { NONE, OVERLAYS } from './catalog';
+import { FilterLoop } from './filter-loop';
+
+const DEFAULT_OVERLAY = 'top-hat';
+
+class MagicMirrorSession extends FilterLoop<FaceOverlayFilter> {
+  constructor(
+    private readonly app: FastifyInstance,
+    send: (m: FilterServerMessage) => void,
+    log: FastifyInstance['log'],
+  ) {
+    super('magicmirror', app.media, send, log);
+  }
+
+  startWith(sdpOffer: string, overlay = DEFAULT_OVERLAY): Promise<void> {
+    return this.start(sdpOffer, async (pipeline) => {
+      const filter = await pipeline.createFaceOverlayFilter();
+      await this.show(filter, overlay);
+      return filter;
+    });
+  }
+
+  async choose(overlay: string): Promise<void> {
+    if (!this.filter) throw new AppError('NOT_STARTED');
+    await this.show(this.filter, overlay);
+  }
+
+  private async show(filter: FaceOverlayFilter, id: string): Promise<void> {
+    if (id === NONE) return filter.unsetOverlayedImage();
+    const choice = OVERLAYS.find((o) => o.id === id);
+    if (!choice) throw new AppError('BAD_MESSAGE', `there is no overlay '${id}'`);
+    await filter.setOverlayedImage(this.app.demoImages.uriOf(choice.file), choice.place);
+  }
+}
+
+export async function magicMirrorDemo(app: FastifyInstance): Promise<void> {
+  socketSessionDemo<typeof MagicMirrorClientMessages, FilterServerMessage, MagicMirrorSession>(
+    app,
+    '/magicmirror',
+    MagicMirrorClientMessages,
+    (send, log) => new MagicMirrorSession(app, send, log),
+    async (session, message) => {
+      switch (message.id) {
+        case 'start':
+          return session.startWith(message.sdpOffer, message.overlay);
+        case 'overlay':
+          return session.choose(message.overlay);
+        case 'onIceCandidate':
+          return session.addCandidate(message.candidate);
+        case 'stop':
+          return session.stop();
+        default:
+          return assertUnreachable(message);
+      }
+    },
+  );
+}
