@@ -1,9 +1,6 @@
 #!/usr/bin/env python3
 """GStreamer helper of the embedded media server (engine/gst/helper-process.ts owns it).
 
-NOTE: the player mode is wired and tested (PlayerEndpoint). The filter mode is the start
-of issue 6 (FaceOverlayFilter, ChromaFilter, GStreamerFilter) and no element uses it yet.
-
 One process per player or filter. It exchanges RTP with the engine over loopback UDP and
 takes commands as JSON lines on stdin; it answers and reports events as JSON lines on
 stdout. When stdin closes (the engine went away) it exits, so no helper outlives its owner.
@@ -279,13 +276,15 @@ class Filter(Helper):
             )
         if kind == "chroma":
             # The background enters through an appsrc that gets one copy of the image per video
-            # frame, with that frame's timestamp: the compositor then has both inputs at once
-            # and never waits, and it makes no frame that the camera did not.
+            # frame, with that frame's timestamp, so the compositor has both inputs at once.
+            # NOTE: its output runs at a fixed 30 fps. With the camera's variable rate (0/1)
+            # it waited for each next frame and added about 260 ms; at 30/1 it adds about 60 ms,
+            # for the price of encoding repeated frames of a slower camera.
             return (
                 "videoconvert ! video/x-raw,format=RGBA ! identity name=calib ! "
                 "alpha name=key method=set alpha=1.0 ! mix.sink_1 "
                 "appsrc name=bg is-live=true format=time ! mix.sink_0 "
-                "compositor name=mix background=black sink_0::zorder=0 sink_1::zorder=1 ! video/x-raw,framerate=0/1"
+                "compositor name=mix background=black sink_0::zorder=0 sink_1::zorder=1 ! video/x-raw,framerate=30/1"
             )
         raise ValueError(f"unknown process {kind}")
 
