@@ -31,6 +31,12 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
   });
   const app = await buildApp(config);
   await app.listen({ host: '127.0.0.1', port: 0 });
+  // With the embedded engine, tests start once kurento-client is connected to it, as a user
+  // would wait for the index page's "media server ready"; on a loaded machine that takes a while.
+  if (!env.KMS_URL) {
+    const deadline = Date.now() + 15_000;
+    while (!app.media.ready && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
   const { port } = app.server.address() as AddressInfo;
   return {
     app,
