@@ -45,6 +45,9 @@ export abstract class GstFilter extends MediaElement {
   private idleTimer: NodeJS.Timeout | undefined;
   private lastHelperError: string | undefined;
   private codecRefused = false;
+  /** The last input codec seen, and whether it was VP8: decided once per codec, not per packet. */
+  private checkedCodec: RtpFanout['codec'];
+  private codecIsVp8 = true;
   private readonly restamper = new RtpRestamper(90000);
 
   protected constructor(ctx: EngineContext, type: string, pipeline: MediaObject, elements: string[]) {
@@ -73,12 +76,16 @@ export abstract class GstFilter extends MediaElement {
   protected onInputPacket(kind: MediaKind, packet: RtpPacket, source: RtpFanout): void {
     if (kind === 'audio') {
       const out = this.output('audio');
-      out.codec = source.codec;
+      if (out.codec !== source.codec) out.codec = source.codec;
       out.push(packet);
       return;
     }
-    if (source.codec && source.codec.mimeType.toLowerCase() !== 'video/vp8') {
-      if (!this.codecRefused) {
+    if (source.codec !== this.checkedCodec) {
+      this.checkedCodec = source.codec;
+      this.codecIsVp8 = !source.codec || source.codec.mimeType.toLowerCase() === 'video/vp8';
+    }
+    if (!this.codecIsVp8) {
+      if (!this.codecRefused && source.codec) {
         this.codecRefused = true;
         this.raiseError('FILTER_CODEC_NOT_SUPPORTED', `${this.type} filters VP8 video only, not ${source.codec.mimeType}`);
       }
