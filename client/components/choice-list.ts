@@ -4,12 +4,18 @@
 
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { NONE } from '../../server/demos/filters/catalog';
 
 export interface Choice {
   id: string;
   label: string;
   /** A picture for the button, e.g. /assets/overlays/top-hat.png. */
   image?: string;
+}
+
+/** The choices with "None" (the catalog's `none`: the video passes unchanged) at the end. */
+export function withNone(choices: Choice[]): Choice[] {
+  return [...choices, { id: NONE, label: 'None' }];
 }
 
 @customElement('stage-choice-list')

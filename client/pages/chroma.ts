@@ -4,19 +4,14 @@
 
 import { LitElement, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { BACKGROUNDS, NONE } from '../../server/demos/filters/catalog';
+import { BACKGROUNDS } from '../../server/demos/filters/catalog';
 import type { ChromaClientMessage } from '../../server/signaling/protocol/filters';
-import '../components/choice-list';
+import { withNone } from '../components/choice-list';
 import { demoPageStyles } from '../components/page-styles';
-import '../components/stats-panel';
-import '../components/status-banner';
-import '../components/video-tile';
+import { loopbackView } from '../components/loopback-view';
 import { LoopbackController } from '../controllers/hello-world';
 
-const CHOICES = [
-  ...BACKGROUNDS.map((b) => ({ id: b.id, label: b.label, image: `/assets/${b.file}` })),
-  { id: NONE, label: 'None' },
-];
+const CHOICES = withNone(BACKGROUNDS.map((b) => ({ id: b.id, label: b.label, image: `/assets/${b.file}` })));
 
 const STATE_TEXT = {
   idle: 'Press Start, then click on the plain background in your video to calibrate.',
@@ -48,43 +43,24 @@ export class ChromaDemo extends LitElement {
   }
 
   protected override render() {
-    const c = this.call;
     const credit = BACKGROUNDS.find((b) => b.id === this.background)?.credit;
-    return html`
-      <div class="row">
-        <button id="start" @click=${() => void c.start({ background: this.background })} ?disabled=${c.state !== 'idle'}>
-          Start
-        </button>
-        <button id="stop" @click=${() => c.stop()} ?disabled=${c.state === 'idle'}>Stop</button>
-        <span id="calibrated">${c.applied === 'calibrated' ? 'Calibrated: click again to recalibrate.' : ''}</span>
-      </div>
-      <stage-choice-list
+    return loopbackView(this.call, {
+      stateText: STATE_TEXT,
+      localLabel: 'Local camera: click the background here',
+      remoteLabel: 'Through the ChromaFilter',
+      start: () => void this.call.start({ background: this.background }),
+      beside: html`<span id="calibrated">
+        ${this.call.applied === 'calibrated' ? 'Calibrated: click again to recalibrate.' : ''}
+      </span>`,
+      controls: html`<stage-choice-list
         name="background"
         .choices=${CHOICES}
         selected=${this.background}
         @choose=${(e: CustomEvent<string>) => this.choose(e.detail)}
-      ></stage-choice-list>
-      <stage-status .state=${`${STATE_TEXT[c.state]} (connection: ${c.connection})`} .error=${c.error}></stage-status>
-      <div class="videos">
-        <stage-video-tile
-          label="Local camera: click the background here"
-          video-id="local"
-          muted
-          style="cursor: crosshair"
-          @click=${(e: MouseEvent) => this.calibrate(e)}
-          .stream=${c.localStream}
-        ></stage-video-tile>
-        <stage-video-tile
-          label="Through the ChromaFilter"
-          video-id="remote"
-          .stats=${c.stats.at(-1)}
-          muted
-          .stream=${c.remoteStream}
-        ></stage-video-tile>
-      </div>
-      <p><small id="credit">${credit ?? ''}</small></p>
-      <stage-stats .samples=${c.stats}></stage-stats>
-    `;
+      ></stage-choice-list>`,
+      footer: html`<p><small id="credit">${credit ?? ''}</small></p>`,
+      onLocalClick: (e) => this.calibrate(e),
+    });
   }
 }
 

@@ -3,16 +3,14 @@
 
 import { LitElement, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { NONE, OVERLAYS } from '../../server/demos/filters/catalog';
+import { OVERLAYS } from '../../server/demos/filters/catalog';
 import type { MagicMirrorClientMessage } from '../../server/signaling/protocol/filters';
-import '../components/choice-list';
+import { withNone } from '../components/choice-list';
 import { demoPageStyles } from '../components/page-styles';
-import '../components/stats-panel';
-import '../components/status-banner';
-import '../components/video-tile';
+import { loopbackView } from '../components/loopback-view';
 import { LoopbackController } from '../controllers/hello-world';
 
-const CHOICES = [...OVERLAYS.map((o) => ({ id: o.id, label: o.label, image: `/assets/${o.file}` })), { id: NONE, label: 'None' }];
+const CHOICES = withNone(OVERLAYS.map((o) => ({ id: o.id, label: o.label, image: `/assets/${o.file}` })));
 
 const STATE_TEXT = {
   idle: 'Press Start, face the camera, and pick a hat.',
@@ -34,31 +32,17 @@ export class MagicMirrorDemo extends LitElement {
   }
 
   protected override render() {
-    const c = this.call;
-    return html`
-      <div class="row">
-        <button id="start" @click=${() => void c.start({ overlay: this.overlay })} ?disabled=${c.state !== 'idle'}>Start</button>
-        <button id="stop" @click=${() => c.stop()} ?disabled=${c.state === 'idle'}>Stop</button>
-      </div>
-      <stage-choice-list
+    return loopbackView(this.call, {
+      stateText: STATE_TEXT,
+      remoteLabel: 'Through the FaceOverlayFilter',
+      start: () => void this.call.start({ overlay: this.overlay }),
+      controls: html`<stage-choice-list
         name="overlay"
         .choices=${CHOICES}
         selected=${this.overlay}
         @choose=${(e: CustomEvent<string>) => this.choose(e.detail)}
-      ></stage-choice-list>
-      <stage-status .state=${`${STATE_TEXT[c.state]} (connection: ${c.connection})`} .error=${c.error}></stage-status>
-      <div class="videos">
-        <stage-video-tile label="Local camera" video-id="local" muted .stream=${c.localStream}></stage-video-tile>
-        <stage-video-tile
-          label="Through the FaceOverlayFilter"
-          video-id="remote"
-          .stats=${c.stats.at(-1)}
-          muted
-          .stream=${c.remoteStream}
-        ></stage-video-tile>
-      </div>
-      <stage-stats .samples=${c.stats}></stage-stats>
-    `;
+      ></stage-choice-list>`,
+    });
   }
 }
 

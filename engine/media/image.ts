@@ -26,6 +26,7 @@ const illegal = (message: string): KmsError => new KmsError('MEDIA_OBJECT_ILLEGA
 export class ImageCache {
   private dir: Promise<string> | undefined;
   private count = 0;
+  private disposed = false;
 
   constructor(private readonly mediaDir: string) {}
 
@@ -43,6 +44,8 @@ export class ImageCache {
     if (bytes.length > MAX_IMAGE_BYTES) throw illegal(`The image ${uri} is larger than ${MAX_IMAGE_BYTES} bytes`);
     if (!looksLikeImage(bytes)) throw illegal(`${uri} is not an image (PNG, JPEG, GIF, WebP or SVG)`);
     if (target.kind === 'file') return target.path;
+    // A download that finishes after the filter went must not make a directory nobody removes.
+    if (this.disposed) throw illegal('The filter was released while its image downloaded');
     this.dir ??= mkdtemp(join(tmpdir(), 'kurento-stage-images-'));
     const path = join(await this.dir, `image-${++this.count}`);
     await writeFile(path, bytes);
@@ -50,6 +53,7 @@ export class ImageCache {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
     const dir = this.dir;
     this.dir = undefined;
     if (dir) await rm(await dir, { recursive: true, force: true });
