@@ -32,7 +32,8 @@ export function fakeCameraFile(camera: FakeCamera): string {
   if (existsSync(path)) return path;
   const partial = `${path}.${process.pid}.partial.y4m`;
   const input = camera.image ? ['-loop', '1', '-i', camera.image] : ['-f', 'lavfi', '-i', camera.lavfi ?? 'testsrc2'];
-  const filter = camera.filter ? ['-vf', camera.filter] : [];
+  // A graph with several chains (sources of its own, overlays) needs -filter_complex.
+  const filter = camera.filter ? [camera.filter.includes(';') ? '-filter_complex' : '-vf', camera.filter] : [];
   const rate = camera.rate ? ['-r', String(camera.rate)] : [];
   execFileSync('ffmpeg', [
     '-v',

@@ -54,3 +54,26 @@ export function coverFrameArgs(image: string): string[] {
     '-',
   ];
 }
+
+/** The astronaut's head and shoulders, 300x375, framed in white (to find it in a frame). */
+const HEAD = '[0:v]crop=240:300:110:0,scale=300:375,drawbox=x=0:y=0:w=iw:h=ih:color=white:t=4';
+/** Where the face's centre is, from the left edge of HEAD (facedetect, measured). */
+export const HEAD_FACE_CENTRE_X = 141;
+
+/** Two heads side by side, still: x=10 and x=330, both at y=100. */
+export const TWO_FACES_CAMERA: FakeCamera = {
+  name: 'two-faces-640x480-15',
+  image: join(ROOT, 'test/fixtures/astronaut.png'),
+  filter: `color=c=black:s=640x480[bg];${HEAD},split[a][b];[bg][a]overlay=10:100[t];[t][b]overlay=330:100`,
+  rate: 15,
+  seconds: 5,
+};
+
+/** One head swinging left and right (x = 170 ± 150, a 5 s period, so the loop is seamless). */
+export const MOVING_FACE_CAMERA: FakeCamera = {
+  name: 'moving-face-640x480-15',
+  image: join(ROOT, 'test/fixtures/astronaut.png'),
+  filter: `color=c=black:s=640x480:r=15[bg];${HEAD}[h];[bg][h]overlay=x='170+150*sin(2*PI*t/5)':y=100:shortest=1`,
+  rate: 15,
+  seconds: 5,
+};

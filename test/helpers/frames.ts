@@ -94,3 +94,13 @@ export function channelSpread(frame: Frame): number {
   }
   return total / n;
 }
+
+/** The part of a frame inside `box`. */
+export function cropped(frame: Frame, box: Box): Frame {
+  const data = Buffer.alloc(box.width * box.height * 4);
+  for (let y = 0; y < box.height; y++) {
+    const from = ((box.y + y) * frame.width + box.x) * 4;
+    frame.data.copy(data, y * box.width * 4, from, from + box.width * 4);
+  }
+  return { width: box.width, height: box.height, data };
+}

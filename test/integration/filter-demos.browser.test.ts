@@ -9,7 +9,7 @@ import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '.
 import { launchChromium } from '../helpers/browser';
 import { fakeCameraArgs, type FakeCamera } from '../helpers/fake-camera';
 import { CHROMA_CAMERA, coverFrameArgs, FACE, FACE_CAMERA, LEFT_OF_FIGURE } from '../helpers/filter-cameras';
-import { captureFrame, channelSpread, colourBox, meanColour, type Box, type Frame, type Rgb } from '../helpers/frames';
+import { captureFrame, channelSpread, colourBox, cropped, meanColour, type Box, type Frame, type Rgb } from '../helpers/frames';
 import { helperProcesses } from '../helpers/gstreamer';
 
 jest.setTimeout(90_000);
@@ -22,15 +22,6 @@ const ABOVE_FACE: Box = { x: 120, y: 0, width: 320, height: FACE.y };
 
 const remote = (demo: string): string => `${demo} >> stage-video-tile[video-id=remote] >> video`;
 const local = (demo: string): string => `${demo} >> stage-video-tile[video-id=local] >> video`;
-
-function cropped(frame: Frame, box: Box): Frame {
-  const data = Buffer.alloc(box.width * box.height * 4);
-  for (let y = 0; y < box.height; y++) {
-    const from = ((box.y + y) * frame.width + box.x) * 4;
-    frame.data.copy(data, y * box.width * 4, from, from + box.width * 4);
-  }
-  return { width: box.width, height: box.height, data };
-}
 
 describe('filter demos from the index page (Chromium, embedded media server)', () => {
   let running: RunningApp;

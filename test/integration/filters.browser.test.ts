@@ -27,10 +27,23 @@ import {
   FIGURE_COLOUR,
   GREEN,
   inset,
+  HEAD_FACE_CENTRE_X,
   LEFT_OF_FIGURE,
+  MOVING_FACE_CAMERA,
   RIGHT_OF_FIGURE,
+  TWO_FACES_CAMERA,
 } from '../helpers/filter-cameras';
-import { captureFrame, channelSpread, colourBox, meanColour, type Box, type Frame, type Rgb } from '../helpers/frames';
+import {
+  captureFrame,
+  channelSpread,
+  colourBox,
+  cropped,
+  meanColour,
+  pixel,
+  type Box,
+  type Frame,
+  type Rgb,
+} from '../helpers/frames';
 import { helperPids, helperProcesses } from '../helpers/gstreamer';
 import { call, complexType, connect, negotiateBrowserOffer } from '../helpers/kurento';
 
@@ -180,6 +193,55 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
       10_000,
     );
     await expect(call(filter, 'setOverlayedImage', `${imagesUrl}/missing.png`, 0, 0, 1, 1)).rejects.toThrow(/HTTP 404/);
+  });
+
+  test('magic mirror: several faces each get the overlay', async () => {
+    const { peer, filter } = await loopThrough(TWO_FACES_CAMERA, 'FaceOverlayFilter');
+    await call(filter, 'setOverlayedImage', `${imagesUrl}/magenta.png`, 0, -0.5, 1, 0.4);
+    const halves: Box[] = [
+      { x: 0, y: 0, width: 320, height: 480 },
+      { x: 320, y: 0, width: 320, height: 480 },
+    ];
+    const inHalf = (f: Frame, h: Box): number => colourBox(cropped(f, h), MAGENTA, 120).count;
+    const frame = await eventually(
+      () => captureFrame(peer.page),
+      (f) => halves.every((h) => inHalf(f, h) > 1000),
+      20_000,
+    );
+    // Each band sits above its own head: over the face's centre, above the head's top at y=100+.
+    for (const [i, h] of halves.entries()) {
+      const box = colourBox(cropped(frame, h), MAGENTA, 120).box!;
+      const faceCentre = (i === 0 ? 10 : 330) + HEAD_FACE_CENTRE_X;
+      expect(Math.abs(h.x + box.x + box.width / 2 - faceCentre)).toBeLessThan(12);
+      expect(box.y + box.height).toBeLessThan(200);
+    }
+  });
+
+  test('magic mirror: the overlay follows a moving face', async () => {
+    const { peer, filter } = await loopThrough(MOVING_FACE_CAMERA, 'FaceOverlayFilter');
+    await call(filter, 'setOverlayedImage', `${imagesUrl}/magenta.png`, 0, -0.5, 1, 0.4);
+    await eventually(
+      () => captureFrame(peer.page),
+      (f) => colourBox(f, MAGENTA, 120).count > 1000,
+      20_000,
+    );
+    // Sample the picture for a while: where the head is (its white frame's left edge, on a row
+    // below the overlay) and where the overlay is, frame by frame.
+    const samples: { head: number; overlay: number }[] = [];
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      const f = await captureFrame(peer.page);
+      let head = -1;
+      for (let x = 0; x < f.width && head < 0; x++) if (pixel(f, x, 400).every((v) => v > 200)) head = x;
+      const found = colourBox(f, MAGENTA, 120);
+      if (head >= 0 && found.count > 500) samples.push({ head, overlay: found.box!.x + found.box!.width / 2 });
+    }
+    expect(samples.length).toBeGreaterThan(10);
+    const heads = samples.map((s) => s.head);
+    // The head really moved, and the overlay stayed over the face all along (detection runs
+    // on the frames it has time for, so it may trail a fast move by a frame or two).
+    expect(Math.max(...heads) - Math.min(...heads)).toBeGreaterThan(100);
+    for (const s of samples) expect(Math.abs(s.overlay - (s.head + HEAD_FACE_CENTRE_X))).toBeLessThan(45);
   });
 
   test('chroma: after calibrating on the green, the background shows the image and the figure is untouched', async () => {
