@@ -96,9 +96,12 @@ export function conformanceSuite(target: () => MediaServerTarget): void {
   });
 
   afterEach(async () => {
-    await Promise.all(peers.splice(0).map((p) => p.close().catch(() => undefined)));
-    await Promise.all(cleanups.splice(0).map((c) => c().catch(() => undefined)));
-    await Promise.all(pipelines.splice(0).map((p) => call(p, 'release').catch(() => undefined)));
+    await Promise.all(peers.splice(0).map((p) => p.close()));
+    await Promise.all(cleanups.splice(0).map((c) => c()));
+    await Promise.all(pipelines.splice(0).map((p) => call(p, 'release')));
+    // Whatever a test built, the media server holds none of it afterwards.
+    const manager = await call<any>(client, 'getServerManager');
+    expect(await call<string[]>(manager, 'getPipelines')).toEqual([]);
   });
 
   afterAll(async () => {
@@ -202,25 +205,32 @@ export function conformanceSuite(target: () => MediaServerTarget): void {
     ).toContain('CONNECTED');
 
     // Bandwidth feedback must let the browser send at its real rate (DESIGN.md §6: about
-    // 450 kbps without it). Give the sender time to ramp up, then measure over 5 s.
-    await new Promise((r) => setTimeout(r, 8000));
-    const a = await peer.videoStats();
-    await new Promise((r) => setTimeout(r, 5000));
-    const b = await peer.videoStats();
-    const bps = sentBitrate(a, b);
+    // 450 kbps without it). The rate is measured over sliding 2 s windows until one reaches it,
+    // so a slow ramp-up on a busy machine only takes longer.
+    let previous = await peer.videoStats();
+    const window = await eventually(
+      async () => {
+        await new Promise((r) => setTimeout(r, 2000));
+        const now = await peer.videoStats();
+        const measured = { bps: sentBitrate(previous, now), stats: now };
+        previous = now;
+        return measured;
+      },
+      (m) => m.bps >= 1.2e6 && m.stats.sentWidth === 640 && m.stats.sentFps >= 25,
+      40_000,
+      'the browser to send 640 px at 25 fps or more and 1.2 Mbps or more',
+    );
+    const b = window.stats;
     const stats = await call<Record<string, any>>(endpoint, 'getStats', 'VIDEO');
     const inbound = Object.values(stats).find((s) => s.type === 'inboundrtp');
     console.log(
-      `[${target().label}] browser → media server: ${(bps / 1e6).toFixed(2)} Mbps, ${b.sentWidth}px wide at ${b.sentFps} fps; ` +
+      `[${target().label}] browser → media server: ${(window.bps / 1e6).toFixed(2)} Mbps, ${b.sentWidth}px wide at ${b.sentFps} fps; ` +
         `REMB announced ${(Number(inbound?.remb ?? 0) / 1e6).toFixed(2)} Mbps; browser estimate ` +
         `${(b.availableOutgoingBitrate / 1e6).toFixed(2)} Mbps, limited by ${b.qualityLimitationReason || 'nothing'}`,
     );
-    expect(bps).toBeGreaterThanOrEqual(1.2e6);
-    expect(b.sentWidth).toBe(640);
-    expect(b.sentFps).toBeGreaterThanOrEqual(25);
     expect(Number(inbound?.packetsReceived)).toBeGreaterThan(0);
     expect(pairs.length).toBeGreaterThan(0);
-  }, 60_000);
+  }, 90_000);
 
   test('the media server offers, the browser answers; one source reaches three sinks', async () => {
     const pipeline = await newPipeline();
@@ -270,13 +280,20 @@ export function conformanceSuite(target: () => MediaServerTarget): void {
     const sink = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
     const viewer = await openPeer(false);
     await call(source, 'connect', sink);
-    const connectedAt = Date.now();
-    let flowingAt = 0;
-    sink.on('MediaStateChanged', () => (flowingAt ||= Date.now()));
     await negotiateBrowserOffer(viewer, sink);
-    await decoding(viewer);
-    console.log(`[${target().label}] late sink: first decoded frame ${Date.now() - connectedAt} ms after connect`);
-    expect(flowingAt).toBeGreaterThan(0);
+    // From the moment the viewer's transport is up, the first frame must follow promptly; with
+    // no keyframe request it would wait for the publisher's next keyframe, which never comes.
+    await eventually(
+      () => viewer.page.evaluate(() => (window as unknown as { pc: RTCPeerConnection }).pc.connectionState),
+      (s) => s === 'connected',
+      20_000,
+    );
+    const connectedAt = Date.now();
+    const first = await decoding(viewer, 20_000);
+    const delay = Date.now() - connectedAt;
+    console.log(`[${target().label}] late sink: first decoded frame ${delay} ms after its transport connected`);
+    expect(first.framesDecoded).toBeGreaterThan(0);
+    expect(delay).toBeLessThan(5000);
   }, 60_000);
 
   test('session resume: after a dropped socket, the same session and objects are back', async () => {
@@ -311,6 +328,15 @@ export function conformanceSuite(target: () => MediaServerTarget): void {
     );
     const types = new Set(Object.values(stats).map((s) => s.type));
     for (const t of ['inboundrtp', 'outboundrtp', 'endpoint']) expect(types.has(t)).toBe(true);
+    // The round trip comes from the browser's receiver reports: measured, then positive and small.
+    const measured = await eventually(
+      () => call<Record<string, any>>(endpoint, 'getStats', 'VIDEO'),
+      (s) => Object.values(s).some((x) => x.type === 'outboundrtp' && typeof x.roundTripTime === 'number'),
+      15_000,
+    );
+    const rtt = Object.values(measured).find((x) => x.type === 'outboundrtp').roundTripTime as number;
+    expect(rtt).toBeGreaterThan(0);
+    expect(rtt).toBeLessThan(1);
     for (const s of Object.values(stats)) {
       expect(typeof s.id).toBe('string');
       expect(typeof s.timestampMillis).toBe('number');

@@ -56,15 +56,35 @@ export function pipelinesOnMediaServer(app: FastifyInstance): Promise<string[]> 
   return server.pipelineIds();
 }
 
-/** Polls until `check` holds; returns the last value, so the caller can assert on it. */
-export async function eventually<T>(fn: () => Promise<T> | T, check: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+/**
+ * Polls `fn` until `check` holds and returns that value. On timeout it throws, naming what it
+ * waited for and the last value it saw: a wait that runs out is a failed test, never a quiet
+ * pass. An error thrown by `fn` fails at once.
+ */
+export async function eventually<T>(
+  fn: () => Promise<T> | T,
+  check: (v: T) => boolean,
+  timeoutMs = 10_000,
+  what = check.toString(),
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let value = await fn();
-  while (!check(value) && Date.now() < deadline) {
+  for (;;) {
+    const value = await fn();
+    if (check(value)) return value;
+    if (Date.now() >= deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${summarise(value)}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
-    value = await fn();
   }
-  return value;
+}
+
+/** A short, readable form of a value for a failure message (frames and buffers summarised). */
+export function summarise(value: unknown): string {
+  const text = JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && 'data' in v ? '<bytes>' : v,
+  );
+  if (text === undefined) return String(value);
+  return text.length > 600 ? `${text.slice(0, 600)}…` : text;
 }
 
 /** A loopback port that nothing listens on (bound, read back, released). */

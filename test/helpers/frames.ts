@@ -20,16 +20,24 @@ export interface Box {
 
 export type Rgb = [number, number, number];
 
-/** The frame the video shows now; waits until it has one. */
-export async function captureFrame(page: Page, selector = 'video'): Promise<Frame> {
+/** The frame the video shows now; waits up to `timeoutMs` for it to have one, then fails. */
+export async function captureFrame(page: Page, selector = 'video', timeoutMs = 15_000): Promise<Frame> {
   const video = page.locator(selector).first();
-  await video.evaluate(
-    (v: HTMLVideoElement) =>
-      new Promise<void>((ok) => {
-        const check = (): void => (v.videoWidth > 0 && v.readyState >= 2 ? ok() : void setTimeout(check, 50));
+  await video.waitFor({ state: 'attached', timeout: timeoutMs });
+  const waited = await video.evaluate(
+    (v: HTMLVideoElement, timeoutMs: number) =>
+      new Promise<string>((done) => {
+        const deadline = Date.now() + timeoutMs;
+        const check = (): void => {
+          if (v.videoWidth > 0 && v.readyState >= 2) return done('');
+          if (Date.now() > deadline) return done(`videoWidth ${v.videoWidth}, readyState ${v.readyState}`);
+          setTimeout(check, 50);
+        };
         check();
       }),
+    timeoutMs,
   );
+  if (waited) throw new Error(`${selector} showed no frame within ${timeoutMs} ms (${waited})`);
   const { width, height, b64 } = await video.evaluate((v: HTMLVideoElement) => {
     const canvas = document.createElement('canvas');
     canvas.width = v.videoWidth;

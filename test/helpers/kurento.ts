@@ -3,6 +3,7 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports --
    kurento-client is untyped, and applications use it so */
+import { reportBackgroundError } from './background-errors';
 import type { BrowserPeer } from './browser-peer';
 
 const kurento = require('kurento-client');
@@ -28,13 +29,22 @@ export function connect(url: string): Promise<any> {
   return new Promise((resolve, reject) => kurento(url, { failAfter: 5 }, cb(resolve, reject)));
 }
 
-/** Wires a browser peer to an endpoint with trickle ICE both ways. */
+/**
+ * Wires a browser peer to an endpoint with trickle ICE both ways. A candidate that either side
+ * refuses fails the test (see background-errors), unless the page has gone by then.
+ */
 export function trickle(peer: BrowserPeer, endpoint: any): void {
   endpoint.on('IceCandidateFound', (e: any) => {
-    peer.addCandidate(e.candidate).catch(() => undefined);
+    peer.addCandidate(e.candidate).catch((err: unknown) => {
+      if (!peer.page.isClosed())
+        reportBackgroundError(`the browser refused the media server's candidate ${e.candidate.candidate}`, err);
+    });
   });
   peer.onCandidate((c) => {
-    endpoint.addIceCandidate(kurento.getComplexType('IceCandidate')(c), () => undefined);
+    endpoint.addIceCandidate(kurento.getComplexType('IceCandidate')(c), (err: unknown) => {
+      if (err && !peer.page.isClosed())
+        reportBackgroundError(`the media server refused the browser's candidate ${c.candidate}`, err);
+    });
   });
 }
 

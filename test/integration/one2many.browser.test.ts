@@ -109,6 +109,65 @@ describe('one2many in Chromium', () => {
     ).toEqual([]);
     await Promise.all([presenter, ...viewers.slice(1)].map((p) => p.close()));
   }, 120_000);
+
+  test('two rooms broadcast at once, each to its own viewers; one ending leaves the other playing', async () => {
+    const rooms = ['north', 'south'];
+    const presenters = [await open(), await open()];
+    for (const [i, p] of presenters.entries()) {
+      await inner(p, '#room').fill(rooms[i]!);
+      await inner(p, '#presenter').click();
+      await eventually(
+        () => shown(p),
+        (s) => s.state === 'presenting',
+      );
+    }
+    const viewers = [await open(), await open(), await open(), await open()];
+    for (const [i, v] of viewers.entries()) {
+      await inner(v, '#room').fill(rooms[i % 2]!);
+      await inner(v, '#viewer').click();
+    }
+    for (const v of viewers) expect((await decoding(v)).state).toBe('viewing');
+    // Each presenter counts only its own room's audience.
+    for (const p of presenters) {
+      expect(
+        (
+          await eventually(
+            () => shown(p),
+            (s) => s.viewers === 2,
+          )
+        ).viewers,
+      ).toBe(2);
+    }
+    expect(await pipelinesOnMediaServer(running.app)).toHaveLength(2);
+
+    await inner(presenters[0]!, '#stop').click();
+    for (const v of [viewers[0]!, viewers[2]!]) {
+      expect(
+        (
+          await eventually(
+            () => shown(v),
+            (s) => s.state === 'idle',
+          )
+        ).notice,
+      ).toMatch(/presenter left/);
+    }
+    await keepsDecoding(viewers[1]!);
+    await keepsDecoding(viewers[3]!);
+    expect((await shown(viewers[1]!)).state).toBe('viewing');
+    expect(
+      await eventually(
+        () => pipelinesOnMediaServer(running.app),
+        (p) => p.length === 1,
+      ),
+    ).toHaveLength(1);
+    await Promise.all([...presenters, ...viewers].map((p) => p.close()));
+    expect(
+      await eventually(
+        () => pipelinesOnMediaServer(running.app),
+        (p) => p.length === 0,
+      ),
+    ).toEqual([]);
+  }, 120_000);
 });
 
 describe('one2many refusals and rooms (signaling only)', () => {
@@ -140,7 +199,7 @@ describe('one2many refusals and rooms (signaling only)', () => {
     });
   });
 
-  test('a second presenter in a room is refused; another room is independent', async () => {
+  test('a second presenter in a room is refused, and a viewer of another, empty room is too', async () => {
     const first = await socket();
     first.send({ id: 'presenter', sdpOffer: offer, room: 'stage' });
     // The room is taken at once, even while the first presenter's offer is still processed.

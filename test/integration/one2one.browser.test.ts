@@ -74,10 +74,12 @@ describe('one2one in Chromium', () => {
     await inner(alice, '#peer').fill('bob');
     if (record) await inner(alice, '#record').check();
     await inner(alice, '#call').click();
-    await eventually(
+    const ringing = await eventually(
       () => shown(bob),
       (s) => s.state === 'incoming',
     );
+    // The callee learns before answering whether the call will be recorded.
+    expect(ringing.notice).toBe(record ? 'alice is calling you; the call will be recorded' : 'alice is calling you');
     await inner(bob, '#accept').click();
     for (const page of [alice, bob]) {
       const s = await eventually(
@@ -99,9 +101,13 @@ describe('one2one in Chromium', () => {
     const stats = await eventually(
       async () =>
         (await (await fetch(`${running.url}/api/sessions/${callId}/stats`)).json()) as { items: Record<string, number>[] },
-      (p) => p.items.some((s) => (s.bitrateInKbps ?? 0) > 0 && s.width === 640),
+      (p) => p.items.some((s) => (s.bitrateInKbps ?? 0) > 0 && s.width === 640 && (s.rttMs ?? 0) > 0),
     );
-    expect(stats.items.find((s) => s.width === 640)).toMatchObject({ height: 480 });
+    const snapshot = stats.items.find((s) => s.width === 640 && (s.rttMs ?? 0) > 0)!;
+    expect(snapshot).toMatchObject({ height: 480 });
+    // On loopback: a round trip of well under a second, and next to no loss.
+    expect(snapshot.rttMs).toBeLessThan(1000);
+    expect(snapshot.packetLoss).toBeLessThan(0.05);
 
     await inner(bob, '#stop').click();
     const after = await eventually(
@@ -134,7 +140,8 @@ describe('one2one in Chromium', () => {
 
   test('a recorded call leaves one playable file per side in the repository, linked to the call', async () => {
     const [alice, bob] = await connectCall(true);
-    expect((await shown(bob)).notice).toMatch(/will be recorded|In a call/);
+    expect((await shown(bob)).notice).toBe('In a call with alice (recorded)');
+    expect((await shown(alice)).notice).toBe('In a call with bob (recorded)');
     await new Promise((r) => setTimeout(r, 3000));
     await inner(alice, '#stop').click();
     await eventually(

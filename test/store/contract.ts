@@ -80,6 +80,24 @@ export function storeContract(factory: () => StoreFactory): void {
     expect((await store.listStats('other', { limit: 10, offset: 0 })).total).toBe(0);
   });
 
+  test('stats snapshots: an unmeasured round trip stays unknown, not 0 ms', async () => {
+    const { rttMs: _none, ...snapshot } = {
+      sessionId: 's2',
+      participant: 'ann',
+      at: new Date(Date.UTC(2026, 0, 1)),
+      bitrateInKbps: 1000,
+      bitrateOutKbps: 900,
+      packetLoss: 0.25,
+      rttMs: 0,
+      width: 640,
+      height: 480,
+    };
+    await store.addStats(snapshot);
+    const [read] = (await store.listStats('s2', { limit: 10, offset: 0 })).items;
+    expect(read?.packetLoss).toBe(0.25);
+    expect(read).not.toHaveProperty('rttMs');
+  });
+
   test('recordings: newest first, read by id, deleted once', async () => {
     const base = { profile: 'WEBM', sizeBytes: 1000, durationMs: 5000, demo: 'recording', participants: ['ann'] };
     for (let i = 0; i < 3; i++) {
