@@ -51,5 +51,6 @@ export function buildObject(ctx: EngineContext, type: string, params: Params, re
   if (!build) {
     throw new KmsError('NOT_IMPLEMENTED', `${info.name} is not supported by the embedded media server; use a real KMS for it`);
   }
-  return build(ctx, params, resolve);
+  // NOTE: only an object whose constructor returned joins the pipeline (see MediaObject.attach).
+  return build(ctx, params, resolve).attach();
 }

@@ -45,9 +45,18 @@ export abstract class MediaObject {
     this.id = fixedId ?? (parent ? `${parent.id}/${own}` : own);
     this.name = this.id;
     this.log = ctx.log.child({ object: this.id });
-    parent?.children.add(this);
-    ctx.register(this);
     this.registerBaseOperations();
+  }
+
+  /**
+   * Makes a fully built object known to its parent and the engine. Called by whoever built it,
+   * after the constructor returned: a constructor that throws (a refused parameter, no
+   * GStreamer) must leave nothing half-built behind in the pipeline.
+   */
+  attach(): this {
+    this.parent?.children.add(this);
+    this.ctx.register(this);
+    return this;
   }
 
   get released(): boolean {

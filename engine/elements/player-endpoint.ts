@@ -6,7 +6,7 @@
 import { existsSync, accessSync, constants } from 'node:fs';
 import type { RtpPacket } from 'werift';
 import { GstHelper, gstreamerMissing, type HelperEvent } from '../gst/helper-process';
-import { KmsError } from '../protocol/errors';
+import { KmsError, type ErrorCodeName } from '../protocol/errors';
 import type { MediaKind, RtpFanout } from '../rtp/fanout';
 import { RtpRestamper } from '../rtp/restamper';
 import type { EngineContext, MediaObject } from './media-object';
@@ -27,8 +27,8 @@ const CODECS = {
   video: { mimeType: 'video/VP8', clockRate: 90000 },
   audio: { mimeType: 'audio/opus', clockRate: 48000 },
 };
-/** How long play() waits for the helper to open the URI before it answers anyway. */
-const OPEN_TIMEOUT_MS = 10_000;
+/** How long play() waits for the helper to open the URI; past that, play() fails. */
+const OPEN_TIMEOUT_MS = 15_000;
 
 interface VideoInfo {
   durationMs: number;
@@ -51,7 +51,6 @@ export class PlayerEndpoint extends UriEndpoint {
     this.handle('getVideoInfo', () => this.videoInfo());
     this.handle('getPosition', () => this.position());
     this.handle('setPosition', (p) => this.seek(p.position as number));
-    this.handle('getElementGstreamerDot', () => 'digraph player { }');
   }
 
   private play(): Promise<void> {
@@ -61,7 +60,7 @@ export class PlayerEndpoint extends UriEndpoint {
 
   private async startPlaying(): Promise<void> {
     if (this.helper && this.state === 'PAUSE') {
-      await this.helper.request({ cmd: 'play' });
+      await this.ask(this.helper, { cmd: 'play' }, 'resume');
       this.setState('START');
       return;
     }
@@ -93,7 +92,7 @@ export class PlayerEndpoint extends UriEndpoint {
       if (this.helper === helper) this.closeHelper();
     };
     this.setState('START');
-    const timer = setTimeout(() => opened(), OPEN_TIMEOUT_MS);
+    const timer = setTimeout(() => opened(`it did not open within ${OPEN_TIMEOUT_MS / 1000} s`), OPEN_TIMEOUT_MS);
     const error = await open;
     clearTimeout(timer);
     if (error) {
@@ -152,7 +151,7 @@ export class PlayerEndpoint extends UriEndpoint {
 
   protected async pause(): Promise<void> {
     if (this.state !== 'START' || !this.helper) return;
-    await this.helper.request({ cmd: 'pause' });
+    await this.ask(this.helper, { cmd: 'pause' }, 'pause');
     this.setState('PAUSE');
   }
 
@@ -162,7 +161,9 @@ export class PlayerEndpoint extends UriEndpoint {
   }
 
   private async videoInfo(): Promise<Record<string, unknown>> {
-    const info = this.helper ? ((await this.helper.request({ cmd: 'info' })) as Partial<VideoInfo>) : undefined;
+    const info = this.helper
+      ? ((await this.ask(this.helper, { cmd: 'info' }, 'read the video info')) as Partial<VideoInfo>)
+      : undefined;
     const known = info && info.durationMs !== undefined ? (info as VideoInfo) : this.info;
     return {
       isSeekable: known?.seekable ?? false,
@@ -176,16 +177,29 @@ export class PlayerEndpoint extends UriEndpoint {
 
   private async position(): Promise<number> {
     if (!this.helper) return 0;
-    const reply = await this.helper.request({ cmd: 'position' });
-    return typeof reply.positionMs === 'number' ? reply.positionMs : 0;
+    const reply = await this.ask(this.helper, { cmd: 'position' }, 'read the position');
+    if (typeof reply.positionMs !== 'number') throw new KmsError('UNEXPECTED_ERROR', 'The player did not report a position');
+    return reply.positionMs;
   }
 
   private async seek(positionMs: number): Promise<void> {
     if (!this.helper) throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', 'The player is not playing; call play() first');
-    const reply = await this.helper.request({ cmd: 'seek', positionMs });
-    if (reply.error)
-      throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `Cannot seek to ${positionMs} ms: ${String(reply.error)}`);
+    await this.ask(this.helper, { cmd: 'seek', positionMs }, `seek to ${positionMs} ms`, 'MEDIA_OBJECT_ILLEGAL_PARAM_ERROR');
     this.ended = false;
+  }
+
+  /** A helper request whose failure reaches the application as a KMS error naming the action. */
+  private async ask(
+    helper: GstHelper,
+    command: Record<string, unknown>,
+    action: string,
+    code: ErrorCodeName = 'UNEXPECTED_ERROR',
+  ): Promise<Record<string, unknown>> {
+    try {
+      return await helper.request(command);
+    } catch (err) {
+      throw new KmsError(code, `Cannot ${action}: ${(err as Error).message}`);
+    }
   }
 
   private closeHelper(): void {

@@ -80,7 +80,8 @@ export function toKmsStats(report: Iterable<W3cStats>, ctx: StatsContext, now = 
         packetsSent: num(s.packetsSent),
         bytesSent: num(s.bytesSent),
         targetBitrate: ctx.rembIn(kind),
-        roundTripTime: num(remote?.roundTripTime),
+        // Absent until a receiver report has measured it: 0 would claim a perfect link.
+        ...(typeof remote?.roundTripTime === 'number' ? { roundTripTime: remote.roundTripTime } : {}),
         kind,
       };
     } else if (s.type === 'transport') {

@@ -174,18 +174,22 @@ export class GstHelper {
     this.child.stdin!.write(`${JSON.stringify(command)}\n`);
   }
 
-  /** A command whose answer comes back (or an error if the helper ends first). */
+  /**
+   * A command whose answer comes back. Rejects, in words, when the helper answers with an
+   * error, does not answer in time, or has ended: a caller never mistakes a failure for a reply.
+   */
   request(command: Record<string, unknown>, timeoutMs = 5000): Promise<Record<string, unknown>> {
-    if (this.closed) return Promise.resolve({ error: 'the GStreamer helper is closed' });
+    if (this.closed) return Promise.reject(new Error('the GStreamer helper is closed'));
     const id = this.nextId++;
-    return new Promise((ok) => {
+    return new Promise((ok, fail) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        ok({ error: 'the GStreamer helper did not answer' });
+        fail(new Error(`the GStreamer helper did not answer '${String(command.cmd)}' within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, (reply) => {
         clearTimeout(timer);
-        ok(reply);
+        if (typeof reply.error === 'string') fail(new Error(reply.error));
+        else ok(reply);
       });
       this.send({ ...command, id });
     });

@@ -40,7 +40,7 @@ export class MediaServer implements EngineContext {
     this.serverManager = new ServerManager(this, {
       pipelines: () => this.pipelineIds(),
       sessions: () => this.sessions.ids(),
-    });
+    }).attach();
   }
 
   // ---- EngineContext ----------------------------------------------------------------------
