@@ -22,6 +22,8 @@ export class One2OneController implements ReactiveController {
   stats: StatsSample[] = [];
   private signaling: SignalingClient<One2OneClientMessage, One2OneServerMessage> | undefined;
   private peer: PeerSession | undefined;
+  /** Whether the current call is being recorded (both sides are told). */
+  private recorded = false;
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
@@ -51,6 +53,7 @@ export class One2OneController implements ReactiveController {
   /** `record` asks the server to record both sides into the media repository. */
   async call(to: string, record = false): Promise<void> {
     if (this.state !== 'registered') return;
+    this.recorded = record;
     this.set({ state: 'calling', peerName: to, error: '', notice: `Calling ${to}${record ? ' (recorded)' : ''}…` });
     try {
       const sdpOffer = await this.newPeer().offerWithCamera();
@@ -65,7 +68,7 @@ export class One2OneController implements ReactiveController {
     if (this.state !== 'incoming') return;
     try {
       const sdpOffer = await this.newPeer().offerWithCamera();
-      this.set({ localStream: this.peer?.localStream, state: 'in-call', notice: `In a call with ${this.peerName}` });
+      this.set({ localStream: this.peer?.localStream, state: 'in-call', notice: this.inCallNotice() });
       await this.signaling?.send({ id: 'incomingCallResponse', from: this.peerName, callResponse: 'accept', sdpOffer });
     } catch (err) {
       void this.signaling?.send({ id: 'incomingCallResponse', from: this.peerName, callResponse: 'reject' });
@@ -84,6 +87,11 @@ export class One2OneController implements ReactiveController {
     void this.signaling?.send({ id: 'stop' });
     this.endCall();
     this.set({ state: 'registered', notice: 'Call ended' });
+  }
+
+  /** Both sides keep seeing that the call is recorded, for as long as it lasts. */
+  private inCallNotice(): string {
+    return `In a call with ${this.peerName}${this.recorded ? ' (recorded)' : ''}`;
   }
 
   private newPeer(): PeerSession {
@@ -115,6 +123,7 @@ export class One2OneController implements ReactiveController {
           return;
         case 'incomingCall':
           if (this.state !== 'registered') return;
+          this.recorded = m.record === true;
           this.set({
             state: 'incoming',
             peerName: m.from,
@@ -124,7 +133,7 @@ export class One2OneController implements ReactiveController {
         case 'callResponse':
           if (m.response === 'accepted') {
             await this.startMedia(m.sdpAnswer);
-            this.set({ state: 'in-call', notice: `In a call with ${this.peerName}` });
+            this.set({ state: 'in-call', notice: this.inCallNotice() });
           } else {
             this.endCall();
             this.set({ state: 'registered', error: `Call not accepted: ${m.message}`, notice: '' });

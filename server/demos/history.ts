@@ -61,14 +61,21 @@ export class History {
   recordStats(sessionId: string | undefined, participant: string, endpoint: WebRtcEndpoint, seconds: number): () => void {
     if (!sessionId) return () => undefined;
     const sampler = new StatsSampler();
+    let stopped = false;
     const timer = setInterval(() => {
       void sampler
         .sample(endpoint)
         .then((s) => (s ? this.guard('stats', () => this.store.addStats({ sessionId, participant, ...s })) : undefined))
-        .catch(() => undefined); // the endpoint went away between ticks
+        .catch((err: unknown) => {
+          // A sample in flight when the call ended meets a released endpoint: expected, and quiet.
+          if (!stopped) this.log.warn({ err, sessionId, participant }, 'stats sample failed');
+        });
     }, seconds * 1000);
     timer.unref();
-    return () => clearInterval(timer);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
   }
 }
 
@@ -81,7 +88,7 @@ interface Totals {
 }
 
 /** Turns cumulative KMS counters into per-interval rates. */
-class StatsSampler {
+export class StatsSampler {
   private last: Totals | undefined;
 
   async sample(endpoint: WebRtcEndpoint) {
@@ -107,12 +114,14 @@ class StatsSampler {
     const expected = totals.packetsIn - prev.packetsIn + (totals.lostIn - prev.lostIn);
     const track = Object.values(video).find((s: KmsStats) => s.type === 'track');
     const outbound = Object.values(video).find((s: KmsStats) => s.type === 'outboundrtp');
+    const rtt = Number(outbound?.roundTripTime);
     return {
       at: new Date(totals.at),
       bitrateInKbps: Math.round(bitrateInKbps),
       bitrateOutKbps: Math.round(bitrateOutKbps),
       packetLoss: expected > 0 ? Math.max(0, totals.lostIn - prev.lostIn) / expected : 0,
-      rttMs: Math.round((Number(outbound?.roundTripTime) || 0) * 1000),
+      // No round trip measured yet is "unknown", not 0 ms.
+      ...(rtt > 0 ? { rttMs: Math.round(rtt * 1000) } : {}),
       width: Number(track?.frameWidth) || 0,
       height: Number(track?.frameHeight) || 0,
     };

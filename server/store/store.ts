@@ -39,7 +39,8 @@ export interface StatsSnapshot {
   bitrateOutKbps: number;
   /** Fraction of packets lost, 0..1, since the previous snapshot. */
   packetLoss: number;
-  rttMs: number;
+  /** Round-trip time of the outgoing video; absent while the media server has measured none. */
+  rttMs?: number;
   width: number;
   height: number;
 }
