@@ -57,6 +57,8 @@ export class RecorderEndpoint extends UriEndpoint {
   private pausedAt = 0;
   private pausedMs = 0;
   private announced = false;
+  /** The video size the file's header carries, once read from a keyframe. */
+  private videoSize: { width: number; height: number } | undefined;
 
   constructor(ctx: EngineContext, pipeline: MediaObject, uri: string, mediaProfile: string, stopOnEndOfStream: boolean) {
     const profile = PROFILES[mediaProfile];
@@ -185,8 +187,9 @@ export class RecorderEndpoint extends UriEndpoint {
       const videoStart = kind === 'video' && frame.keyframe;
       const audioAlone = kind === 'audio' && (!this.profile.video || now - this.firstAudioAt > AUDIO_ALONE_AFTER_MS);
       if (!videoStart && !audioAlone) return;
+      const size = videoStart ? vp8KeyframeSize(frame.data) : undefined;
       try {
-        this.writer = this.openWriter((videoStart && vp8KeyframeSize(frame.data)) || DEFAULT_SIZE);
+        this.writer = this.openWriter(size ?? DEFAULT_SIZE);
       } catch (err) {
         this.raiseError('URI_ERROR', `Cannot record to ${this.uri}: ${(err as Error).message}`);
         this.setState('STOP');
@@ -194,6 +197,16 @@ export class RecorderEndpoint extends UriEndpoint {
       }
       this.startedAt = now;
       this.pausedMs = 0;
+      this.videoSize = size;
+    } else if (kind === 'video' && frame.keyframe) {
+      // The header says the size of the latest keyframe: a file that began with audio alone
+      // had only a guess, and a browser that starts small (as Chrome does while its bandwidth
+      // estimate ramps up) sends its full size later.
+      const size = vp8KeyframeSize(frame.data);
+      if (size && (size.width !== this.videoSize?.width || size.height !== this.videoSize.height)) {
+        this.writer.setVideoSize(size.width, size.height);
+        this.videoSize = size;
+      }
     }
     const clock = this.clocks.get(kind) as TrackClock;
     if (Number.isNaN(clock.timestamp)) {

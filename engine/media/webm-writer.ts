@@ -38,6 +38,8 @@ export class WebmWriter {
   private readonly infoAt: number;
   private readonly tracksAt: number;
   private readonly trackNumbers: Partial<Record<TrackKind, number>> = {};
+  /** Where the video track's fixed-width PixelWidth element starts (PixelHeight follows it). */
+  private videoSizeAt = -1;
   private cluster: { timeMs: number; blocks: Block[]; bytes: number } | undefined;
   private readonly cues: { timeMs: number; track: number; clusterAt: number }[] = [];
   private endMs = 0;
@@ -59,7 +61,9 @@ export class WebmWriter {
       this.durationAt = this.position + info.length - 8;
       this.write(info);
       this.tracksAt = this.position;
-      this.write(this.tracks(tracks));
+      const { buffer, videoSizeOffset } = this.tracks(tracks);
+      if (videoSizeOffset >= 0) this.videoSizeAt = this.position + videoSizeOffset;
+      this.write(buffer);
     } catch (err) {
       closeSync(this.fd);
       throw err;
@@ -93,6 +97,15 @@ export class WebmWriter {
     cluster.blocks.push({ track, timeMs: t, keyframe: keyframe || kind === 'audio', data });
     cluster.bytes += data.length;
     this.endMs = Math.max(this.endMs, t);
+  }
+
+  /**
+   * Sets the video track's picture size in the header already written: a recording that began
+   * with audio alone learns the size only from its first video keyframe.
+   */
+  setVideoSize(width: number, height: number): void {
+    if (this.videoSizeAt < 0 || this.closed) return;
+    this.writeAt(this.videoSizeAt, Buffer.concat(pixelSize(width, height)));
   }
 
   /** Writes what is buffered, the cues and the patched header; the file is final after this. */
@@ -164,18 +177,21 @@ export class WebmWriter {
     ]);
   }
 
-  private tracks(tracks: WebmTracks): Buffer {
+  /** The Tracks element, and where in it the video size can be patched (-1 without video). */
+  private tracks(tracks: WebmTracks): { buffer: Buffer; videoSizeOffset: number } {
     const entries: Buffer[] = [];
+    let videoSize: Buffer | undefined;
     let next = 1;
     if (tracks.video) {
       const n = (this.trackNumbers.video = next++);
+      videoSize = Buffer.concat(pixelSize(tracks.video.width, tracks.video.height));
       entries.push(
         element(ID.TrackEntry, [
           uint(ID.TrackNumber, n),
           uint(ID.TrackUID, n),
           uint(ID.TrackType, 1),
           string(ID.CodecID, 'V_VP8'),
-          element(ID.Video, [uint(ID.PixelWidth, tracks.video.width), uint(ID.PixelHeight, tracks.video.height)]),
+          element(ID.Video, [videoSize]),
         ]),
       );
     }
@@ -201,7 +217,9 @@ export class WebmWriter {
         ]),
       );
     }
-    return element(ID.Tracks, entries);
+    const buffer = element(ID.Tracks, entries);
+    // The size elements are written at a fixed width, so a later patch fits the same bytes.
+    return { buffer, videoSizeOffset: videoSize ? buffer.indexOf(videoSize, buffer.indexOf('V_VP8')) : -1 };
   }
 
   private cueElement(): Buffer {
@@ -225,4 +243,9 @@ export class WebmWriter {
   private writeAt(at: number, buf: Buffer): void {
     writeSync(this.fd, buf, 0, buf.length, at);
   }
+}
+
+/** PixelWidth and PixelHeight, two bytes each whatever the value (VP8 sizes are 14-bit). */
+function pixelSize(width: number, height: number): Buffer[] {
+  return [uint(ID.PixelWidth, width, 2), uint(ID.PixelHeight, height, 2)];
 }

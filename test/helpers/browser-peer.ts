@@ -50,18 +50,21 @@ export class BrowserPeer {
 
   private constructor(readonly page: Page) {}
 
-  /** Opens a page with a peer connection; `send` adds the fake camera and microphone. */
+  /**
+   * Opens a page with a peer connection; `send` adds the fake camera (640x480 unless `video`
+   * says otherwise) and microphone.
+   */
   static async open(
     browser: Browser,
     pages: PeerPageServer,
-    opts: { send: boolean; rtc?: RTCConfiguration },
+    opts: { send: boolean; rtc?: RTCConfiguration; video?: { width: number; height: number } },
   ): Promise<BrowserPeer> {
     const page = await browser.newPage();
     await page.goto(pages.url);
     const peer = new BrowserPeer(page);
     await page.exposeFunction('__candidate', (c: Candidate) => peer.candidateListeners.forEach((l) => l(c)));
     await page.evaluate(
-      async ({ send, rtc }) => {
+      async ({ send, rtc, video }) => {
         const pc = new RTCPeerConnection(rtc);
         const w = window as unknown as Record<string, unknown>;
         w.pc = pc;
@@ -76,14 +79,17 @@ export class BrowserPeer {
           document.body.append(video);
         };
         if (send) {
-          const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
+          const stream = await navigator.mediaDevices.getUserMedia({
+            audio: true,
+            video: { width: { exact: video.width }, height: { exact: video.height } },
+          });
           stream.getTracks().forEach((t) => pc.addTrack(t, stream));
         } else {
           pc.addTransceiver('audio', { direction: 'recvonly' });
           pc.addTransceiver('video', { direction: 'recvonly' });
         }
       },
-      { send: opts.send, rtc: opts.rtc ?? {} },
+      { send: opts.send, rtc: opts.rtc ?? {}, video: opts.video ?? { width: 640, height: 480 } },
     );
     return peer;
   }
