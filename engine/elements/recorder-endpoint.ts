@@ -82,6 +82,8 @@ export class RecorderEndpoint extends UriEndpoint {
     if (this.state === 'PAUSE') {
       this.pausedMs += Date.now() - this.pausedAt;
       this.resetAssemblers();
+      // As KMS does on every return to START: Recording again, once the file goes on.
+      this.announced = false;
     } else {
       this.checkWritable();
       this.startedAt = 0;

@@ -43,10 +43,10 @@ describe('NACK', () => {
         }),
       );
       let nacksAtPublisher = 0;
-      publisher.pc
-        .getTransceivers()
-        .find((t) => t.kind === 'video')!
-        .sender.onGenericNack.subscribe(() => nacksAtPublisher++);
+      let rtcpAtPublisher = 0;
+      const publisherVideo = publisher.pc.getTransceivers().find((t) => t.kind === 'video')!.sender;
+      publisherVideo.onGenericNack.subscribe(() => nacksAtPublisher++);
+      publisherVideo.onRtcp.subscribe(() => rtcpAtPublisher++);
 
       const [source, sink] = await Promise.all([pipeline.createWebRtcEndpoint(), pipeline.createWebRtcEndpoint()]);
       await source.connect(sink);
@@ -64,11 +64,21 @@ describe('NACK', () => {
           feedback: new GenericNack({ senderSsrc: video.receiver.rtcpSsrc, mediaSourceSsrc: mediaSsrc, lost: [target] }),
         }),
       ]);
+      const rtcpWhenAsked = rtcpAtPublisher;
       const copies = await eventually(
         () => seen.get(target) ?? 0,
         (n) => n >= 2,
       );
       expect(copies).toBe(2);
+      // A NACK passed upstream would reach the publisher along with the media server's other
+      // feedback (REMB, receiver reports, once a second): wait until several more of those
+      // have arrived, then check that no NACK came with them.
+      await eventually(
+        () => rtcpAtPublisher,
+        (n) => n >= rtcpWhenAsked + 3,
+        10_000,
+        'the media server’s feedback to reach the publisher after the NACK',
+      );
       expect(nacksAtPublisher).toBe(0);
     } finally {
       await pipeline.release();

@@ -249,7 +249,7 @@ describe('RecorderEndpoint and PlayerEndpoint (embedded media server, real brows
     await sleep(2000);
     const stoppedAt = Date.now();
     await call(recorder, 'stopAndWait');
-    expect(events.map((e) => e.name)).toEqual(['Recording', 'Paused', 'Stopped']);
+    expect(events.map((e) => e.name)).toEqual(['Recording', 'Paused', 'Recording', 'Stopped']);
     const info = await probe(join(mediaDir, 'paused.webm'));
     // The two recorded stretches, and not the 3 s between them.
     expectDuration(info.durationSeconds, pausedAt - began + (stoppedAt - resumedAt));
