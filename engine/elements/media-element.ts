@@ -211,7 +211,10 @@ export abstract class MediaElement extends MediaObject {
       const kind = kindOf(p.mediaType as MediaType);
       return kind ? (this.flowingOut.get(kind) ?? false) : false;
     });
-    this.handle('isMediaTranscoding', () => false);
+    this.handle('isMediaTranscoding', (p) => {
+      const kind = kindOf(p.mediaType as MediaType);
+      return kind ? this.transcoding(kind) : false;
+    });
     // Elements without a transport report only their own entry; endpoints add RTP stats.
     this.handle('getStats', () => {
       const now = Date.now();
@@ -220,5 +223,10 @@ export abstract class MediaElement extends MediaObject {
         [id]: { __module__: 'kurento', __type__: 'ElementStats', id, type: 'element', timestampMillis: now, inputLatency: [] },
       };
     });
+  }
+
+  /** Whether this element decodes and re-encodes `kind` right now (forwarding elements never do). */
+  protected transcoding(_kind: MediaKind): boolean {
+    return false;
   }
 }

@@ -142,6 +142,11 @@ export class PlayerEndpoint extends UriEndpoint {
     }
   }
 
+  /** Whatever the URI holds is decoded and re-encoded to VP8 and Opus while playing. */
+  protected override transcoding(): boolean {
+    return this.helper !== undefined;
+  }
+
   protected override onKeyframeRequested(): void {
     this.helper?.send({ cmd: 'keyframe' });
   }

@@ -28,6 +28,7 @@ import { RembFeedback, rembFields } from '../rtp/bandwidth';
 import type { MediaKind, RtpFanout } from '../rtp/fanout';
 import { RtpRestamper } from '../rtp/restamper';
 import { announceCandidate, looksLikeSdp, stripCandidates, type CandidatePolicy } from './ice-candidates';
+import { withRecvLimits } from './sdp-bandwidth';
 import { toKmsStats } from './webrtc-stats';
 import { MediaElement } from './media-element';
 import type { EngineContext, MediaObject } from './media-object';
@@ -131,9 +132,17 @@ export class WebRtcEndpoint extends MediaElement {
     }
     this.assertAlive();
     this.remoteSdp = offer;
-    this.localSdp = stripCandidates(pc.localDescription?.sdp ?? '');
+    this.localSdp = this.ownSdp(pc);
     await this.flushEarlyCandidates();
     return this.localSdp;
+  }
+
+  /** The local description as the peer sees it: no candidates (they trickle), our receive limits. */
+  private ownSdp(pc: RTCPeerConnection): string {
+    return withRecvLimits(stripCandidates(pc.localDescription?.sdp ?? ''), {
+      audio: this.maxAudioRecvBandwidth,
+      video: this.maxVideoRecvBandwidth,
+    });
   }
 
   private async generateOffer(): Promise<string> {
@@ -153,7 +162,7 @@ export class WebRtcEndpoint extends MediaElement {
       throw new KmsError('SDP_END_POINT_GENERATE_OFFER_ERROR', `Could not generate an offer: ${errorText(err)}`);
     }
     this.assertAlive();
-    this.localSdp = stripCandidates(pc.localDescription?.sdp ?? '');
+    this.localSdp = this.ownSdp(pc);
     return this.localSdp;
   }
 
@@ -509,12 +518,23 @@ export class WebRtcEndpoint extends MediaElement {
         __type__: 'DtlsConnection',
       },
     ]);
+    // NOTE: the engine forwards without encoding, so what it sends is the publisher's rate; the
+    // send limits would need the sinks' estimates folded into the publisher's REMB, which the
+    // engine does not do yet. Refused rather than stored and ignored.
+    for (const prop of ['minVideoSendBandwidth', 'maxVideoSendBandwidth'] as const) {
+      const cap = prop.charAt(0).toUpperCase() + prop.slice(1);
+      this.handle(`get${cap}`, () => this[prop]);
+      this.handle(`set${cap}`, () => {
+        throw new KmsError(
+          'NOT_IMPLEMENTED',
+          `WebRtcEndpoint.set${cap} is not supported by the embedded media server (it forwards without re-encoding); use a real KMS for it`,
+        );
+      });
+    }
     for (const prop of [
       'stunServerAddress',
       'stunServerPort',
       'turnUrl',
-      'minVideoSendBandwidth',
-      'maxVideoSendBandwidth',
       'minVideoRecvBandwidth',
       'maxVideoRecvBandwidth',
       'maxAudioRecvBandwidth',

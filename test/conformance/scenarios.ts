@@ -253,6 +253,31 @@ export function conformanceSuite(target: () => MediaServerTarget): void {
     await expectStillDecoding(viewers[2]!);
   }, 60_000);
 
+  test('maxVideoRecvBandwidth and maxAudioRecvBandwidth cap what the browser sends', async () => {
+    const pipeline = await newPipeline();
+    const endpoint = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
+    await call(endpoint, 'connect', endpoint);
+    await call(endpoint, 'setMaxVideoRecvBandwidth', 250);
+    await call(endpoint, 'setMaxAudioRecvBandwidth', 20);
+    expect(await call(endpoint, 'getMaxVideoRecvBandwidth')).toBe(250);
+    const busyBrowser = await launchChromium(fakeCameraArgs(BUSY_CAMERA));
+    cleanups.push(() => busyBrowser.close());
+    const peer = await BrowserPeer.open(busyBrowser, pages, { send: true });
+    await negotiateBrowserOffer(peer, endpoint);
+    const answer = await call<string>(endpoint, 'getLocalSessionDescriptor');
+    const section = (kind: string): string => answer.split(/\r\nm=/).find((m) => m.startsWith(kind)) ?? '';
+    expect(section('video')).toMatch(/\r\nb=AS:250\r\n/);
+    expect(section('audio')).toMatch(/\r\nb=AS:20\r\n/);
+    await decoding(peer);
+    // A camera this busy would send well over 1 Mbps (see above); capped, it stays near 250 kbps.
+    await new Promise((r) => setTimeout(r, 3000));
+    const a = await peer.videoStats();
+    await new Promise((r) => setTimeout(r, 3000));
+    const b = await peer.videoStats();
+    expect(sentBitrate(a, b)).toBeLessThan(250_000 * 1.2);
+    expect(sentBitrate(a, b)).toBeGreaterThan(10_000);
+  }, 60_000);
+
   test('H.264 when the browser offers only H.264', async () => {
     const pipeline = await newPipeline();
     const endpoint = await call<any>(pipeline, 'create', 'WebRtcEndpoint');

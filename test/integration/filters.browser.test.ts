@@ -290,6 +290,9 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
       20_000,
     );
     expect(channelSpread(grey)).toBeLessThan(6);
+    // The filter decodes and re-encodes the video; audio passes through as it came.
+    expect(await call(filter, 'isMediaTranscoding', 'VIDEO')).toBe(true);
+    expect(await call(filter, 'isMediaTranscoding', 'AUDIO')).toBe(false);
     // The camera itself is colourful: the same filter at full saturation shows it.
     await call(filter, 'setElementProperty', 'saturation', '1.0');
     expect(

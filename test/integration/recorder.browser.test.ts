@@ -315,6 +315,9 @@ describe('RecorderEndpoint and PlayerEndpoint (embedded media server, real brows
   it('seeks, pauses and reports its position, and ends when the rest of the clip has played', async () => {
     const { player, events } = await playInto(pathToFileURL(clip()).href);
     await call(player, 'play');
+    expect(await call(player, 'isMediaTranscoding', 'VIDEO')).toBe(true);
+    // No GStreamer graph to show here: said plainly, not a made-up one.
+    await expect(call(player, 'getElementGstreamerDot')).rejects.toThrow(/not supported by the embedded media server/);
     await call(player, 'setPosition', 3000);
     const seekedAt = Date.now();
     // Playing on from the target: the position moves past it.

@@ -114,9 +114,43 @@ describe('embedded media server protocol', () => {
       expect(wrongType.error?.code).toBeGreaterThanOrEqual(40000);
       const missing = await request('create', { type: 'WebRtcEndpoint', constructorParams: {} });
       expect(missing.error?.message).toMatch(/mediaPipeline/);
+      // Settings the engine cannot honour are refused, not stored and ignored.
+      const endpoint = (await request('create', { type: 'WebRtcEndpoint', constructorParams: { mediaPipeline: pipeline } }))
+        .result?.value;
+      for (const operation of ['setMaxVideoSendBandwidth', 'setMinVideoSendBandwidth']) {
+        const set = await request('invoke', {
+          object: endpoint,
+          operation,
+          operationParams: { [operation.slice(3, 4).toLowerCase() + operation.slice(4)]: 300 },
+        });
+        expect(set.error).toMatchObject({
+          code: 40012,
+          message: expect.stringMatching(/not supported by the embedded media server/),
+        });
+      }
+      // Nothing is transcoded by an endpoint that forwards.
+      const transcoding = await request('invoke', {
+        object: endpoint,
+        operation: 'isMediaTranscoding',
+        operationParams: { mediaType: 'VIDEO' },
+      });
+      expect(transcoding.result?.value).toBe(false);
     } finally {
       await request('release', { object: pipeline });
     }
+  });
+
+  test('a refused create leaves nothing behind in its pipeline', async () => {
+    const pipeline = (await request('create', { type: 'MediaPipeline' })).result?.value as string;
+    // Refused inside the element's own constructor, after the common part was built.
+    const refused = await request('create', {
+      type: 'WebRtcEndpoint',
+      constructorParams: { mediaPipeline: pipeline, recvonly: true, sendonly: true },
+    });
+    expect(refused.error?.message).toMatch(/recvonly and sendonly/);
+    const children = await request('invoke', { object: pipeline, operation: 'getChildren', operationParams: {} });
+    expect(children.result?.value).toEqual([]);
+    expect((await request('release', { object: pipeline })).error).toBeUndefined();
   });
 
   test('an invalid SDP offer fails with SDP_PARSE_ERROR', async () => {

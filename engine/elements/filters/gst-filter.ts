@@ -185,6 +185,11 @@ export abstract class GstFilter extends MediaElement {
     this.helperPort = undefined;
   }
 
+  /** The helper decodes and re-encodes the video while it runs; audio passes untouched. */
+  protected override transcoding(kind: MediaKind): boolean {
+    return kind === 'video' && this.helper !== undefined;
+  }
+
   protected override onKeyframeRequested(kind: MediaKind): void {
     if (kind === 'video') this.helper?.send({ cmd: 'keyframe' });
     else this.requestKeyframeUpstream(kind);
