@@ -5,12 +5,12 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any --
    applications drive kurento-client untyped, and so does this suite, on purpose */
-import { connect as connectTcp, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { BrowserPeer, PeerPageServer, sentBitrate, type VideoStats } from '../helpers/browser-peer';
 import { BUSY_CAMERA, fakeCameraArgs } from '../helpers/fake-camera';
 import { eventually } from '../helpers/app';
+import { DroppableLink } from '../helpers/droppable-link';
 import { call, connect, negotiateBrowserOffer, negotiateServerOffer } from '../helpers/kurento';
 
 export interface MediaServerTarget {
@@ -33,41 +33,6 @@ async function expectStillDecoding(peer: BrowserPeer): Promise<void> {
     (s) => s.framesDecoded > before.framesDecoded + 5,
   );
   expect(after.framesDecoded).toBeGreaterThan(before.framesDecoded + 5);
-}
-
-/** A TCP relay between kurento-client and the media server, so a test can drop the socket. */
-class DroppableLink {
-  private constructor(
-    private readonly server: Server,
-    private readonly sockets: Set<Socket>,
-    readonly url: string,
-  ) {}
-
-  static async open(target: string): Promise<DroppableLink> {
-    const { hostname, port, pathname } = new URL(target);
-    const sockets = new Set<Socket>();
-    const server = createServer((client) => {
-      const upstream = connectTcp(Number(port || 80), hostname);
-      for (const s of [client, upstream]) {
-        sockets.add(s);
-        s.on('close', () => sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const address = server.address() as AddressInfo;
-    return new DroppableLink(server, sockets, `ws://127.0.0.1:${address.port}${pathname}`);
-  }
-
-  drop(): void {
-    for (const s of this.sockets) s.destroy();
-  }
-
-  close(): Promise<void> {
-    this.drop();
-    return new Promise((r) => this.server.close(() => r()));
-  }
 }
 
 export function conformanceSuite(target: () => MediaServerTarget): void {

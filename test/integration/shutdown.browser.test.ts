@@ -1,0 +1,112 @@
+// Shutdown as an operator meets it: the real server process (dist/server/index.js), a call in
+// progress, then SIGTERM. Every session's pipeline is released on the media server, the
+// embedded engine child goes with the server, and the process exits with 0.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import pino from 'pino';
+import type { Browser } from 'playwright-core';
+import { EngineProcess } from '../../server/kurento/engine-launcher';
+import { eventually } from '../helpers/app';
+import { decodedFrames, demoPeer, launchChromium } from '../helpers/browser';
+import { call, connect } from '../helpers/kurento';
+
+jest.setTimeout(60_000);
+
+const SERVER = resolve(__dirname, '../../dist/server/index.js');
+
+/** Starts the built server on a free port; resolves with its URL once it listens. */
+async function startServer(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [SERVER], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const url = await new Promise<string>((ok, fail) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(line);
+      if (m) ok(m[1]!);
+    });
+    void exited.then((code) => fail(new Error(`the server exited (${code}) before listening`)));
+  });
+  return { child, url, exited };
+}
+
+/** The children of a process, by pid (from /proc, as pgrep -P would list them). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  return text.trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('shutdown on SIGTERM', () => {
+  let browser: Browser;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    dataDir = mkdtempSync(join(tmpdir(), 'stage-shutdown-'));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function callInProgress(url: string): Promise<void> {
+    const page = await browser.newPage();
+    await page.goto(`${url}/helloworld.html`);
+    await page.click('#start');
+    await eventually(
+      async () => (await decodedFrames(page, demoPeer, 'hello-world-demo')).remote ?? 0,
+      (n) => n > 0,
+      20_000,
+    );
+  }
+
+  test('a call in progress: its pipeline is released on the media server, and the exit code is 0', async () => {
+    const engine = await EngineProcess.start(pino({ level: 'warn' }), { logLevel: 'warn' });
+    const observer = await connect(engine.url);
+    try {
+      const server = await startServer({ KMS_URL: engine.url, DATA_DIR: dataDir, MEDIA_DIR: join(dataDir, 'media') });
+      await callInProgress(server.url);
+      const manager = await call<{ id: string }>(observer, 'getServerManager');
+      expect(await call<unknown[]>(manager, 'getPipelines')).toHaveLength(1);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      expect(await call<unknown[]>(manager, 'getPipelines')).toHaveLength(0);
+    } finally {
+      observer.close();
+      await engine.stop();
+    }
+  });
+
+  test('with the embedded media server, the engine child ends with the server', async () => {
+    const server = await startServer({ DATA_DIR: dataDir, MEDIA_DIR: join(dataDir, 'media') });
+    await callInProgress(server.url);
+    const [engine] = await childrenOf(server.child.pid!);
+    expect(engine).toBeDefined();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    await eventually(
+      () => alive(engine!),
+      (a) => !a,
+      5000,
+      'the engine child to end',
+    );
+  });
+});
