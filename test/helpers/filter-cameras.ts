@@ -77,3 +77,16 @@ export const MOVING_FACE_CAMERA: FakeCamera = {
   rate: 15,
   seconds: 5,
 };
+
+/** Four faces in a 2x2 grid, still: the astronaut's head cropped above the shoulders. */
+export const FOUR_FACES_CAMERA: FakeCamera = {
+  name: 'four-faces-640x480-15',
+  image: join(ROOT, 'test/fixtures/astronaut.png'),
+  filter:
+    'color=c=black:s=640x480[bg];[0:v]crop=240:190:110:0,scale=300:-2,split=4[a][b][c][d];' +
+    '[bg][a]overlay=10:0[t1];[t1][b]overlay=330:0[t2];[t2][c]overlay=10:240[t3];[t3][d]overlay=330:240',
+  rate: 15,
+  seconds: 5,
+};
+/** Where each face's centre is, from the left edge of its grid cell (facedetect, measured). */
+export const GRID_FACE_CENTRE_X = 146;

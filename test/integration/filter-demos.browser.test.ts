@@ -10,7 +10,7 @@ import { launchChromium } from '../helpers/browser';
 import { fakeCameraArgs, type FakeCamera } from '../helpers/fake-camera';
 import { CHROMA_CAMERA, coverFrameArgs, FACE, FACE_CAMERA, LEFT_OF_FIGURE } from '../helpers/filter-cameras';
 import { captureFrame, channelSpread, colourBox, cropped, meanColour, type Box, type Frame, type Rgb } from '../helpers/frames';
-import { helperProcesses } from '../helpers/gstreamer';
+import { helpersOf } from '../helpers/gstreamer';
 
 jest.setTimeout(90_000);
 
@@ -41,7 +41,7 @@ describe('filter demos from the index page (Chromium, embedded media server)', (
         (p) => p.length === 0,
       ),
     ).toEqual([]);
-    expect(await eventually(helperProcesses, (n) => n === 0, 8000)).toBe(0);
+    expect(await eventually(helpersOf(running.app.embeddedEngine!), (n) => n === 0, 8000)).toBe(0);
   });
 
   afterAll(async () => {
@@ -157,7 +157,7 @@ describe('filter demos from the index page (Chromium, embedded media server)', (
 
     await page.click('#effect-none');
     expect(await page.locator(`${demo} >> #command`).textContent()).toMatch(/none/);
-    await eventually(helperProcesses, (n) => n === 0, 8000);
+    await eventually(helpersOf(running.app.embeddedEngine!), (n) => n === 0, 8000);
     expect(channelSpread(await captureFrame(page, remote(demo)))).toBeGreaterThan(20);
     await page.click('#stop');
     await page.close();

@@ -5,7 +5,7 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kurento-client is untyped */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { eventually } from '../helpers/app';
+import { reportBackgroundError } from '../helpers/background-errors';
 import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
 import { launchChromium } from '../helpers/browser';
 import { BUSY_CAMERA, fakeCameraArgs, type FakeCamera } from '../helpers/fake-camera';
@@ -25,7 +26,9 @@ import {
   FACE_CAMERA,
   FIGURE,
   FIGURE_COLOUR,
+  FOUR_FACES_CAMERA,
   GREEN,
+  GRID_FACE_CENTRE_X,
   inset,
   HEAD_FACE_CENTRE_X,
   LEFT_OF_FIGURE,
@@ -44,8 +47,9 @@ import {
   type Frame,
   type Rgb,
 } from '../helpers/frames';
-import { helperPids, helperProcesses } from '../helpers/gstreamer';
+import { helperPids, helpersOf } from '../helpers/gstreamer';
 import { call, complexType, connect, negotiateBrowserOffer } from '../helpers/kurento';
+import { HeadlessPeer } from '../../scripts/lib/headless-peer';
 
 jest.setTimeout(90_000);
 
@@ -81,6 +85,14 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
     copyFileSync(join(ROOT, 'client/assets/backgrounds/hubble_deep_field.jpg'), join(mediaDir, 'hubble.jpg'));
     // The overlay comes over http, as in the tutorials.
     images = createServer((req, res) => {
+      if (req.url === '/huge.png') {
+        // A PNG signature followed by 11 MiB: over the 10 MiB limit whatever it holds.
+        const huge = Buffer.alloc(11 * 1024 * 1024);
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(huge);
+        return void res.writeHead(200, { 'content-type': 'image/png' }).end(huge);
+      }
+      if (req.url === '/page.png')
+        return void res.writeHead(200, { 'content-type': 'image/png' }).end('<html>not an image</html>');
       if (req.url !== '/magenta.png') return void res.writeHead(404).end();
       res.writeHead(200, { 'content-type': 'image/png' }).end(readFileSync(join(mediaDir, 'magenta.png')));
     });
@@ -96,7 +108,7 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
     await Promise.all(pipelines.splice(0).map((p) => call(p, 'release')));
     const manager = await call<any>(client, 'getServerManager');
     expect(await call<unknown[]>(manager, 'getPipelines')).toHaveLength(0);
-    expect(await eventually(helperProcesses, (n) => n === 0, 3000)).toBe(0);
+    expect(await eventually(helpersOf(engine), (n) => n === 0, 3000)).toBe(0);
   });
 
   afterAll(async () => {
@@ -187,6 +199,11 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
       10_000,
     );
     await expect(call(filter, 'setOverlayedImage', `${imagesUrl}/missing.png`, 0, 0, 1, 1)).rejects.toThrow(/HTTP 404/);
+    // Images are bounded in size and must be images.
+    await expect(call(filter, 'setOverlayedImage', `${imagesUrl}/huge.png`, 0, 0, 1, 1)).rejects.toThrow(
+      /larger than 10485760 bytes/,
+    );
+    await expect(call(filter, 'setOverlayedImage', `${imagesUrl}/page.png`, 0, 0, 1, 1)).rejects.toThrow(/is not an image/);
   });
 
   test('magic mirror: several faces each get the overlay', async () => {
@@ -208,6 +225,77 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
       const faceCentre = (i === 0 ? 10 : 330) + HEAD_FACE_CENTRE_X;
       expect(Math.abs(h.x + box.x + box.width / 2 - faceCentre)).toBeLessThan(12);
       expect(box.y + box.height).toBeLessThan(200);
+    }
+  });
+
+  test('magic mirror: four faces each get the overlay', async () => {
+    const { peer, filter } = await loopThrough(FOUR_FACES_CAMERA, 'FaceOverlayFilter');
+    await call(filter, 'setOverlayedImage', `${imagesUrl}/magenta.png`, 0, -0.5, 1, 0.4);
+    const cells: Box[] = [0, 1, 2, 3].map((i) => ({ x: (i % 2) * 320, y: Math.floor(i / 2) * 240, width: 320, height: 240 }));
+    const inCell = (f: Frame, c: Box): number => colourBox(cropped(f, c), MAGENTA, 120).count;
+    const frame = await eventually(
+      () => captureFrame(peer.page),
+      (f) => cells.every((c) => inCell(f, c) > 500),
+      20_000,
+      'an overlay in each of the four cells',
+    );
+    for (const c of cells) {
+      const box = colourBox(cropped(frame, c), MAGENTA, 120).box!;
+      expect(Math.abs(box.x + box.width / 2 - (10 + GRID_FACE_CENTRE_X))).toBeLessThan(15);
+    }
+  });
+
+  test('audio passes through a filter untouched', async () => {
+    // Headless peers, so that the test knows every byte the publisher sent.
+    const pipeline = await call<any>(client, 'create', 'MediaPipeline');
+    pipelines.push(pipeline);
+    const [source, filter, sink] = [
+      await call<any>(pipeline, 'create', 'WebRtcEndpoint'),
+      await call<any>(pipeline, 'create', 'GStreamerFilter', { command: 'videobalance saturation=0.0' }),
+      await call<any>(pipeline, 'create', 'WebRtcEndpoint'),
+    ];
+    await call(source, 'connect', filter);
+    await call(filter, 'connect', sink);
+    const publisher = HeadlessPeer.publisher();
+    const viewer = HeadlessPeer.viewer();
+    try {
+      const payloads: Buffer[] = [];
+      viewer.pc
+        .getTransceivers()
+        .find((t) => t.kind === 'audio')!
+        .onTrack.subscribe((track) => track.onReceiveRtp.subscribe((p) => payloads.push(Buffer.from(p.payload))));
+      for (const [peer, endpoint] of [
+        [publisher, source],
+        [viewer, sink],
+      ] as const) {
+        endpoint.on('IceCandidateFound', (e: any) => {
+          peer.addCandidate(e.candidate).catch((err: unknown) => reportBackgroundError('a candidate refused', err));
+        });
+        peer.onCandidate((c) =>
+          endpoint.addIceCandidate(complexType('IceCandidate', c), (err: unknown) => {
+            if (err) reportBackgroundError('a candidate refused', err);
+          }),
+        );
+      }
+      await viewer.setAnswer(await call<string>(sink, 'processOffer', await viewer.createOffer()));
+      await call(sink, 'gatherCandidates');
+      await publisher.setAnswer(await call<string>(source, 'processOffer', await publisher.createOffer()));
+      await call(source, 'gatherCandidates');
+      publisher.startSending(300_000, 15);
+      await eventually(
+        () => payloads.length,
+        (n) => n >= 50,
+        20_000,
+      );
+      // Each is the publisher's own packet: 72 zero bytes, then the moment it was sent. A
+      // filter that decoded and re-encoded the audio would have made other bytes.
+      for (const p of payloads.slice(0, 50)) {
+        expect(p.length).toBe(80);
+        expect(p.subarray(0, 72).every((b) => b === 0)).toBe(true);
+        expect(Math.abs(p.readDoubleBE(72) - performance.now() - performance.timeOrigin)).toBeLessThan(60_000);
+      }
+    } finally {
+      await Promise.all([publisher.close(), viewer.close()]);
     }
   });
 
@@ -312,7 +400,7 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
     );
 
     // The helper dies mid-stream: Error, then a new helper, keeping the settings.
-    const [pid] = helperPids();
+    const [pid] = helperPids(engine);
     process.kill(pid!, 'SIGKILL');
     await eventually(
       () => errors,
@@ -320,7 +408,7 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
       10_000,
     );
     await eventually(
-      () => helperPids(),
+      () => helperPids(engine),
       (p) => p.length === 1 && p[0] !== pid,
       10_000,
     );
@@ -339,10 +427,23 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
       'a grey picture from the restarted helper',
     );
 
+    // A second death is final: the filter says so and starts no other helper.
+    const [second] = helperPids(engine);
+    process.kill(second!, 'SIGKILL');
+    await eventually(
+      () => errors,
+      (e) => e.some((d) => /ended again.*the filter stopped/.test(d)),
+      10_000,
+    );
+    await eventually(helpersOf(engine), (n) => n === 0, 5000);
+    // Frames keep coming into the filter; give a restart every chance to happen, then check.
+    await sleep(3000);
+    expect(helperPids(engine).length).toBe(0);
+
     // No frames, no process: the camera goes, and so does the helper, while the filter stays.
     await peer.close();
     peers.length = 0;
-    expect(await eventually(helperProcesses, (n) => n === 0, 15_000)).toBe(0);
+    expect(await eventually(helpersOf(engine), (n) => n === 0, 15_000)).toBe(0);
   });
 
   test('a filter that sees no frames starts no process', async () => {
@@ -351,7 +452,7 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
     await call(pipeline, 'create', 'FaceOverlayFilter');
     await call(pipeline, 'create', 'GStreamerFilter', { command: 'edgetv' });
     await sleep(1000);
-    expect(helperProcesses()).toBe(0);
+    expect(helperPids(engine).length).toBe(0);
   });
 
   test('commands outside the allow-list, and bad chroma windows, are refused in words', async () => {
@@ -377,6 +478,34 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
 });
 
 describe('filters without GStreamer', () => {
+  test('without gstreamer1.0-opencv, the face overlay names that package; other filters still work', async () => {
+    // A GStreamer that sees every plugin of this machine but OpenCV's, as on a machine
+    // where gstreamer1.0-opencv is not installed.
+    const system = readdirSync('/usr/lib')
+      .map((d) => join('/usr/lib', d, 'gstreamer-1.0'))
+      .find((d) => existsSync(join(d, 'libgstcoreelements.so')))!;
+    const plugins = mkdtempSync(join(tmpdir(), 'gst-no-opencv-'));
+    for (const f of readdirSync(system))
+      if (f.endsWith('.so') && !/opencv/.test(f)) symlinkSync(join(system, f), join(plugins, f));
+    const engine = await EngineProcess.start(pino({ level: 'warn' }), {
+      logLevel: 'warn',
+      env: { GST_PLUGIN_SYSTEM_PATH_1_0: plugins, GST_PLUGIN_PATH_1_0: '', GST_REGISTRY_1_0: join(plugins, 'registry.bin') },
+    });
+    const client = await connect(engine.url);
+    try {
+      const pipeline = await call<any>(client, 'create', 'MediaPipeline');
+      await expect(call(pipeline, 'create', 'FaceOverlayFilter')).rejects.toThrow(
+        /GStreamer lacks facedetect; install gstreamer1\.0-opencv and opencv-data/,
+      );
+      await call(pipeline, 'create', 'GStreamerFilter', { command: 'edgetv' });
+      await call(pipeline, 'release');
+    } finally {
+      client.close();
+      await engine.stop();
+      rmSync(plugins, { recursive: true, force: true });
+    }
+  });
+
   test('creating a filter fails with the packages to install; the rest of the engine works', async () => {
     const engine = await EngineProcess.start(pino({ level: 'warn' }), {
       logLevel: 'warn',

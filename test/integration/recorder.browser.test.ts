@@ -18,7 +18,7 @@ import { eventually } from '../helpers/app';
 import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
 import { launchChromium } from '../helpers/browser';
 import { decodedBytesAfterSeek, lastKeyframeSize, probe, streamSpans } from '../helpers/ffprobe';
-import { helperProcesses } from '../helpers/gstreamer';
+import { helpersOf } from '../helpers/gstreamer';
 import { call, connect, negotiateBrowserOffer, negotiateServerOffer } from '../helpers/kurento';
 
 jest.setTimeout(60_000);
@@ -48,7 +48,7 @@ describe('RecorderEndpoint and PlayerEndpoint (embedded media server, real brows
     const manager = await call<any>(client, 'getServerManager');
     expect(await call<unknown[]>(manager, 'getPipelines')).toHaveLength(0);
     // A killed helper takes a moment to be reaped.
-    await eventually(helperProcesses, (n) => n === 0, 5000);
+    await eventually(helpersOf(engine), (n) => n === 0, 5000);
   });
 
   afterAll(async () => {
@@ -407,6 +407,6 @@ describe('RecorderEndpoint and PlayerEndpoint (embedded media server, real brows
     await expect(call(pipeline, 'create', 'PlayerEndpoint', { uri: 'file:///etc/passwd' })).rejects.toThrow(
       /outside the media directory/,
     );
-    await eventually(helperProcesses, (n) => n === 0, 5000);
+    await eventually(helpersOf(engine), (n) => n === 0, 5000);
   });
 });
