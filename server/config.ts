@@ -95,12 +95,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return Object.freeze({ ...value, kmsUrls: Object.freeze(kmsUrls) });
 }
 
+/**
+ * A URL as it may be shown or logged: the password of `user:password@` and an
+ * `access_token` query parameter masked, the rest (scheme, user, host, port, path) kept so an
+ * operator can still tell which server it names.
+ */
+export function maskUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/i, '$1:***@').replace(/access_token=[^&,]+/g, 'access_token=***');
+}
+
 /** The config as it may be logged: secrets masked. */
 export function redactConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = { ...config };
   for (const key of SECRETS) if (out[key] !== undefined) out[key] = '***';
-  const mask = (url: string): string => url.replace(/access_token=[^&,]+/g, 'access_token=***');
-  if (typeof out.KMS_URL === 'string') out.KMS_URL = mask(out.KMS_URL);
-  out.kmsUrls = config.kmsUrls.map(mask);
+  if (typeof out.KMS_URL === 'string') out.KMS_URL = out.KMS_URL.split(',').map(maskUrl).join(',');
+  out.kmsUrls = config.kmsUrls.map(maskUrl);
   return out;
 }

@@ -7,6 +7,8 @@
 
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../logging';
+import { maskUrl } from '../config';
+import { routeKurentoClientOutput } from './client-output';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const kurento = require('kurento-client') as KurentoModule;
@@ -336,6 +338,7 @@ export interface MediaServerConnectionEvents {
  * server: it reports its state, keeps retrying, and tells when objects were lost.
  */
 export class MediaServerConnection extends EventEmitter<MediaServerConnectionEvents> {
+  /** The media server's URL with any credentials masked. */
   readonly url: string;
   private readonly client: RawClient;
   private readonly log: Logger;
@@ -347,8 +350,10 @@ export class MediaServerConnection extends EventEmitter<MediaServerConnectionEve
 
   constructor(url: string, log: Logger) {
     super();
-    this.url = url;
-    this.log = log.child({ kms: url });
+    // NOTE: `url` is what is shown and logged; the credentials it may carry stay in the client.
+    this.url = maskUrl(url);
+    this.log = log.child({ kms: this.url });
+    routeKurentoClientOutput(log);
     // failAfter Infinity: a media server that is down now may come up later.
     this.client = kurento(url, { failAfter: Infinity, strict: false, request_timeout: 10_000 });
     const re = this.client._re;

@@ -3,7 +3,8 @@
 
 import Datastore from '@seald-io/nedb';
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   CallKind,
@@ -76,8 +77,12 @@ export class EmbeddedStore implements Store {
     await Promise.all(this.all.map((d) => d.compactDatafileAsync().catch(() => undefined)));
   }
 
+  /** Reachable while its files' directory is there to write to (a volume can go away). */
   async ping(): Promise<boolean> {
-    return true;
+    return access(this.dir, constants.W_OK).then(
+      () => true,
+      () => false,
+    );
   }
 
   async setOnline(name: string, at = new Date()): Promise<void> {

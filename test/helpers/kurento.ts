@@ -3,10 +3,14 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports --
    kurento-client is untyped, and applications use it so */
+import pino from 'pino';
+import { routeKurentoClientOutput } from '../../server/kurento/client-output';
 import { reportBackgroundError } from './background-errors';
 import type { BrowserPeer } from './browser-peer';
 
 const kurento = require('kurento-client');
+// Tests that drive kurento-client directly route its console output as the product does.
+routeKurentoClientOutput(pino({ level: process.env.TEST_LOG_LEVEL ?? 'warn' }));
 // Add-on modules register their types with kurento-client, as applications do.
 kurento.register('kurento-module-chroma');
 

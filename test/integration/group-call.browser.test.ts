@@ -5,6 +5,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
 import { decodedFrames, launchChromium, type PeerPicker } from '../helpers/browser';
+import { captureFrame, meanColour } from '../helpers/frames';
 import { TestSocket } from '../helpers/ws';
 
 /** In the page: each remote participant's peer connection, by name. */
@@ -32,11 +33,11 @@ describe('group call in Chromium', () => {
     await running?.close();
   });
 
-  const join = async (name: string): Promise<Page> => {
+  const join = async (name: string, room = 'standup'): Promise<Page> => {
     const page = await browser.newPage();
     await page.goto(`${running.url}/groupcall.html`);
     await inner(page, '#name').fill(name);
-    await inner(page, '#room').fill('standup');
+    await inner(page, '#room').fill(room);
     await inner(page, '#join').click();
     return page;
   };
@@ -102,6 +103,51 @@ describe('group call in Chromium', () => {
     expect(standup?.participants.map((p) => p.name).sort()).toEqual(['ann', 'ben', 'cat']);
     expect(standup?.participants.every((p) => p.leftAt)).toBe(true);
   }, 120_000);
+
+  test('muting: hidden video goes black for the others, muted audio goes silent, and both come back', async () => {
+    const ann = await join('ann', 'quiet');
+    const ben = await join('ben', 'quiet');
+    await decodesEach(ann, ['ben']);
+    const benOnAnn = 'group-call-demo >> stage-video-tile[video-id=remote-ben] >> video';
+    const brightness = async (): Promise<number> => {
+      const f = await captureFrame(ann, benOnAnn);
+      return meanColour(f, { x: 0, y: 0, width: f.width, height: f.height }).reduce((a, b) => a + b) / 3;
+    };
+    /** Audio energy ben's stream brings to ann over one second. */
+    const energyPerSecond = async (): Promise<number> => {
+      const total = (): Promise<number> =>
+        ann.evaluate(async () => {
+          const demo = document.querySelector('group-call-demo') as unknown as {
+            call: { peers: Map<string, { pc: RTCPeerConnection }> };
+          };
+          let energy = 0;
+          (await demo.call.peers.get('ben')!.pc.getStats()).forEach((r: Record<string, unknown>) => {
+            if (r.type === 'inbound-rtp' && r.kind === 'audio') energy = Number(r.totalAudioEnergy ?? 0);
+          });
+          return energy;
+        });
+      const before = await total();
+      await ann.waitForTimeout(1000);
+      return (await total()) - before;
+    };
+    expect(await eventually(brightness, (b) => b > 40, 10_000)).toBeGreaterThan(40);
+    expect(await eventually(energyPerSecond, (e) => e > 1e-4, 10_000)).toBeGreaterThan(1e-4);
+
+    await inner(ben, '#mute-video').click();
+    await inner(ben, '#mute-audio').click();
+    await eventually(brightness, (b) => b < 8, 10_000, 'ben’s picture to go black on ann’s page');
+    await eventually(energyPerSecond, (e) => e < 1e-6, 10_000, 'ben’s audio to go silent on ann’s page');
+
+    await inner(ben, '#mute-video').click();
+    await inner(ben, '#mute-audio').click();
+    await eventually(brightness, (b) => b > 40, 10_000, 'ben’s picture to come back');
+    await eventually(energyPerSecond, (e) => e > 1e-4, 10_000, 'ben’s audio to come back');
+    await Promise.all([ann.close(), ben.close()]);
+    await eventually(
+      () => pipelinesOnMediaServer(running.app),
+      (p) => p.length === 0,
+    );
+  }, 90_000);
 
   test('two joins of the same new room at the same instant make one room', async () => {
     const [a, b] = await Promise.all([

@@ -1,6 +1,9 @@
 // Health and readiness, and a media server that is down: the app starts anyway, says why
 // it is not ready (on /readyz and on the index page's status), and recovers by itself.
 
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { loadEngineConfig } from '../../engine/config';
 import { startEngine } from '../../engine/engine';
@@ -24,6 +27,27 @@ describe('health and readiness', () => {
       expect((await running.app.inject('/api/status')).json()).toMatchObject({ mediaServer: { ready: true, embedded: true } });
     } finally {
       await running.close();
+    }
+  });
+
+  test('a store that is gone: /readyz answers 503 naming it, and 200 once it is back', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stage-ready-'));
+    const running = await startApp({ DATA_DIR: dataDir, MEDIA_DIR: join(dataDir, 'media') });
+    try {
+      await eventually(
+        () => running.app.inject('/readyz'),
+        (r) => r.statusCode === 200,
+      );
+      // The volume holding the embedded store's files goes away.
+      rmSync(dataDir, { recursive: true, force: true });
+      const down = await running.app.inject('/readyz');
+      expect(down.statusCode).toBe(503);
+      expect(down.json()).toMatchObject({ reason: 'The embedded store is not reachable', store: { ready: false } });
+      mkdirSync(dataDir);
+      expect((await running.app.inject('/readyz')).statusCode).toBe(200);
+    } finally {
+      await running.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

@@ -2,40 +2,18 @@
 // progress, then SIGTERM. Every session's pipeline is released on the media server, the
 // embedded engine child goes with the server, and the process exits with 0.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { eventually } from '../helpers/app';
 import { decodedFrames, demoPeer, launchChromium } from '../helpers/browser';
 import { call, connect } from '../helpers/kurento';
+import { startServer } from '../helpers/server-process';
 
 jest.setTimeout(60_000);
-
-const SERVER = resolve(__dirname, '../../dist/server/index.js');
-
-/** Starts the built server on a free port; resolves with its URL once it listens. */
-async function startServer(
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [SERVER], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const url = await new Promise<string>((ok, fail) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(line);
-      if (m) ok(m[1]!);
-    });
-    void exited.then((code) => fail(new Error(`the server exited (${code}) before listening`)));
-  });
-  return { child, url, exited };
-}
 
 /** The children of a process, by pid (from /proc, as pgrep -P would list them). */
 async function childrenOf(pid: number): Promise<number[]> {

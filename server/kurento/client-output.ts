@@ -1,0 +1,43 @@
+// kurento-client writes what it has to say with console.log/warn/error: reconnect attempts,
+// ping time-outs, "Invalid Session", unknown objects and types. In a server those lines must
+// go where every other line goes, with a level, so this routes them through the logger:
+// routine reconnect chatter at debug, the rest at warn. Other console output passes as it is.
+
+import { format } from 'node:util';
+import type { Logger } from '../logging';
+
+/** Lines kurento-client writes while it reconnects and pings: routine, at debug. */
+const CHATTER = [/^reconnect to server /, /^notReconnectIfNumLessThan = /, /^Trying to send ping, but ping is not enabled/];
+
+/** Lines that say something went wrong between kurento-client and the media server. */
+const TROUBLE = [
+  /^Server did not respond to ping message /,
+  /^Invalid Session/,
+  /^Unknown object id /,
+  /^Unknown message type /,
+  /^Unexpected request/,
+  /^Invalid request instance/,
+  /^Implicit transaction failed/,
+  /^Unknown type '/,
+  /^Could not check /,
+];
+
+let routedTo: Logger | undefined;
+
+/**
+ * Routes kurento-client's console output through `log` (once per process: the console is
+ * global, and so is kurento-client's use of it).
+ */
+export function routeKurentoClientOutput(log: Logger): void {
+  if (routedTo) return;
+  const target = (routedTo = log.child({ component: 'kurento-client' }));
+  for (const method of ['log', 'warn', 'error'] as const) {
+    const original = console[method].bind(console);
+    console[method] = (...args: unknown[]): void => {
+      const line = format(...args);
+      if (CHATTER.some((p) => p.test(line))) target.debug(line);
+      else if (TROUBLE.some((p) => p.test(line))) target.warn(line);
+      else original(...args);
+    };
+  }
+}
