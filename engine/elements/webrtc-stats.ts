@@ -80,8 +80,9 @@ export function toKmsStats(report: Iterable<W3cStats>, ctx: StatsContext, now = 
         packetsSent: num(s.packetsSent),
         bytesSent: num(s.bytesSent),
         targetBitrate: ctx.rembIn(kind),
-        // Absent until a receiver report has measured it: 0 would claim a perfect link.
-        ...(typeof remote?.roundTripTime === 'number' ? { roundTripTime: remote.roundTripTime } : {}),
+        // Absent until a receiver report has measured it. On loopback the measure can come out
+        // a few µs below zero (NTP's 1/65536 s steps): that is "below resolution", so 0.
+        ...(typeof remote?.roundTripTime === 'number' ? { roundTripTime: Math.max(0, remote.roundTripTime) } : {}),
         kind,
       };
     } else if (s.type === 'transport') {

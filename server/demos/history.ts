@@ -114,14 +114,14 @@ export class StatsSampler {
     const expected = totals.packetsIn - prev.packetsIn + (totals.lostIn - prev.lostIn);
     const track = Object.values(video).find((s: KmsStats) => s.type === 'track');
     const outbound = Object.values(video).find((s: KmsStats) => s.type === 'outboundrtp');
-    const rtt = Number(outbound?.roundTripTime);
+    const rtt = outbound?.roundTripTime === undefined ? NaN : Number(outbound.roundTripTime);
     return {
       at: new Date(totals.at),
       bitrateInKbps: Math.round(bitrateInKbps),
       bitrateOutKbps: Math.round(bitrateOutKbps),
       packetLoss: expected > 0 ? Math.max(0, totals.lostIn - prev.lostIn) / expected : 0,
       // No round trip measured yet is "unknown", not 0 ms.
-      ...(rtt > 0 ? { rttMs: Math.round(rtt * 1000) } : {}),
+      ...(Number.isFinite(rtt) && rtt >= 0 ? { rttMs: Math.round(rtt * 1000) } : {}),
       width: Number(track?.frameWidth) || 0,
       height: Number(track?.frameHeight) || 0,
     };

@@ -1,4 +1,4 @@
-// kurento-client writes what it has to say with console.log/warn/error: reconnect attempts,
+// kurento-client writes what it has to say with console.log/warn/error/trace: reconnect attempts,
 // ping time-outs, "Invalid Session", unknown objects and types. In a server those lines must
 // go where every other line goes, with a level, so this routes them through the logger:
 // routine reconnect chatter at debug, the rest at warn. Other console output passes as it is.
@@ -31,6 +31,12 @@ let routedTo: Logger | undefined;
 export function routeKurentoClientOutput(log: Logger): void {
   if (routedTo) return;
   const target = (routedTo = log.child({ component: 'kurento-client' }));
+  // kurento-client's default callback traces the error of a request nobody waited for.
+  const trace = console.trace.bind(console);
+  console.trace = (...args: unknown[]): void => {
+    if (args.length === 1 && args[0] instanceof Error) target.warn({ err: args[0] }, 'a request without a callback failed');
+    else trace(...args);
+  };
   for (const method of ['log', 'warn', 'error'] as const) {
     const original = console[method].bind(console);
     console[method] = (...args: unknown[]): void => {

@@ -104,4 +104,60 @@ describe('a pool of two media servers', () => {
     for (const page of [...pages, third]) await page.close();
     await eventually(pipelinesPerMember, (p) => p.every((ids) => ids.length === 0), 15_000);
   });
+
+  test('a group call whose media server is lost ends for everyone in it, recorded as an error', async () => {
+    const join = async (name: string): Promise<Page> => {
+      const page = await browser.newPage();
+      await page.goto(`${running.url}/groupcall.html`);
+      await page.locator('group-call-demo >> #name').fill(name);
+      await page.locator('group-call-demo >> #room').fill('fragile');
+      await page.locator('group-call-demo >> #join').click();
+      return page;
+    };
+    const pages = [await join('ann'), await join('ben')];
+    // A call in progress: each decodes the other.
+    for (const page of pages) {
+      await eventually(
+        () =>
+          page.evaluate(async () => {
+            const demo = document.querySelector('group-call-demo') as unknown as {
+              call: { name: string; peers: Map<string, { pc: RTCPeerConnection }> };
+            };
+            let frames = 0;
+            for (const [name, peer] of demo.call.peers) {
+              if (name === demo.call.name) continue;
+              (await peer.pc.getStats()).forEach((r: Record<string, unknown>) => {
+                if (r.type === 'inbound-rtp' && r.kind === 'video') frames += Number(r.framesDecoded ?? 0);
+              });
+            }
+            return frames;
+          }),
+        (n) => n > 0,
+        20_000,
+      );
+    }
+    const placed = await pipelinesPerMember();
+    const member = placed.findIndex((ids) => ids.length === 1);
+    const lostPid = engines[member]!.pid!;
+    process.kill(lostPid, 'SIGKILL');
+
+    const errorShown = (page: Page): Promise<string> =>
+      page.evaluate(() => (document.querySelector('group-call-demo') as unknown as { call: { error: string } }).call.error);
+    for (const page of pages) {
+      expect(
+        await eventually(
+          () => errorShown(page),
+          (e) => e !== '',
+          20_000,
+        ),
+      ).toMatch(/media server was lost/);
+    }
+    type Calls = { items: { kind: string; room?: string; endReason?: string }[] };
+    const calls = await eventually(
+      async () => (await (await fetch(`${running.url}/api/calls`)).json()) as Calls,
+      (c) => c.items.some((x) => x.room === 'fragile' && x.endReason !== undefined),
+    );
+    expect(calls.items.find((x) => x.room === 'fragile')).toMatchObject({ kind: 'groupcall', endReason: 'error' });
+    for (const page of pages) await page.close();
+  });
 });
