@@ -30,7 +30,8 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
     ...env,
   });
   const app = await buildApp(config);
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  // Loopback, unless the test names another address (a second host reaches the app there).
+  await app.listen({ host: env.HOST ?? '127.0.0.1', port: 0 });
   // With the embedded engine, tests start once kurento-client is connected to it, as a user
   // would wait for the index page's "media server ready"; on a loaded machine that takes a while.
   if (!env.KMS_URL) {
