@@ -7,21 +7,27 @@ cd "$(dirname "$0")/.."
 source scripts/lib/setup.sh
 ensure_system_packages test
 ensure_node_modules
+ensure_registry_client
 npm run --silent build
 npm run --silent lint
 
 # Everything but test/docker runs in the namespace. test/docker starts containers with
 # testcontainers, whose network the namespace cannot reach; it runs after, outside, and skips
 # (saying why) where there is no Docker engine.
-jest_local=(npx jest --testPathIgnorePatterns /test/docker/ "$@")
-if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
-  unshare -n sh -c 'ip link set lo up && exec "$@"' sh "${jest_local[@]}"
-elif unshare -rn true 2>/dev/null; then
-  unshare -rn sh -c 'ip link set lo up && exec "$@"' sh "${jest_local[@]}"
-else
-  echo "warning: cannot create a network namespace here; browser tests will gather candidates on every interface" >&2
-  "${jest_local[@]}"
-fi
+in_namespace() {
+  if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+    unshare -n sh -c 'ip link set lo up && exec "$@"' sh "$@"
+  elif unshare -rn true 2>/dev/null; then
+    unshare -rn sh -c 'ip link set lo up && exec "$@"' sh "$@"
+  else
+    echo "warning: cannot create a network namespace here; browser tests will gather candidates on every interface" >&2
+    "$@"
+  fi
+}
+in_namespace npx jest --testPathIgnorePatterns /test/docker/ "$@"
 if [ $# -eq 0 ]; then
+  # The demo and conformance suites again, through the registry's kurento-client (binary
+  # frames, as users' Node applications send them).
+  in_namespace npx jest -c jest.registry-client.config.js
   npx jest test/docker
 fi

@@ -100,7 +100,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
 
   app.addHook('onClose', async () => {
     await sessions.closeAll('server shutting down');
-    pool.close();
+    await pool.close();
     await engine?.stop();
     await store.close();
   });

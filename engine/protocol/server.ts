@@ -67,13 +67,9 @@ export class EngineServer {
         if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
       },
     };
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) {
-        peer.send(errorFrame(null, ErrorCode.INVALID_REQUEST, 'Binary frames are not part of the Kurento Protocol'));
-        return;
-      }
-      void this.onFrame(peer, data.toString());
-    });
+    // NOTE: text and binary frames alike carry UTF-8 JSON, as KMS reads them: the registry's
+    // reconnect-ws (through websocket-stream) sends every request as a binary frame.
+    ws.on('message', (data) => void this.onFrame(peer, data.toString()));
     ws.on('error', (err) => this.log.debug({ err }, 'client socket error'));
     ws.on('close', () => this.core.sessions.detach(peer));
   }

@@ -44,3 +44,12 @@ ensure_node_modules() {
     npm ci --no-audit --no-fund
   fi
 }
+
+# kurento-client as applications install it from the registry, for the tests that drive the
+# media server the way users' applications do (jest.registry-client.config.js).
+ensure_registry_client() {
+  local dir=test/registry-client
+  if [ ! -d $dir/node_modules ] || [ $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]; then
+    npm ci --prefix $dir --no-audit --no-fund
+  fi
+}

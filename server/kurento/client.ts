@@ -71,6 +71,8 @@ interface RawServerManager extends RawObject {
 
 interface Reconnector extends EventEmitter {
   connected: boolean;
+  /** false once disconnect() ran: no further attempt will be made. */
+  reconnect: boolean;
 }
 
 interface RawClient extends EventEmitter {
@@ -408,8 +410,17 @@ export class MediaServerConnection extends EventEmitter<MediaServerConnectionEve
     }
   }
 
-  close(): void {
+  /**
+   * Closes the connection; resolves once the client has really let go (kurento-client
+   * disconnects only after its last request settles, and the registry's reconnect-ws may try
+   * once more meanwhile), so a media server stopped next is not reconnected to.
+   */
+  async close(): Promise<void> {
     this.setState('closed');
     this.client.close();
+    const re = this.client._re;
+    for (let waited = 0; (re.reconnect || re.connected) && waited < 2000; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 }

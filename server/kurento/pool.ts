@@ -52,7 +52,7 @@ export class MediaServerPool {
     return this.members.map((m) => ({ url: m.url, state: m.state, sessions: m.load }));
   }
 
-  close(): void {
-    for (const m of this.members) m.close();
+  async close(): Promise<void> {
+    await Promise.all(this.members.map((m) => m.close()));
   }
 }

@@ -11,7 +11,7 @@ import { BrowserPeer, PeerPageServer, sentBitrate, type VideoStats } from '../he
 import { BUSY_CAMERA, fakeCameraArgs } from '../helpers/fake-camera';
 import { eventually } from '../helpers/app';
 import { DroppableLink } from '../helpers/droppable-link';
-import { call, connect, negotiateBrowserOffer, negotiateServerOffer } from '../helpers/kurento';
+import { call, connect, disconnect, negotiateBrowserOffer, negotiateServerOffer } from '../helpers/kurento';
 
 export interface MediaServerTarget {
   url: string;
@@ -72,7 +72,7 @@ export function conformanceSuite(target: () => MediaServerTarget): void {
   afterAll(async () => {
     await browser?.close();
     await pages?.close();
-    client?.close();
+    if (client) await disconnect(client);
   });
 
   test('object life cycle: implicit transactions, children, parents, names, release', async () => {
@@ -300,7 +300,7 @@ export function conformanceSuite(target: () => MediaServerTarget): void {
       expect(await call(pipeline, 'getName')).toBe('still-here');
       await call(pipeline, 'release');
     } finally {
-      resumable.close();
+      await disconnect(resumable);
       await link.close();
     }
   }, 30_000);

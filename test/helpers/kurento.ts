@@ -29,8 +29,33 @@ export function call<T>(obj: any, method: string, ...args: unknown[]): Promise<T
   return new Promise<T>((resolve, reject) => obj[method](...args, cb<T>(resolve, reject)));
 }
 
+/**
+ * The raw client behind each connected one. NOTE: kurento-client's object is a thenable, so
+ * a promise resolved with it settles on what its then() yields, not on the object itself.
+ */
+const rawClients = new WeakMap<object, any>();
+
 export function connect(url: string): Promise<any> {
-  return new Promise((resolve, reject) => kurento(url, { failAfter: 5 }, cb(resolve, reject)));
+  let raw: any;
+  return new Promise((resolve, reject) => {
+    raw = kurento(url, { failAfter: 5 }, (err: unknown) => (err ? reject(err) : resolve(raw)));
+  }).then((client) => {
+    rawClients.set(client as object, raw);
+    return client;
+  });
+}
+
+/**
+ * Closes a client and waits until it has let go: kurento-client disconnects only after its
+ * last request settles, and the registry's reconnect-ws may try once more meanwhile (and throw
+ * an uncaught ECONNREFUSED if the media server went away by then).
+ */
+export async function disconnect(client: any): Promise<void> {
+  const raw = rawClients.get(client) ?? client;
+  raw.close();
+  for (let waited = 0; (raw._re.reconnect || raw._re.connected) && waited < 5000; waited += 20) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /**

@@ -40,7 +40,7 @@ describe('engine network settings', () => {
   /** An engine with `env`, and a browser peer wired to a loopback endpoint on it. */
   async function loopbackOn(
     env: Record<string, string>,
-  ): Promise<{ engine: EngineProcess; candidates: string[]; close(): Promise<void> }> {
+  ): Promise<{ engine: EngineProcess; peer: BrowserPeer; candidates: string[]; close(): Promise<void> }> {
     const engine = await EngineProcess.start(pino({ level: 'warn' }), { logLevel: 'warn', env });
     const client = await connect(engine.url);
     const pipeline = await call<any>(client, 'create', 'MediaPipeline');

@@ -24,7 +24,7 @@ describe('NACK', () => {
   });
 
   afterAll(async () => {
-    kms?.close();
+    await kms?.close();
     await engine?.stop();
   });
 

@@ -33,7 +33,7 @@ describe('kurento-client with the reconnect-ws drop-in', () => {
       await pipeline.release();
       expect(await connection.pipelineIds()).toEqual([]);
     } finally {
-      connection.close();
+      await connection.close();
       await engine.close();
     }
   });
@@ -61,7 +61,7 @@ describe('kurento-client with the reconnect-ws drop-in', () => {
       expect(await connection.pipelineIds()).toEqual([pipeline.id]);
       await pipeline.release();
     } finally {
-      connection.close();
+      await connection.close();
       await engine.close();
     }
   });
@@ -90,7 +90,7 @@ describe('kurento-client with the reconnect-ws drop-in', () => {
       expect(await untilState(connection, 'down')).toBe('down');
       expect(unhandled).toEqual([]);
     } finally {
-      connection.close();
+      await connection.close();
       process.off('uncaughtException', onUnhandled);
       process.off('unhandledRejection', onUnhandled);
     }
@@ -120,7 +120,7 @@ describe('kurento-client with the reconnect-ws drop-in', () => {
         await second.close();
       }
     } finally {
-      connection.close();
+      await connection.close();
     }
   });
 });
