@@ -57,6 +57,16 @@ export function pipelinesOnMediaServer(app: FastifyInstance): Promise<string[]> 
   return server.pipelineIds();
 }
 
+/** Waits until the app's media server holds no pipeline at all (fails, naming them, if it does). */
+export async function noPipelinesLeft(app: FastifyInstance, timeoutMs = 10_000): Promise<void> {
+  await eventually(
+    () => pipelinesOnMediaServer(app),
+    (p) => p.length === 0,
+    timeoutMs,
+    'no pipeline left on the media server',
+  );
+}
+
 /**
  * Polls `fn` until `check` holds and returns that value. On timeout it throws, naming what it
  * waited for and the last value it saw: a wait that runs out is a failed test, never a quiet

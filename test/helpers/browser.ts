@@ -6,9 +6,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export const CHROMIUM_ARGS = [
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
+/** What every test browser needs here: no sandbox as root, no GPU, no calls home, a fake camera. */
+export const CHROMIUM_BASE_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
@@ -17,6 +16,13 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
   '--use-fake-ui-for-media-stream',
   '--use-fake-device-for-media-stream',
+];
+
+/** On loopback only, peer connections need loopback allowed and real host candidates. */
+export const CHROMIUM_ARGS = [
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  ...CHROMIUM_BASE_ARGS,
 ];
 
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {

@@ -6,7 +6,7 @@
 
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
-import { CHROMIUM_PATH, decodedFrames, demoPeer, launchChromium } from '../helpers/browser';
+import { CHROMIUM_BASE_ARGS, CHROMIUM_PATH, decodedFrames, demoPeer, launchChromium } from '../helpers/browser';
 import { inPrivateNamespace, SecondHost } from '../helpers/second-host';
 
 jest.setTimeout(90_000);
@@ -26,14 +26,7 @@ const inner = (page: Page, selector: string) => page.locator(`one2many-demo >> $
     // No --allow-loopback-in-peer-connection, no mDNS switch: Chromium's own defaults.
     remote = await chromium.launch({
       executablePath: host.wrap(CHROMIUM_PATH),
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: CHROMIUM_BASE_ARGS,
     });
   });
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
+import { eventually, noPipelinesLeft, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
 import { decodedFrames, demoPeer, launchChromium } from '../helpers/browser';
 import { probe } from '../helpers/ffprobe';
 
@@ -128,12 +128,7 @@ describe('recording demo, recordings API and player demo in Chromium', () => {
     expect(Math.abs(playerDuration * 1000 - Number(item.durationMs))).toBeLessThan(200);
     await player.click('#stop');
     await player.close();
-    expect(
-      await eventually(
-        () => pipelinesOnMediaServer(running.app),
-        (p) => p.length === 0,
-      ),
-    ).toHaveLength(0);
+    await noPipelinesLeft(running.app);
 
     // Delete needs the token, then removes the file and the row.
     expect((await fetch(`${running.url}/api/recordings/${id}`, { method: 'DELETE' })).status).toBe(401);
@@ -225,12 +220,7 @@ describe('recording demo, recordings API and player demo in Chromium', () => {
     await eventually(seconds, (t) => t < before - 0.5 && t >= 0.2, 10_000, 'the position to go back to 0.2 s');
     await player.click('#stop');
     await player.close();
-    expect(
-      await eventually(
-        () => pipelinesOnMediaServer(running.app),
-        (p) => p.length === 0,
-      ),
-    ).toHaveLength(0);
+    await noPipelinesLeft(running.app);
 
     // Download as a file; deleting with a wrong token is refused, and nothing is deleted.
     const download = await fetch(`${running.url}/api/recordings/${videoOnly.id}/media?download=true`);
