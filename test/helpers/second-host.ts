@@ -38,15 +38,20 @@ export class SecondHost {
     }
     const pid = String(holder.pid);
     const there = (...args: string[]): void => void execFileSync('nsenter', ['-t', pid, '-n', ...args]);
-    execFileSync('ip', ['link', 'add', 'host0', 'type', 'veth', 'peer', 'name', 'host1']);
-    execFileSync('ip', ['link', 'set', 'host1', 'netns', pid]);
-    execFileSync('ip', ['addr', 'add', '192.0.2.1/24', 'dev', 'host0']);
-    execFileSync('ip', ['link', 'set', 'host0', 'up']);
-    there('ip', 'link', 'set', 'lo', 'up');
-    there('ip', 'addr', 'add', '192.0.2.2/24', 'dev', 'host1');
-    there('ip', 'link', 'set', 'host1', 'up');
-    const dir = mkdtempSync(join(tmpdir(), 'second-host-'));
-    return new SecondHost(holder, dir, '192.0.2.1', '192.0.2.2');
+    const host = new SecondHost(holder, mkdtempSync(join(tmpdir(), 'second-host-')), '192.0.2.1', '192.0.2.2');
+    try {
+      execFileSync('ip', ['link', 'add', 'host0', 'type', 'veth', 'peer', 'name', 'host1']);
+      execFileSync('ip', ['link', 'set', 'host1', 'netns', pid]);
+      execFileSync('ip', ['addr', 'add', '192.0.2.1/24', 'dev', 'host0']);
+      execFileSync('ip', ['link', 'set', 'host0', 'up']);
+      there('ip', 'link', 'set', 'lo', 'up');
+      there('ip', 'addr', 'add', '192.0.2.2/24', 'dev', 'host1');
+      there('ip', 'link', 'set', 'host1', 'up');
+    } catch (err) {
+      host.close(); // no namespace holder left behind by a set-up that failed half-way
+      throw err;
+    }
+    return host;
   }
 
   /** A wrapper that runs `program` on this host, for tools that take an executable path. */

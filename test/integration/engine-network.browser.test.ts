@@ -42,33 +42,38 @@ describe('engine network settings', () => {
     env: Record<string, string>,
   ): Promise<{ engine: EngineProcess; peer: BrowserPeer; candidates: string[]; close(): Promise<void> }> {
     const engine = await EngineProcess.start(pino({ level: 'warn' }), { logLevel: 'warn', env });
-    const client = await connect(engine.url);
-    const pipeline = await call<any>(client, 'create', 'MediaPipeline');
-    const endpoint = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
-    await call(endpoint, 'connect', endpoint);
-    const candidates: string[] = [];
-    let gathered = false;
-    endpoint.on('IceCandidateFound', (e: any) => candidates.push(e.candidate.candidate));
-    endpoint.on('IceGatheringDone', () => (gathered = true));
-    const peer = await BrowserPeer.open(browser, pages, { send: true });
-    await negotiateBrowserOffer(peer, endpoint);
-    await eventually(
-      () => gathered,
-      (g) => g,
-      15_000,
-      'IceGatheringDone',
-    );
-    return {
-      engine,
-      peer,
-      candidates,
-      close: async () => {
-        await peer.close();
-        await call(pipeline, 'release');
-        client.close();
-        await engine.stop();
-      },
+    let client: any;
+    let pipeline: any;
+    let peer: BrowserPeer | undefined;
+    const close = async (): Promise<void> => {
+      await peer?.close();
+      if (pipeline) await call(pipeline, 'release');
+      client?.close();
+      await engine.stop();
     };
+    try {
+      client = await connect(engine.url);
+      pipeline = await call<any>(client, 'create', 'MediaPipeline');
+      const endpoint = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
+      await call(endpoint, 'connect', endpoint);
+      const candidates: string[] = [];
+      let gathered = false;
+      endpoint.on('IceCandidateFound', (e: any) => candidates.push(e.candidate.candidate));
+      endpoint.on('IceGatheringDone', () => (gathered = true));
+      peer = await BrowserPeer.open(browser, pages, { send: true });
+      await negotiateBrowserOffer(peer, endpoint);
+      await eventually(
+        () => gathered,
+        (g) => g,
+        15_000,
+        'IceGatheringDone',
+      );
+      return { engine, peer, candidates, close };
+    } catch (err) {
+      // Whatever the set-up got to is released: no engine process outlives a failed test.
+      await close().catch(() => undefined);
+      throw err;
+    }
   }
 
   const address = (candidate: string): string => candidate.split(' ')[4]!;

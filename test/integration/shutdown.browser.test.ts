@@ -10,8 +10,8 @@ import type { Browser } from 'playwright-core';
 import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { eventually } from '../helpers/app';
 import { decodedFrames, demoPeer, launchChromium } from '../helpers/browser';
-import { call, connect } from '../helpers/kurento';
-import { startServer } from '../helpers/server-process';
+import { call, connect, disconnect } from '../helpers/kurento';
+import { startServer, type ServerProcess } from '../helpers/server-process';
 
 jest.setTimeout(60_000);
 
@@ -59,8 +59,9 @@ describe('shutdown on SIGTERM', () => {
   test('a call in progress: its pipeline is released on the media server, and the exit code is 0', async () => {
     const engine = await EngineProcess.start(pino({ level: 'warn' }), { logLevel: 'warn' });
     const observer = await connect(engine.url);
+    let server: ServerProcess | undefined;
     try {
-      const server = await startServer({ KMS_URL: engine.url, DATA_DIR: dataDir, MEDIA_DIR: join(dataDir, 'media') });
+      server = await startServer({ KMS_URL: engine.url, DATA_DIR: dataDir, MEDIA_DIR: join(dataDir, 'media') });
       await callInProgress(server.url);
       const manager = await call<{ id: string }>(observer, 'getServerManager');
       expect(await call<unknown[]>(manager, 'getPipelines')).toHaveLength(1);
@@ -68,23 +69,28 @@ describe('shutdown on SIGTERM', () => {
       expect(await server.exited).toBe(0);
       expect(await call<unknown[]>(manager, 'getPipelines')).toHaveLength(0);
     } finally {
-      observer.close();
+      server?.child.kill('SIGKILL'); // a no-op once it exited; no server outlives a failed test
+      await disconnect(observer);
       await engine.stop();
     }
   });
 
   test('with the embedded media server, the engine child ends with the server', async () => {
     const server = await startServer({ DATA_DIR: dataDir, MEDIA_DIR: join(dataDir, 'media') });
-    await callInProgress(server.url);
-    const [engine] = await childrenOf(server.child.pid!);
-    expect(engine).toBeDefined();
-    server.child.kill('SIGTERM');
-    expect(await server.exited).toBe(0);
-    await eventually(
-      () => alive(engine!),
-      (a) => !a,
-      5000,
-      'the engine child to end',
-    );
+    try {
+      await callInProgress(server.url);
+      const [engine] = await childrenOf(server.child.pid!);
+      expect(engine).toBeDefined();
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      await eventually(
+        () => alive(engine!),
+        (a) => !a,
+        5000,
+        'the engine child to end',
+      );
+    } finally {
+      server.child.kill('SIGKILL'); // a no-op once it exited; no server outlives a failed test
+    }
   });
 });
