@@ -43,7 +43,7 @@ const BUILDERS: Record<string, Builder> = {
 
 export function buildObject(ctx: EngineContext, type: string, params: Params, resolve: Resolver): MediaObject {
   const info = ctx.registry.getClass(type);
-  if (!info) throw new KmsError('MEDIA_OBJECT_TYPE_NOT_FOUND', `Class '${type}' does not exist`);
+  if (!info) throw new KmsError('MEDIA_OBJECT_NOT_AVAILABLE', `Factory '${type}' not found`);
   if (info.abstract) {
     throw new KmsError('MEDIA_OBJECT_CONSTRUCTOR_NOT_FOUND', `Class '${type}' is abstract and cannot be created`);
   }

@@ -79,7 +79,9 @@ export abstract class MediaObject {
     const declared = this.ctx.registry.findOperation(this.type, operation);
     const handler = this.operations.get(operation);
     if (!declared && !handler) {
-      throw new KmsError('MEDIA_OBJECT_METHOD_NOT_FOUND', `${this.type} has no operation '${operation}'`);
+      // NOTE: the code and words of KMS's generated invoke(), which applications may match.
+      const count = params && typeof params === 'object' ? Object.keys(params).length : 0;
+      throw new KmsError('MALFORMED_TRANSACTION', `Method '${operation}' with ${count} parameters not found`);
     }
     if (!handler) {
       throw new KmsError(
@@ -99,7 +101,7 @@ export abstract class MediaObject {
       ...data,
       source: this.id,
       tags: this.sendTagsInEvents ? this.tagList() : [],
-      timestamp: String(Math.floor(now / 1000)),
+      // NOTE: KMS 7 dropped the seconds `timestamp` of KMS 6; events carry milliseconds only.
       timestampMillis: String(now),
       type,
     };
@@ -161,7 +163,7 @@ export abstract class MediaObject {
     });
     this.handle('getTag', (p) => {
       const value = this.tags.get(p.key as string);
-      if (value === undefined) throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `Tag '${String(p.key)}' not found`);
+      if (value === undefined) throw new KmsError('MEDIA_OBJECT_TAG_KEY_NOT_FOUND', `Tag key not found: '${String(p.key)}'`);
       return value;
     });
     this.handle('getTags', () => this.tagList());

@@ -21,7 +21,7 @@ export interface StatsContext {
 }
 
 function base(type: string, kmsType: string, id: string, now: number): KmsStats {
-  return { __module__: 'kurento', __type__: kmsType, id, type, timestamp: now / 1000, timestampMillis: now };
+  return { __module__: 'kurento', __type__: kmsType, id, type, timestampMillis: now };
 }
 
 function num(v: unknown): number {

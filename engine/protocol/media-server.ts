@@ -11,7 +11,8 @@ import type { EngineContext, MediaObject } from '../elements/media-object';
 import { ServerManager } from '../elements/server-manager';
 import type { TypeRegistry } from '../types/kmd';
 import { checkParams, type Params } from '../types/params';
-import { KmsError, toWireError } from './errors';
+import { ErrorCode, JsonRpcError, KmsError, toWireError, type WireError } from './errors';
+import { RequestCache } from './request-cache';
 import { SessionRegistry, type Peer, type Session } from './sessions';
 
 interface Subscription {
@@ -21,7 +22,17 @@ interface Subscription {
   type: string;
 }
 
-export type Result = { value?: unknown; sessionId: string };
+export type RequestId = number | string | null;
+export type Result = { value?: unknown; sessionId?: string } & Record<string, unknown>;
+export interface Response {
+  jsonrpc: '2.0';
+  id: RequestId;
+  result?: Result;
+  error?: WireError;
+}
+
+/** Where the events of a session with no socket go: nowhere, until it resumes. */
+const NO_PEER: Peer = { send: () => undefined };
 
 export class MediaServer implements EngineContext {
   readonly registry: TypeRegistry;
@@ -31,6 +42,9 @@ export class MediaServer implements EngineContext {
   private readonly objects = new Map<string, MediaObject>();
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly serverManager: ServerManager;
+  private readonly cache = new RequestCache();
+  /** Names this run of the server; kurento-client compares it on reconnect to tell a restart. */
+  readonly serverId = randomUUID();
 
   constructor(registry: TypeRegistry, config: EngineConfig, log: Logger) {
     this.registry = registry;
@@ -76,57 +90,102 @@ export class MediaServer implements EngineContext {
 
   // ---- protocol methods -------------------------------------------------------------------
 
-  /** Runs one request for `session`; throws KmsError for the client to see. */
-  async handle(session: Session, method: string, params: Params, refs?: string[]): Promise<Result> {
-    const done = (value?: unknown): Result =>
-      value === undefined ? { sessionId: session.id } : { value, sessionId: session.id };
-    const ref = (id: unknown): unknown => resolveNewRef(id, refs);
+  /**
+   * Runs one request and builds its JSON-RPC response, as KMS's JsonRpc::Handler and
+   * ServerMethods do: results carry the sessionId they ran in, errors carry KMS's codes, and
+   * a request repeated within 20 s gets the response it had the first time.
+   */
+  async respond(peer: Peer, id: RequestId, method: string, params: Params): Promise<Response> {
+    const cached = this.cache.get(params.sessionId, id) as Response | undefined;
+    if (cached) return cached;
+    let response: Response;
+    try {
+      response = { jsonrpc: '2.0', id, result: await this.run(peer, method, params) };
+    } catch (err) {
+      if (!(err instanceof KmsError) && !(err instanceof JsonRpcError)) this.log.warn({ err, method }, 'request failed unexpectedly');
+      response = { jsonrpc: '2.0', id, error: toWireError(err) };
+    }
+    this.cache.put(response.result?.sessionId ?? params.sessionId, id, response);
+    return response;
+  }
+
+  private async run(peer: Peer, method: string, params: Params): Promise<Result> {
+    const given = typeof params.sessionId === 'string' && params.sessionId !== '' ? params.sessionId : undefined;
     switch (method) {
+      // NOTE: a ping names the session it was sent in, if any, and never starts one.
       case 'ping':
-        return { value: 'pong', sessionId: session.id };
+        return given ? { sessionId: given, value: 'pong' } : { value: 'pong' };
+      case 'connect':
+        return { sessionId: this.connect(given, peer), serverId: this.serverId };
+      case 'keepAlive': {
+        const session = given ? this.sessions.get(given) : undefined;
+        if (!session) throw new KmsError('INVALID_SESSION', 'Invalid session');
+        this.sessions.bind(session, peer);
+        return { sessionId: session.id };
+      }
       case 'create':
-        return done(this.create(session, params, ref));
-      case 'invoke': {
-        const object = this.mustFind(ref(params.object));
-        const opParams = mapRefs((params.operationParams ?? {}) as Params, ref);
-        const value = await object.invoke(requireString(params.operation, 'operation'), opParams);
-        return done(value === null ? null : value);
-      }
+      case 'invoke':
       case 'subscribe':
-        return done(this.subscribe(session, this.mustFind(ref(params.object)), requireString(params.type, 'type')));
-      case 'unsubscribe': {
-        const sub = this.subscriptions.get(requireString(params.subscription, 'subscription'));
-        if (sub && sub.session === session) this.subscriptions.delete(sub.id);
-        return done();
-      }
+      case 'unsubscribe':
       case 'release':
-        await this.mustFind(ref(params.object)).release();
-        return done();
-      case 'describe': {
-        const object = this.mustFind(params.object);
-        return {
-          type: object.type,
-          qualifiedType: this.registry.getClass(object.type)?.qualifiedName ?? object.type,
-          hierarchy: this.registry.hierarchy(object.type),
-          sessionId: session.id,
-        } as Result;
-      }
+      case 'describe':
       case 'transaction':
-        return done(await this.transaction(session, params));
+        return this.runInSession(this.sessions.obtain(given ?? randomUUID(), peer), method, params);
       default:
-        throw new KmsError('MEDIA_OBJECT_METHOD_NOT_FOUND', `Unknown method '${method}'`);
+        throw new JsonRpcError(ErrorCode.METHOD_NOT_FOUND, 'Method not found.');
     }
   }
 
-  private create(session: Session, params: Params, ref: (id: unknown) => unknown): string {
+  private async runInSession(session: Session, method: string, params: Params): Promise<Result> {
+    const sessionId = session.id;
+    switch (method) {
+      case 'create':
+        return { value: this.create(session, params), sessionId };
+      case 'invoke': {
+        const object = this.mustFind(params.object);
+        const value = await object.invoke(requireString(params.operation, 'operation'), params.operationParams ?? {});
+        // NOTE: KMS answers `value: null` for operations that return nothing.
+        return { value: value ?? null, sessionId };
+      }
+      case 'subscribe':
+        return { value: this.subscribe(session, this.mustFind(params.object), requireString(params.type, 'type')), sessionId };
+      case 'unsubscribe': {
+        const sub = this.subscriptions.get(requireString(params.subscription, 'subscription'));
+        if (sub && sub.session === session) this.subscriptions.delete(sub.id);
+        return { sessionId };
+      }
+      case 'release':
+        await this.mustFind(params.object).release();
+        return { sessionId };
+      case 'describe': {
+        const object = this.mustFind(params.object);
+        return {
+          sessionId,
+          type: object.type,
+          qualifiedType: this.registry.getClass(object.type)?.qualifiedName ?? object.type,
+          hierarchy: this.registry.hierarchy(object.type),
+        };
+      }
+      default:
+        return { value: await this.transaction(session, params), sessionId };
+    }
+  }
+
+  /** `connect` opens a session, or resumes one after its socket dropped (unknown: INVALID_SESSION). */
+  private connect(sessionId: string | undefined, peer: Peer): string {
+    if (sessionId === undefined) return randomUUID();
+    const session = this.sessions.get(sessionId);
+    if (!session) throw new KmsError('INVALID_SESSION', 'Invalid session');
+    this.sessions.bind(session, peer);
+    this.log.info({ session: session.id }, 'session resumed');
+    return session.id;
+  }
+
+  private create(session: Session, params: Params): string {
     const type = requireString(params.type, 'type');
     const info = this.registry.getClass(type);
-    if (!info) throw new KmsError('MEDIA_OBJECT_TYPE_NOT_FOUND', `Class '${type}' does not exist`);
-    const ctorParams = checkParams(
-      this.registry,
-      info.constructorParams,
-      mapRefs((params.constructorParams ?? {}) as Params, ref),
-    );
+    if (!info) throw new KmsError('MEDIA_OBJECT_NOT_AVAILABLE', `Factory '${type}' not found`);
+    const ctorParams = checkParams(this.registry, info.constructorParams, (params.constructorParams ?? {}) as Params);
     const object = buildObject(this, type, ctorParams, (id, expected) => {
       const found = this.mustFind(id);
       if (!this.registry.isA(found.type, expected)) {
@@ -141,7 +200,7 @@ export class MediaServer implements EngineContext {
 
   private subscribe(session: Session, object: MediaObject, type: string): string {
     if (!this.registry.hasEvent(object.type, type)) {
-      throw new KmsError('MEDIA_OBJECT_EVENT_NOT_SUPPORTED', `${object.type} has no event '${type}'`);
+      throw new KmsError('MEDIA_OBJECT_EVENT_NOT_SUPPORTED', `Event '${type}' not supported`);
     }
     const id = randomUUID();
     this.subscriptions.set(id, { id, session, objectId: object.id, type });
@@ -149,39 +208,33 @@ export class MediaServer implements EngineContext {
   }
 
   /**
-   * Runs a batch in order. kurento-client sends these on its own for requests issued in the
-   * same tick, and refers to objects created earlier in the batch as `newref:<index>`.
+   * Runs a batch in order, as KMS does: operation i must have id i, its result is the full
+   * JSON-RPC response, `newref:<i>` names the value of response i, and the batch stops at
+   * the first operation that fails. kurento-client sends these on its own for requests
+   * issued in the same tick.
    */
-  private async transaction(session: Session, params: Params): Promise<unknown[]> {
+  private async transaction(session: Session, params: Params): Promise<Response[]> {
     const operations = params.operations;
     if (!Array.isArray(operations)) throw new KmsError('MARSHALL_ERROR', "'operations' must be an array");
-    const refs: string[] = [];
-    const results: unknown[] = [];
+    const responses: Response[] = [];
     for (const [index, op] of operations.entries()) {
-      const request = (op ?? {}) as { method?: unknown; params?: unknown };
-      try {
-        const result = await this.handle(
-          session,
-          requireString(request.method, 'method'),
-          (request.params ?? {}) as Params,
-          refs,
-        );
-        if (request.method === 'create' && typeof result.value === 'string') refs[index] = result.value;
-        results.push({ result });
-      } catch (err) {
-        results.push({ error: toWireError(err) });
+      const request = (op ?? {}) as { id?: unknown; method?: unknown; params?: unknown };
+      if (request.id !== index && request.id !== String(index)) {
+        throw new KmsError('MALFORMED_TRANSACTION', `Id of request '${index}' should be '${index}'`);
       }
+      const opParams = withRefs(request.params ?? {}, responses) as Params;
+      opParams.sessionId = session.id;
+      let response: Response;
+      try {
+        const method = requireString(request.method, 'method');
+        response = { jsonrpc: '2.0', id: index, result: await this.run(session.peer ?? NO_PEER, method, opParams) };
+      } catch (err) {
+        response = { jsonrpc: '2.0', id: index, error: toWireError(err) };
+      }
+      responses.push(response);
+      if (response.error) break;
     }
-    return results;
-  }
-
-  /** `connect` resumes a session after its socket dropped; an unknown id is INVALID_SESSION. */
-  resume(sessionId: unknown, peer: Peer): Session {
-    const session = typeof sessionId === 'string' ? this.sessions.get(sessionId) : undefined;
-    if (!session) throw new KmsError('INVALID_SESSION', 'Invalid session: it expired or never existed');
-    this.sessions.bind(session, peer);
-    this.log.info({ session: session.id }, 'session resumed');
-    return session;
+    return responses;
   }
 
   private onSessionExpired(session: Session): void {
@@ -207,6 +260,7 @@ export class MediaServer implements EngineContext {
   /** Releases everything; the engine is going away. */
   async close(): Promise<void> {
     this.sessions.close();
+    this.cache.clear();
     const roots = [...this.objects.values()].filter((o) => !o.parent && o !== this.serverManager);
     await Promise.allSettled(roots.map((o) => o.release()));
     this.subscriptions.clear();
@@ -218,15 +272,19 @@ function requireString(value: unknown, name: string): string {
   return value;
 }
 
-function resolveNewRef(id: unknown, refs: string[] | undefined): unknown {
-  if (typeof id !== 'string' || !id.startsWith('newref:')) return id;
-  const resolved = refs?.[Number(id.slice('newref:'.length))];
-  if (!resolved) throw new KmsError('MEDIA_OBJECT_NOT_FOUND', `Reference '${id}' names no object created in this transaction`);
-  return resolved;
-}
-
-function mapRefs(params: Params, ref: (id: unknown) => unknown): Params {
-  const out: Params = {};
-  for (const [k, v] of Object.entries(params)) out[k] = ref(v);
-  return out;
+/** Replaces every `newref:<i>` string, at any depth, by the value of response i. */
+function withRefs(params: unknown, responses: Response[]): unknown {
+  if (typeof params === 'string') {
+    if (!params.startsWith('newref:') || params.length === 'newref:'.length) return params;
+    const ref = params.slice('newref:'.length);
+    if (!/^\d+$/.test(ref)) throw new KmsError('MALFORMED_TRANSACTION', `Invalid index of newref '${ref}'`);
+    const value = responses[Number(ref)]?.result?.value;
+    if (value === undefined) throw new KmsError('MALFORMED_TRANSACTION', `Result not found on request ${ref}`);
+    return value;
+  }
+  if (Array.isArray(params)) return params.map((p) => withRefs(p, responses));
+  if (params && typeof params === 'object') {
+    return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, withRefs(v, responses)]));
+  }
+  return params;
 }

@@ -2,22 +2,26 @@
 // ws://host:8888/kurento. It parses and checks frames, binds each request to its session,
 // and writes responses. Malformed frames get JSON-RPC errors; the socket stays open.
 
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Params } from '../types/params';
-import { ErrorCode, KmsError, toWireError } from './errors';
-import type { MediaServer } from './media-server';
+import { ErrorCode, JsonRpcError } from './errors';
+import type { MediaServer, RequestId } from './media-server';
 import type { Peer } from './sessions';
 
 /** SDPs are a few KiB; transactions of many creates stay well under this. */
 const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 /** Sockets that stop answering WebSocket pings are dropped, which starts session expiry. */
 const HEARTBEAT_MS = 20_000;
+/** KMS's websocket path (mediaServer.net.websocket.path). */
+const KURENTO_PATH = '/kurento';
+/** Requests one connection may have waiting; beyond it a flood is refused, not queued. */
+const MAX_PENDING_REQUESTS = 1000;
 
 interface Request {
-  id: number | string | null;
+  id: RequestId;
   method: string;
   params: Params;
 }
@@ -38,7 +42,7 @@ export class EngineServer {
       res.end('Kurento Protocol: connect with a WebSocket to /kurento\n');
     });
     this.wss = new WebSocketServer({ server: this.http, maxPayload: MAX_FRAME_BYTES });
-    this.wss.on('connection', (ws) => this.onConnection(ws));
+    this.wss.on('connection', (ws, request) => this.onConnection(ws, request));
     this.heartbeat = setInterval(() => this.sweep(), HEARTBEAT_MS);
     this.heartbeat.unref();
   }
@@ -59,47 +63,75 @@ export class EngineServer {
     return (this.http.address() as AddressInfo).port;
   }
 
-  private onConnection(ws: WebSocket): void {
+  private onConnection(ws: WebSocket, request: IncomingMessage): void {
+    // NOTE: KMS accepts the handshake on any path, then closes with "Invalid path" unless
+    // the path (query string aside) is its websocket path, /kurento.
+    const path = (request.url ?? '/').split('?')[0];
+    if (path !== KURENTO_PATH) {
+      this.log.warn({ path }, 'client connected to an invalid path; closing');
+      ws.close(1002, 'Invalid path');
+      return;
+    }
     this.alive.add(ws);
     ws.on('pong', () => this.alive.add(ws));
-    const peer: Peer = {
+    const connection = new ClientConnection({
       send: (message) => {
         if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
       },
-    };
+    });
     // NOTE: text and binary frames alike carry UTF-8 JSON, as KMS reads them: the registry's
     // reconnect-ws (through websocket-stream) sends every request as a binary frame.
-    ws.on('message', (data) => void this.onFrame(peer, data.toString()));
+    ws.on('message', (data) => this.onFrame(connection, data.toString()));
     ws.on('error', (err) => this.log.debug({ err }, 'client socket error'));
-    ws.on('close', () => this.core.sessions.detach(peer));
+    ws.on('close', () => this.core.sessions.detach(connection.peer));
   }
 
-  private async onFrame(peer: Peer, text: string): Promise<void> {
+  /**
+   * Queues a frame behind the earlier ones of its connection. KMS reads a socket's next
+   * message only after it answered the last, and clients count on it: the tutorials send
+   * `processOffer` and then, without waiting, `gatherCandidates`. Other connections, and
+   * events, do not wait.
+   */
+  private onFrame(connection: ClientConnection, text: string): void {
+    if (connection.pending >= MAX_PENDING_REQUESTS) {
+      const id = readableId(text);
+      connection.peer.send({
+        jsonrpc: '2.0',
+        id,
+        error: {
+          code: ErrorCode.NOT_ENOUGH_RESOURCES,
+          message: `More than ${MAX_PENDING_REQUESTS} requests are waiting on this connection`,
+        },
+      });
+      return;
+    }
+    connection.pending++;
+    connection.queue = connection.queue
+      .then(() => this.process(connection, text))
+      .catch((err: unknown) => this.log.error({ err }, 'a request escaped its handler'))
+      .finally(() => connection.pending--);
+  }
+
+  private async process(connection: ClientConnection, text: string): Promise<void> {
     let request: Request | undefined;
     try {
       request = parseRequest(text);
     } catch (err) {
-      peer.send(errorFrame(null, (err as KmsError).code, (err as Error).message));
+      const { code, message } = err as JsonRpcError;
+      connection.peer.send({ jsonrpc: '2.0', id: readableId(text), error: { code, message } });
       return;
     }
-    if (!request) return; // a response or notification from the client: nothing to answer
-    const { id, method, params } = request;
+    if (!request) return; // a response from the client: nothing to answer
+    const { id, method } = request;
+    // NOTE: as KMS does, a request that names no session runs in its connection's session.
+    const params =
+      connection.sessionId && request.params.sessionId === undefined
+        ? { ...request.params, sessionId: connection.sessionId }
+        : request.params;
     this.log.debug({ method, id }, 'request');
-    try {
-      let result: unknown;
-      if (method === 'connect') {
-        const session = this.core.resume(params.sessionId, peer);
-        result = { sessionId: session.id };
-      } else {
-        const sessionId = typeof params.sessionId === 'string' ? params.sessionId : undefined;
-        const session = this.core.sessions.obtain(sessionId, peer);
-        result = await this.core.handle(session, method, params);
-      }
-      if (id !== null) peer.send({ jsonrpc: '2.0', id, result });
-    } catch (err) {
-      if (!(err instanceof KmsError)) this.log.warn({ err, method }, 'request failed unexpectedly');
-      if (id !== null) peer.send({ jsonrpc: '2.0', id, error: toWireError(err) });
-    }
+    const response = await this.core.respond(connection.peer, id, method, params);
+    if (typeof response.result?.sessionId === 'string') connection.sessionId = response.result.sessionId;
+    if (id !== null) connection.peer.send(response);
   }
 
   private sweep(): void {
@@ -125,8 +157,26 @@ export class EngineServer {
   }
 }
 
-function errorFrame(id: Request['id'], code: number, message: string): unknown {
-  return { jsonrpc: '2.0', id, error: { code, message } };
+/** One client socket: its queue of requests, and the session KMS associates with it. */
+class ClientConnection {
+  readonly peer: Peer;
+  sessionId: string | undefined;
+  queue: Promise<void> = Promise.resolve();
+  pending = 0;
+
+  constructor(peer: Peer) {
+    this.peer = peer;
+  }
+}
+
+/** The id of a frame that could not be handled, when one can be read; else null. */
+function readableId(text: string): RequestId {
+  try {
+    const id = (JSON.parse(text) as { id?: unknown }).id;
+    return typeof id === 'number' || typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Parses one frame; returns undefined for frames that need no answer. */
@@ -135,12 +185,10 @@ export function parseRequest(text: string): Request | undefined {
   try {
     frame = JSON.parse(text);
   } catch {
-    throw Object.assign(new KmsError('UNMARSHALL_ERROR', 'Parse error: the frame is not valid JSON'), {
-      code: ErrorCode.PARSE_ERROR,
-    });
+    throw new JsonRpcError(ErrorCode.PARSE_ERROR, 'Parse error: the frame is not valid JSON');
   }
   const invalid = (why: string): never => {
-    throw Object.assign(new KmsError('UNMARSHALL_ERROR', `Invalid request: ${why}`), { code: ErrorCode.INVALID_REQUEST });
+    throw new JsonRpcError(ErrorCode.INVALID_REQUEST, `Invalid request: ${why}`);
   };
   if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return invalid('expected one JSON-RPC object');
   const f = frame as Record<string, unknown>;

@@ -11,7 +11,7 @@ import { BrowserPeer, PeerPageServer, sentBitrate, type VideoStats } from '../he
 import { BUSY_CAMERA, fakeCameraArgs } from '../helpers/fake-camera';
 import { eventually } from '../helpers/app';
 import { DroppableLink } from '../helpers/droppable-link';
-import { call, connect, disconnect, negotiateBrowserOffer, negotiateServerOffer } from '../helpers/kurento';
+import { call, complexType, connect, disconnect, negotiateBrowserOffer, negotiateServerOffer } from '../helpers/kurento';
 
 export interface MediaServerTarget {
   url: string;
@@ -196,6 +196,32 @@ export function conformanceSuite(target: () => MediaServerTarget): void {
     expect(Number(inbound?.packetsReceived)).toBeGreaterThan(0);
     expect(pairs.length).toBeGreaterThan(0);
   }, 90_000);
+
+  test('the tutorials’ order: processOffer, then gatherCandidates without waiting for the answer', async () => {
+    const pipeline = await newPipeline();
+    const endpoint = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
+    await call(endpoint, 'connect', endpoint);
+    const peer = await openPeer(true);
+    // The browser takes the media server's candidates once it has the answer, as
+    // kurento-utils does; its own go to the media server at once.
+    const early: any[] = [];
+    let answerSet = false;
+    endpoint.on('IceCandidateFound', (e: any) => (answerSet ? peer.addCandidate(e.candidate) : early.push(e.candidate)));
+    peer.onCandidate((c) => endpoint.addIceCandidate(complexType('IceCandidate', c)));
+    const offer = await peer.createOffer();
+    // As hello-world's server.js does it: both requests leave before either is answered.
+    const answered = new Promise<string>((resolve, reject) =>
+      endpoint.processOffer(offer, (err: unknown, answer: string) => (err ? reject(err) : resolve(answer))),
+    );
+    const gathered = new Promise<void>((resolve, reject) =>
+      endpoint.gatherCandidates((err: unknown) => (err ? reject(err) : resolve())),
+    );
+    const [answer] = await Promise.all([answered, gathered]);
+    await peer.setAnswer(answer);
+    answerSet = true;
+    await Promise.all(early.map((c) => peer.addCandidate(c)));
+    await decoding(peer);
+  });
 
   test('the media server offers, the browser answers; one source reaches three sinks', async () => {
     const pipeline = await newPipeline();

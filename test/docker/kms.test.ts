@@ -4,6 +4,7 @@
 
 import type { StartedTestContainer } from 'testcontainers';
 import { conformanceSuite, type MediaServerTarget } from '../conformance/scenarios';
+import { wireSuite } from '../conformance/wire';
 import { describeWithDocker } from '../helpers/docker';
 
 export const KMS_IMAGE = 'kurento/kurento-media-server:7.2.0';
@@ -27,4 +28,5 @@ describeWithDocker('Kurento conformance: real KMS 7 (testcontainers)', () => {
   });
 
   conformanceSuite(() => target);
+  describe('on the wire', () => wireSuite(() => target.url));
 });

@@ -84,7 +84,7 @@ describe('embedded media server protocol', () => {
 
   test.each([
     ['an unknown object', 'invoke', { object: 'nope_kurento.MediaPipeline', operation: 'getName' }, 40101],
-    ['an unknown class', 'create', { type: 'TeleportEndpoint', constructorParams: {} }, 40100],
+    ['an unknown class', 'create', { type: 'TeleportEndpoint', constructorParams: {} }, 40108],
     ['a missing constructor parameter', 'create', { type: 'WebRtcEndpoint', constructorParams: {} }, 40001],
     [
       'a parameter of the wrong type',
@@ -92,7 +92,7 @@ describe('embedded media server protocol', () => {
       { type: 'WebRtcEndpoint', constructorParams: { mediaPipeline: 'x', recvonly: 'yes' } },
       40001,
     ],
-    ['an unknown method', 'teleport', {}, 40105],
+    ['an unknown method', 'teleport', {}, -32601],
   ])('%s is refused with its KMS error code', async (_name, method, params, code) => {
     expect((await request(method, params)).error?.code).toBe(code);
   });
@@ -105,7 +105,7 @@ describe('embedded media server protocol', () => {
       const dot = await request('invoke', { object: pipeline, operation: 'getGstreamerDot', operationParams: {} });
       expect(dot.error?.message).toMatch(/not supported by the embedded media server/);
       const unknown = await request('invoke', { object: pipeline, operation: 'fly', operationParams: {} });
-      expect(unknown.error?.code).toBe(40105);
+      expect(unknown.error?.code).toBe(40008);
       const badEvent = await request('subscribe', { object: pipeline, type: 'Landed' });
       expect(badEvent.error?.code).toBe(40106);
       // A parameter of the wrong type, and a required one missing, are refused by name.
@@ -124,7 +124,7 @@ describe('embedded media server protocol', () => {
           operationParams: { [operation.slice(3, 4).toLowerCase() + operation.slice(4)]: 300 },
         });
         expect(set.error).toMatchObject({
-          code: 40012,
+          code: 40006,
           message: expect.stringMatching(/not supported by the embedded media server/),
         });
       }
