@@ -91,8 +91,9 @@ export class LoopbackController<Out extends { id: string } = LoopbackClientMessa
           this.set({ applied: message.choice });
           return;
         case 'error':
-          // A filter's trouble is news, not the end: the session carries on.
-          if (this.state === 'connected' && message.message.startsWith('The filter failed')) this.set({ error: message.message });
+          // A filter's trouble (an image it cannot read, a restart) is news, not the end: the
+          // session carries on, whether it came before or after the media connected.
+          if (this.state !== 'idle' && message.message.startsWith('The filter failed')) this.set({ error: message.message });
           else this.fail(message.message);
           return;
       }

@@ -1,5 +1,5 @@
 // Images that filters draw (an overlay, a chroma background), fetched from the URI an
-// application gives: http(s), or a file inside the media directory as for players. A
+// application gives: http(s), or a file inside the media directory (a path or a file URI). A
 // download lands in the filter's own temporary directory, which the filter removes when
 // it is released. Only real images get through: the bytes must start like PNG, JPEG, GIF,
 // WebP or SVG, so a wrong URL fails here in words, not later inside GStreamer.
@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KmsError } from '../protocol/errors';
-import { resolveMediaUri } from './uri';
+import { resolveImageUri } from './uri';
 
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 const FETCH_TIMEOUT_MS = 10_000;
@@ -32,7 +32,7 @@ export class ImageCache {
 
   /** The local path of the image at `uri`, downloading it if it is remote. */
   async fetch(uri: string): Promise<string> {
-    const target = resolveMediaUri(uri, this.mediaDir, true);
+    const target = resolveImageUri(uri, this.mediaDir);
     let bytes: Buffer;
     if (target.kind === 'file') {
       bytes = await readFile(target.path).catch((err: Error) => {

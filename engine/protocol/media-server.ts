@@ -102,7 +102,8 @@ export class MediaServer implements EngineContext {
     try {
       response = { jsonrpc: '2.0', id, result: await this.run(peer, method, params) };
     } catch (err) {
-      if (!(err instanceof KmsError) && !(err instanceof JsonRpcError)) this.log.warn({ err, method }, 'request failed unexpectedly');
+      if (!(err instanceof KmsError) && !(err instanceof JsonRpcError))
+        this.log.warn({ err, method }, 'request failed unexpectedly');
       response = { jsonrpc: '2.0', id, error: toWireError(err) };
     }
     this.cache.put(response.result?.sessionId ?? params.sessionId, id, response);

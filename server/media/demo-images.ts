@@ -1,6 +1,6 @@
 // The filter demos' images (client/assets: overlays and backgrounds). The media server
 // reads them from MEDIA_DIR/filter-images, where they are copied at start-up, through the
-// repository's file URIs; so a KMS in Docker finds them under KMS_MEDIA_DIR on the shared
+// repository's paths; so a KMS in Docker finds them under KMS_MEDIA_DIR on the shared
 // volume, with no route back to this server needed.
 
 import { cp } from 'node:fs/promises';
@@ -19,8 +19,12 @@ export class DemoImages {
     }
   }
 
-  /** The media server's URI of an asset, e.g. `overlays/top-hat.png`. */
-  uriOf(file: string): string {
-    return this.repository.uriOf(join(FOLDER, file));
+  /**
+   * What the media server is given for an asset, e.g. `overlays/top-hat.png`: a plain path,
+   * because KMS's filters read images with OpenCV's imread or download them, and take no
+   * `file://` URI (it logs "Cannot parse URL" and draws nothing).
+   */
+  imageOf(file: string): string {
+    return this.repository.serverPathOf(join(FOLDER, file));
   }
 }

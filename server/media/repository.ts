@@ -75,8 +75,14 @@ export class MediaRepository {
     return { id, file, profile: PROFILES[mode], uri: this.uriOf(file), createdAt: new Date() };
   }
 
+  /** The media server's file URI of a file here: what players and recorders take. */
   uriOf(file: string): string {
-    return pathToFileURL(join(this.serverDir, file)).href;
+    return pathToFileURL(this.serverPathOf(file)).href;
+  }
+
+  /** The media server's path of a file here. */
+  serverPathOf(file: string): string {
+    return join(this.serverDir, file);
   }
 
   pathOf(file: string): string {

@@ -3,6 +3,7 @@
 // pixels of the page's remote video and checks that the user's choices change them.
 
 import { execFileSync } from 'node:child_process';
+import { renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
@@ -90,6 +91,38 @@ describe('filter demos from the index page (Chromium, embedded media server)', (
 
     await page.click('#stop');
     await page.close();
+  });
+
+  test('magic mirror: an overlay the media server cannot read is shown as an error, and the call goes on', async () => {
+    // The media server is given a path it cannot read, as when an image went missing.
+    const crown = running.app.demoImages.imageOf('overlays/crown.png');
+    renameSync(crown, `${crown}.away`);
+    try {
+      const page = await openDemo(FACE_CAMERA, 'Magic mirror');
+      const video = remote('magic-mirror-demo');
+      await eventually(
+        () => captureFrame(page, video),
+        (f) => colourBox(cropped(f, ABOVE_FACE), TOP_HAT_BAND, 90).count > 500,
+        30_000,
+      );
+      await page.click('#overlay-crown');
+      const alert = page.locator('magic-mirror-demo >> stage-status >> [role=alert]');
+      await alert.waitFor({ timeout: 10_000 });
+      expect(await alert.textContent()).toMatch(/The filter failed: FaceOverlayFilter goes on without its image.*crown\.png/);
+      // No hat, no crown, and the video still plays.
+      const bare = await eventually(
+        () => captureFrame(page, video),
+        (f) => colourBox(cropped(f, ABOVE_FACE), TOP_HAT_BAND, 90).count === 0,
+        10_000,
+      );
+      expect(colourBox(cropped(bare, ABOVE_FACE), CROWN_GOLD, 90).count).toBe(0);
+      expect(await page.locator('magic-mirror-demo >> stage-status >> [role=status]').textContent()).toMatch(
+        /^Connected: the media server finds your face/,
+      );
+      await page.click('#stop');
+    } finally {
+      renameSync(`${crown}.away`, crown);
+    }
   });
 
   test('chroma: a click on the green calibrates, and the background shows the chosen image', async () => {

@@ -191,19 +191,53 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
     );
     expect(colourBox(cleared, MAGENTA, 120).count).toBe(0);
 
-    // A file URI inside the media directory works too, and a non-image is refused in words.
-    await call(filter, 'setOverlayedImage', pathToFileURL(join(mediaDir, 'magenta.png')).href, 0, -0.35, 1, 0.3);
+    // A plain path inside the media directory works too, as on KMS (which takes no file://
+    // URI), and so does a file URI.
+    for (const uri of [join(mediaDir, 'magenta.png'), pathToFileURL(join(mediaDir, 'magenta.png')).href]) {
+      await call(filter, 'unsetOverlayedImage');
+      await eventually(
+        () => captureFrame(peer.page),
+        (f) => colourBox(f, MAGENTA, 120).count === 0,
+        10_000,
+      );
+      await call(filter, 'setOverlayedImage', uri, 0, -0.35, 1, 0.3);
+      await eventually(
+        () => captureFrame(peer.page),
+        (f) => colourBox(f, MAGENTA, 120).count > 1000,
+        10_000,
+        `the overlay from ${uri}`,
+      );
+    }
+  });
+
+  test('magic mirror: an image that cannot be used is accepted, as KMS does, and an Error event says why', async () => {
+    const { peer, filter, errors } = await loopThrough(FACE_CAMERA, 'FaceOverlayFilter');
+    await call(filter, 'setOverlayedImage', `${imagesUrl}/magenta.png`, 0, -0.35, 1, 0.3);
     await eventually(
       () => captureFrame(peer.page),
       (f) => colourBox(f, MAGENTA, 120).count > 1000,
+      20_000,
+    );
+    const cases: [string, RegExp][] = [
+      [`${imagesUrl}/missing.png`, /missing\.png: HTTP 404/],
+      [`${imagesUrl}/huge.png`, /larger than 10485760 bytes/],
+      [`${imagesUrl}/page.png`, /page\.png is not an image/],
+      ['http://127.0.0.1:1/hat.png', /Cannot fetch the image http:\/\/127\.0\.0\.1:1\/hat\.png/],
+      ['/etc/passwd', /outside the media directory/],
+      ['ftp://example.org/hat.png', /unsupported scheme/],
+    ];
+    for (const [uri, why] of cases) {
+      await call(filter, 'setOverlayedImage', uri, 0, 0, 1, 1);
+      expect(errors.at(-1)).toMatch(why);
+    }
+    expect(errors).toHaveLength(cases.length);
+    // The filter carries on without an image, as KMS does, and keeps the video flowing.
+    const frame = await eventually(
+      () => captureFrame(peer.page),
+      (f) => colourBox(f, MAGENTA, 120).count === 0,
       10_000,
     );
-    await expect(call(filter, 'setOverlayedImage', `${imagesUrl}/missing.png`, 0, 0, 1, 1)).rejects.toThrow(/HTTP 404/);
-    // Images are bounded in size and must be images.
-    await expect(call(filter, 'setOverlayedImage', `${imagesUrl}/huge.png`, 0, 0, 1, 1)).rejects.toThrow(
-      /larger than 10485760 bytes/,
-    );
-    await expect(call(filter, 'setOverlayedImage', `${imagesUrl}/page.png`, 0, 0, 1, 1)).rejects.toThrow(/is not an image/);
+    expect(frame.width).toBe(640);
   });
 
   test('magic mirror: several faces each get the overlay', async () => {
@@ -329,8 +363,9 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
   });
 
   test('chroma: after calibrating on the green, the background shows the image and the figure is untouched', async () => {
-    const background = pathToFileURL(join(mediaDir, 'hubble.jpg')).href;
-    const { peer, filter } = await loopThrough(CHROMA_CAMERA, 'chroma.ChromaFilter', {
+    // A plain path, as KMS's chroma reads it (with OpenCV's imread).
+    const background = join(mediaDir, 'hubble.jpg');
+    const { peer, filter, errors } = await loopThrough(CHROMA_CAMERA, 'chroma.ChromaFilter', {
       window: complexType('chroma.WindowParam', { topRightCornerX: 10, topRightCornerY: 10, width: 60, height: 60 }),
       backgroundImage: background,
     });
@@ -360,12 +395,36 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
     );
     const green = meanColour(plain, left);
     for (let c = 0; c < 3; c++) expect(Math.abs(green[c]! - GREEN[c]!)).toBeLessThan(30);
-    await call(filter, 'setBackground', background);
+    // A background that cannot be fetched is accepted; an Error event says why.
+    expect(errors).toEqual([]);
+    await call(filter, 'setBackground', `${imagesUrl}/missing.png`);
+    expect(errors).toEqual([expect.stringMatching(/ChromaFilter goes on without its image.*missing\.png: HTTP 404/)]);
+    await call(filter, 'setBackground', pathToFileURL(background).href);
     await eventually(
       () => captureFrame(peer.page),
       (f) => meanColour(f, left)[1] < 100,
       10_000,
     );
+  });
+
+  test('chroma: a background image that cannot be fetched raises Error once the media starts, and the video flows on', async () => {
+    const { peer, errors } = await loopThrough(CHROMA_CAMERA, 'chroma.ChromaFilter', {
+      window: complexType('chroma.WindowParam', { topRightCornerX: 10, topRightCornerY: 10, width: 60, height: 60 }),
+      backgroundImage: `${imagesUrl}/page.png`,
+    });
+    await eventually(
+      () => errors,
+      (e) => e.length > 0,
+      20_000,
+      'an Error event for the background',
+    );
+    expect(errors).toEqual([expect.stringMatching(/page\.png is not an image/)]);
+    const frame = await eventually(
+      () => captureFrame(peer.page),
+      (f) => meanColour(f, LEFT_OF_FIGURE)[1] > 150,
+      20_000,
+    );
+    expect(frame.width).toBe(640);
   });
 
   test('effect: saturation 0 makes the picture grey; a killed helper raises Error and the picture comes back', async () => {

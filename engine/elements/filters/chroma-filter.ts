@@ -5,7 +5,7 @@
 
 import { ImageCache } from '../../media/image';
 import { KmsError } from '../../protocol/errors';
-import { resolveMediaUri } from '../../media/uri';
+import { resolveImageUri } from '../../media/uri';
 import type { HelperEvent } from '../../gst/helper-process';
 import type { Params } from '../../types/params';
 import type { EngineContext, MediaObject } from '../media-object';
@@ -26,7 +26,7 @@ export class ChromaFilter extends GstFilter {
   private key: Colour | undefined;
   private background: string | undefined;
   /** The constructor's background image, fetched before the first helper starts. */
-  private readonly initialBackground: Promise<void>;
+  private initialUri: string | undefined;
 
   constructor(ctx: EngineContext, pipeline: MediaObject, params: Params) {
     super(ctx, 'ChromaFilter', pipeline, ['alpha', 'appsrc', 'compositor', 'identity']);
@@ -37,20 +37,16 @@ export class ChromaFilter extends GstFilter {
       throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', 'The chroma window needs a position >= 0 and a positive size');
     }
     this.images = new ImageCache(ctx.config.mediaDir);
-    const uri = (params.backgroundImage as string | undefined) ?? '';
-    if (uri) resolveMediaUri(uri, ctx.config.mediaDir, true); // a bad scheme or path fails the create
-    this.initialBackground = uri
-      ? this.images.fetch(uri).then(
-          (path) => void (this.background ??= path),
-          (err: Error) => this.raiseError('FILTER_ERROR', `ChromaFilter cannot use its background image: ${err.message}`),
-        )
-      : Promise.resolve();
+    this.initialUri = (params.backgroundImage as string | undefined) || undefined;
+    // A path outside the media directory, or a scheme no one can read, fails the create in words.
+    if (this.initialUri) resolveImageUri(this.initialUri, ctx.config.mediaDir);
     this.handle('setBackground', (p) => this.setBackground(p.uri as string));
     this.handle('unsetBackground', () => this.showBackground(undefined));
   }
 
   private async setBackground(uri: string): Promise<void> {
-    this.showBackground(await this.images.fetch(uri));
+    this.initialUri = undefined;
+    this.showBackground(await this.loadImage(this.images, uri));
   }
 
   private showBackground(path: string | undefined): void {
@@ -59,7 +55,11 @@ export class ChromaFilter extends GstFilter {
   }
 
   protected async process(): Promise<Record<string, unknown>> {
-    await this.initialBackground;
+    // NOTE: fetched when the media starts, not in the constructor, so that a client has had
+    // the time to subscribe to the Error event that a failed download raises.
+    const initial = this.initialUri;
+    this.initialUri = undefined;
+    if (initial) this.background ??= await this.loadImage(this.images, initial);
     return { kind: 'chroma', window: this.window, background: this.background, key: this.key };
   }
 

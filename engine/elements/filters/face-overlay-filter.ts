@@ -29,7 +29,8 @@ export class FaceOverlayFilter extends GstFilter {
   }
 
   private async setOverlay(p: Params): Promise<void> {
-    const path = await this.images.fetch(p.uri as string);
+    const path = await this.loadImage(this.images, p.uri as string);
+    if (path === undefined) return this.showOverlay(null);
     this.showOverlay({
       path,
       offsetX: p.offsetXPercent as number,

@@ -9,6 +9,7 @@
 
 import type { RtpPacket } from 'werift';
 import { GstHelper, gstreamerMissing, type HelperEvent } from '../../gst/helper-process';
+import type { ImageCache } from '../../media/image';
 import { KmsError } from '../../protocol/errors';
 import type { MediaKind, RtpFanout } from '../../rtp/fanout';
 import { RtpRestamper } from '../../rtp/restamper';
@@ -69,6 +70,20 @@ export abstract class GstFilter extends MediaElement {
   protected onFilterEvent(_event: HelperEvent): void {}
 
   /** Sends a command to the running helper, if there is one; a new helper gets the state. */
+  /**
+   * The local path of an image the filter draws, or undefined after an Error event that says
+   * which URI failed and why. KMS accepts an image it cannot read and carries on without it
+   * (the tutorials point at images on the internet); so does this filter.
+   */
+  protected async loadImage(images: ImageCache, uri: string): Promise<string | undefined> {
+    try {
+      return await images.fetch(uri);
+    } catch (err) {
+      this.raiseError('FILTER_ERROR', `${this.type} goes on without its image. ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
   protected command(command: Record<string, unknown>): void {
     this.helper?.send(command);
   }

@@ -52,7 +52,7 @@ class ChromaSession extends FilterLoop<ChromaFilter> {
 
   private imageUri(id: string): string | undefined {
     const choice = BACKGROUNDS.find((b) => b.id === id);
-    return choice && this.app.demoImages.uriOf(choice.file);
+    return choice && this.app.demoImages.imageOf(choice.file);
   }
 }
 

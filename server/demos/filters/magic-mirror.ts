@@ -12,6 +12,11 @@ import { FilterLoop } from './filter-loop';
 
 const DEFAULT_OVERLAY = 'top-hat';
 
+interface Overlay {
+  path: string;
+  place: (typeof OVERLAYS)[number]['place'];
+}
+
 class MagicMirrorSession extends FilterLoop<FaceOverlayFilter> {
   constructor(
     private readonly app: FastifyInstance,
@@ -21,24 +26,29 @@ class MagicMirrorSession extends FilterLoop<FaceOverlayFilter> {
     super('magicmirror', app.media, send, log);
   }
 
-  startWith(sdpOffer: string, overlay = DEFAULT_OVERLAY): Promise<void> {
-    return this.start(sdpOffer, async (pipeline) => {
-      const filter = await pipeline.createFaceOverlayFilter();
-      await this.show(filter, overlay);
-      return filter;
-    });
+  async startWith(sdpOffer: string, overlay = DEFAULT_OVERLAY): Promise<void> {
+    const image = this.imageOf(overlay);
+    await this.start(sdpOffer, (pipeline) => pipeline.createFaceOverlayFilter());
+    // NOTE: once the filter is in place, so that an image the media server cannot read
+    // reaches the page as the filter's Error event (KMS accepts it and draws nothing).
+    if (this.filter) await this.show(this.filter, image);
   }
 
   async choose(overlay: string): Promise<void> {
     if (!this.filter) throw new AppError('NOT_STARTED');
-    await this.show(this.filter, overlay);
+    await this.show(this.filter, this.imageOf(overlay));
   }
 
-  private async show(filter: FaceOverlayFilter, id: string): Promise<void> {
-    if (id === NONE) return filter.unsetOverlayedImage();
+  private imageOf(id: string): Overlay | null {
+    if (id === NONE) return null;
     const choice = OVERLAYS.find((o) => o.id === id);
     if (!choice) throw new AppError('BAD_MESSAGE', `there is no overlay '${id}'`);
-    await filter.setOverlayedImage(this.app.demoImages.uriOf(choice.file), choice.place);
+    return { path: this.app.demoImages.imageOf(choice.file), place: choice.place };
+  }
+
+  private async show(filter: FaceOverlayFilter, overlay: Overlay | null): Promise<void> {
+    if (!overlay) return filter.unsetOverlayedImage();
+    await filter.setOverlayedImage(overlay.path, overlay.place);
   }
 }
 
