@@ -28,6 +28,7 @@ import { RembFeedback, rembFields } from '../rtp/bandwidth';
 import type { MediaKind, RtpFanout } from '../rtp/fanout';
 import { RtpRestamper } from '../rtp/restamper';
 import { announceCandidate, looksLikeSdp, stripCandidates, type CandidatePolicy } from './ice-candidates';
+import { answerInShape, negotiatedMid, normaliseOffer, offeredPosition, type OfferShape } from './sdp-compat';
 import { withRecvLimits } from './sdp-bandwidth';
 import { toKmsStats } from './webrtc-stats';
 import { MediaElement } from './media-element';
@@ -68,6 +69,8 @@ export class WebRtcEndpoint extends MediaElement {
   private gatheringDoneRaised = false;
   private localSdp: string | undefined;
   private remoteSdp: string | undefined;
+  /** The shape of the offer this endpoint answered, so answers and candidates keep to it. */
+  private offerShape: OfferShape | undefined;
   private connectionState: 'CONNECTED' | 'DISCONNECTED' = 'DISCONNECTED';
   private mediaState: 'CONNECTED' | 'DISCONNECTED' = 'DISCONNECTED';
   private dtlsState = 'NEW';
@@ -120,7 +123,9 @@ export class WebRtcEndpoint extends MediaElement {
     }
     const pc = this.ensurePeerConnection();
     try {
-      await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+      const { sdp, shape } = normaliseOffer(offer);
+      this.offerShape = shape;
+      await pc.setRemoteDescription({ type: 'offer', sdp });
       this.assertAlive();
       for (const t of pc.getTransceivers()) this.adoptTransceiver(t);
       const answer = await pc.createAnswer();
@@ -132,7 +137,7 @@ export class WebRtcEndpoint extends MediaElement {
     }
     this.assertAlive();
     this.remoteSdp = offer;
-    this.localSdp = this.ownSdp(pc);
+    this.localSdp = answerInShape(this.ownSdp(pc), this.offerShape!);
     await this.flushEarlyCandidates();
     return this.localSdp;
   }
@@ -369,7 +374,10 @@ export class WebRtcEndpoint extends MediaElement {
     }
     const line = announceCandidate(candidate.candidate, this.candidatePolicy());
     if (!line) return;
-    const wire = { candidate: line, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex ?? 0 };
+    const position = this.offerShape
+      ? offeredPosition(this.offerShape, candidate.sdpMid)
+      : { sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex ?? 0 };
+    const wire = { candidate: line, ...position };
     this.localCandidates.push(wire);
     if (this.gatheringRequested) this.raiseCandidate(wire);
   }
@@ -402,7 +410,10 @@ export class WebRtcEndpoint extends MediaElement {
       return;
     }
     try {
-      await this.pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex });
+      // NOTE: a candidate names its section as the offer did; werift knows it by its own mid.
+      const sdpMid = this.offerShape ? negotiatedMid(this.offerShape, c.sdpMid, c.sdpMLineIndex) : c.sdpMid;
+      if (this.offerShape && sdpMid === undefined) return; // for a section answered rejected
+      await this.pc.addIceCandidate({ candidate: c.candidate, sdpMid, sdpMLineIndex: c.sdpMLineIndex });
     } catch (err) {
       throw new KmsError('ICE_ADD_CANDIDATE_ERROR', `The ICE candidate was rejected: ${errorText(err)}`);
     }

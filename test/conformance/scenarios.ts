@@ -11,7 +11,7 @@ import { BrowserPeer, PeerPageServer, sentBitrate, type VideoStats } from '../he
 import { BUSY_CAMERA, fakeCameraArgs } from '../helpers/fake-camera';
 import { eventually } from '../helpers/app';
 import { DroppableLink } from '../helpers/droppable-link';
-import { call, complexType, connect, disconnect, negotiateBrowserOffer, negotiateServerOffer } from '../helpers/kurento';
+import { call, complexType, connect, disconnect, negotiateBrowserOffer, negotiateServerOffer, trickle } from '../helpers/kurento';
 
 export interface MediaServerTarget {
   url: string;
@@ -220,6 +220,23 @@ export function conformanceSuite(target: () => MediaServerTarget): void {
     await peer.setAnswer(answer);
     answerSet = true;
     await Promise.all(early.map((c) => peer.addCandidate(c)));
+    await decoding(peer);
+  });
+
+  test('an offer in the older RTP/SAVPF profile is answered in it, and the media flows', async () => {
+    const pipeline = await newPipeline();
+    const endpoint = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
+    await call(endpoint, 'connect', endpoint);
+    const peer = await openPeer(true);
+    trickle(peer, endpoint);
+    const offer = (await peer.createOffer()).replace(/UDP\/TLS\/RTP\/SAVPF/g, 'RTP/SAVPF');
+    const answer = await call<string>(endpoint, 'processOffer', offer);
+    expect(answer.split('\r\n').filter((l) => /^m=(audio|video)/.test(l))).toEqual([
+      expect.stringMatching(/^m=audio \d+ RTP\/SAVPF /),
+      expect.stringMatching(/^m=video \d+ RTP\/SAVPF /),
+    ]);
+    await peer.setAnswer(answer);
+    await call(endpoint, 'gatherCandidates');
     await decoding(peer);
   });
 

@@ -3,6 +3,7 @@
 // for what it does not implement.
 
 import pino from 'pino';
+import { RTCPeerConnection } from 'werift';
 import { loadEngineConfig } from '../../engine/config';
 import { startEngine, type Engine } from '../../engine/engine';
 import { TestSocket } from '../helpers/ws';
@@ -151,6 +152,78 @@ describe('embedded media server protocol', () => {
     const children = await request('invoke', { object: pipeline, operation: 'getChildren', operationParams: {} });
     expect(children.result?.value).toEqual([]);
     expect((await request('release', { object: pipeline })).error).toBeUndefined();
+  });
+
+  describe('offers from older and mobile clients are answered in their own shape, as KMS answers them', () => {
+    let offer: string;
+    let endpoint: string;
+    let pipeline: string;
+
+    beforeAll(async () => {
+      const pc = new RTCPeerConnection();
+      pc.addTransceiver('audio', { direction: 'sendrecv' });
+      pc.addTransceiver('video', { direction: 'sendrecv' });
+      await pc.setLocalDescription(await pc.createOffer());
+      offer = pc.localDescription!.sdp;
+      await pc.close();
+    });
+
+    beforeEach(async () => {
+      pipeline = (await request('create', { type: 'MediaPipeline' })).result?.value as string;
+      endpoint = (await request('create', { type: 'WebRtcEndpoint', constructorParams: { mediaPipeline: pipeline } })).result
+        ?.value as string;
+    });
+
+    afterEach(async () => {
+      await request('release', { object: pipeline });
+    });
+
+    const answer = async (sdp: string): Promise<Reply> =>
+      request('invoke', { object: endpoint, operation: 'processOffer', operationParams: { offer: sdp } });
+    const mLines = (sdp: string): string[] => sdp.split('\r\n').filter((l) => l.startsWith('m='));
+
+    test('RTP/SAVPF without a=mid: the answer uses RTP/SAVPF and names no mid, and candidates name their line', async () => {
+      const legacy = offer
+        .replace(/UDP\/TLS\/RTP\/SAVPF/g, 'RTP/SAVPF')
+        .replace(/a=mid:.*\r\n/g, '')
+        .replace(/a=group:BUNDLE.*\r\n/g, '');
+      const reply = await answer(legacy);
+      const sdp = reply.result?.value as string;
+      expect(mLines(sdp)).toEqual([
+        expect.stringMatching(/^m=audio 9 RTP\/SAVPF /),
+        expect.stringMatching(/^m=video 9 RTP\/SAVPF /),
+      ]);
+      expect(sdp).not.toMatch(/a=mid:|a=group:BUNDLE/);
+      expect(sdp).toMatch(/a=fingerprint:/);
+      // A candidate from such a client names its line by index only.
+      const added = await request('invoke', {
+        object: endpoint,
+        operation: 'addIceCandidate',
+        operationParams: {
+          candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '', sdpMLineIndex: 1 },
+        },
+      });
+      expect(added.error).toBeUndefined();
+    });
+
+    test('an insecure RTP/AVP section is answered rejected with port 0; the others are negotiated', async () => {
+      const sections = offer.split('\r\nm=');
+      const mixed = [sections[0], sections[1]!.replace('audio 9 UDP/TLS/RTP/SAVPF', 'audio 9 RTP/AVP'), sections[2]].join(
+        '\r\nm=',
+      );
+      const sdp = (await answer(mixed)).result?.value as string;
+      expect(mLines(sdp)).toEqual([
+        expect.stringMatching(/^m=audio 0 RTP\/AVP /),
+        expect.stringMatching(/^m=video 9 UDP\/TLS\/RTP\/SAVPF /),
+      ]);
+      expect(sdp).toMatch(/a=mid:0\r\n/);
+      expect(sdp).toMatch(/a=group:BUNDLE 1\r\n/);
+    });
+
+    test('an offer with no section a WebRtcEndpoint can take is refused in words', async () => {
+      const reply = await answer(offer.replace(/UDP\/TLS\/RTP\/SAVPF/g, 'RTP/AVP'));
+      expect(reply.error).toMatchObject({ code: 40205, message: expect.stringMatching(/needs DTLS-SRTP/) });
+    });
   });
 
   test('an invalid SDP offer fails with SDP_PARSE_ERROR', async () => {
