@@ -22,6 +22,8 @@ export interface EngineConfig {
   logLevel: string;
   /** The media repository: `file://` URIs of recorders and players must lie inside it. */
   mediaDir: string;
+  /** Standalone only: file URIs and image paths may be anywhere this process may read or write. */
+  allowAnyPath: boolean;
   /** The GStreamer helper's interpreter; filters and players need it (python3 with gi). */
   gstPython: string;
 }
@@ -41,6 +43,12 @@ function int(name: string, raw: string, min: number, max: number): number {
 function ip(name: string, raw: string): string {
   if (!isIP(raw)) throw new ConfigError(`${name} must be an IP address, got "${raw}"`);
   return raw;
+}
+
+function bool(name: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
 /** Parses `--flag value` pairs into a map keyed by the matching environment variable name. */
@@ -64,8 +72,12 @@ function argsToEnv(argv: string[]): Source {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const [flag, inline] = arg.split('=', 2) as [string, string | undefined];
+    if (flag === '--allow-any-path') {
+      out.ENGINE_ALLOW_ANY_PATH = inline ?? 'true';
+      continue;
+    }
     const key = map[flag];
-    if (!key) throw new ConfigError(`unknown option ${flag}; known: ${Object.keys(map).join(' ')}`);
+    if (!key) throw new ConfigError(`unknown option ${flag}; known: ${Object.keys(map).join(' ')} --allow-any-path`);
     const value = inline ?? argv[++i];
     if (value === undefined) throw new ConfigError(`${flag} needs a value`);
     out[key] = value;
@@ -87,6 +99,7 @@ export function loadEngineConfig(argv: string[], env: Source = process.env): Eng
       src.ENGINE_SESSION_TIMEOUT !== undefined ? int('ENGINE_SESSION_TIMEOUT', src.ENGINE_SESSION_TIMEOUT, 1, 86400) : 60,
     logLevel: src.LOG_LEVEL ?? 'info',
     mediaDir: resolve(src.ENGINE_MEDIA_DIR || 'media'),
+    allowAnyPath: bool('ENGINE_ALLOW_ANY_PATH', src.ENGINE_ALLOW_ANY_PATH),
     gstPython: src.ENGINE_GST_PYTHON || '/usr/bin/python3',
   };
   if (src.ENGINE_MIN_PORT !== undefined || src.ENGINE_MAX_PORT !== undefined) {

@@ -8,6 +8,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RtpPacket } from 'werift';
 import { FrameAssembler, type EncodedFrame } from '../media/frame-assembler';
+import { HttpUpload } from '../media/http-upload';
 import { WebmWriter, type TrackKind } from '../media/webm-writer';
 import { KmsError } from '../protocol/errors';
 import type { MediaKind, RtpFanout } from '../rtp/fanout';
@@ -45,8 +46,10 @@ interface TrackClock {
 export class RecorderEndpoint extends UriEndpoint {
   private readonly profile: Profile;
   private readonly stopOnEndOfStream: boolean;
-  private readonly path: string;
+  /** The local file; undefined when the recording is uploaded to an http(s) URI. */
+  private readonly path: string | undefined;
   private writer: WebmWriter | undefined;
+  private upload: HttpUpload | undefined;
   private readonly assemblers = new Map<MediaKind, FrameAssembler>();
   private readonly clocks = new Map<MediaKind, TrackClock>();
   private readonly codecRefused = new Set<MediaKind>();
@@ -68,9 +71,8 @@ export class RecorderEndpoint extends UriEndpoint {
         `Media profile ${mediaProfile} is not supported by the embedded media server (it records without transcoding: ${Object.keys(PROFILES).join(', ')})`,
       );
     }
-    super(ctx, 'RecorderEndpoint', pipeline, uri, false);
-    if (this.target.kind !== 'file') throw new Error('unreachable: recorders take file URIs only');
-    this.path = this.target.path;
+    super(ctx, 'RecorderEndpoint', pipeline, uri, true);
+    this.path = this.target.kind === 'file' ? this.target.path : undefined;
     this.profile = profile;
     this.stopOnEndOfStream = stopOnEndOfStream;
     this.handle('record', () => this.record());
@@ -104,15 +106,16 @@ export class RecorderEndpoint extends UriEndpoint {
     this.raise('Paused');
   }
 
-  /** Finishes the file; `stop` and `stopAndWait` both return once it is final on disk. */
-  protected stop(): void {
+  /** Finishes the file; `stop` and `stopAndWait` both return once it is final on disk (or uploaded). */
+  protected async stop(): Promise<void> {
     if (this.state === 'STOP') return;
     this.setState('STOP');
-    this.finishFile();
+    await this.finishFile();
     this.raise('Stopped');
   }
 
   private checkWritable(): void {
+    if (this.path === undefined) return; // an upload: the receiver answers when it starts
     try {
       mkdirSync(dirname(this.path), { recursive: true });
       accessSync(dirname(this.path), constants.W_OK);
@@ -123,7 +126,7 @@ export class RecorderEndpoint extends UriEndpoint {
     }
   }
 
-  private finishFile(): void {
+  private async finishFile(): Promise<void> {
     try {
       // Stopped before any media came: leave a valid file with no frames rather than none.
       this.writer ??= this.openWriter(DEFAULT_SIZE);
@@ -133,6 +136,9 @@ export class RecorderEndpoint extends UriEndpoint {
     }
     this.writer = undefined;
     this.announced = false;
+    const upload = this.upload;
+    this.upload = undefined;
+    await upload?.finish();
   }
 
   private resetAssemblers(): void {
@@ -224,7 +230,7 @@ export class RecorderEndpoint extends UriEndpoint {
     } catch (err) {
       // A full disk must end this recording, not throw into the source's fan-out.
       this.raiseError('URI_ERROR', `Cannot write ${this.uri}: ${(err as Error).message}`);
-      this.stop();
+      void this.stop();
       return;
     }
     if (!this.announced) {
@@ -234,20 +240,37 @@ export class RecorderEndpoint extends UriEndpoint {
   }
 
   private openWriter(size: { width: number; height: number }): WebmWriter {
-    return new WebmWriter(this.path, {
+    let target: string | HttpUpload;
+    if (this.path !== undefined) {
+      target = this.path;
+    } else {
+      const type = `${this.profile.docType === 'webm' ? 'video/webm' : 'video/x-matroska'}`;
+      target = this.upload = new HttpUpload(this.uri, type, (err) => this.uploadFailed(err));
+    }
+    return new WebmWriter(target, {
       docType: this.profile.docType,
       video: this.profile.video ? size : undefined,
       audio: this.profile.audio ? { channels: 2, sampleRate: 48000 } : undefined,
     });
   }
 
+  /** The receiver of an upload refused it, failed, or fell behind: this recording ends. */
+  private uploadFailed(err: Error): void {
+    this.raiseError('URI_ERROR', `Cannot upload the recording to ${this.uri}: ${err.message}`);
+    this.writer = undefined;
+    this.upload = undefined;
+    this.setState('STOP');
+  }
+
   protected override onInputEnded(): void {
-    if (this.stopOnEndOfStream) this.stop();
+    if (this.stopOnEndOfStream) void this.stop();
   }
 
   protected override async dispose(): Promise<void> {
-    // Released while recording: close the file properly rather than leave it truncated.
-    if (this.state !== 'STOP') this.finishFile();
+    // Released while recording: close the file properly rather than leave it truncated (an
+    // upload is ended too, and its receiver given the time to answer).
+    if (this.state !== 'STOP') await this.finishFile();
+    this.upload?.abort();
     await super.dispose();
   }
 }

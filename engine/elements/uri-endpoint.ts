@@ -15,7 +15,7 @@ export abstract class UriEndpoint extends MediaElement {
 
   protected constructor(ctx: EngineContext, type: string, pipeline: MediaObject, uri: string, allowHttp: boolean) {
     // Checked before the element exists, so a refused URI leaves nothing behind.
-    const target = resolveMediaUri(uri, ctx.config.mediaDir, allowHttp);
+    const target = resolveMediaUri(uri, ctx.config, allowHttp);
     super(ctx, type, pipeline);
     this.uri = uri;
     this.target = target;

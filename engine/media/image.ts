@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KmsError } from '../protocol/errors';
-import { resolveImageUri } from './uri';
+import { resolveImageUri, type FileAccess } from './uri';
 
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 const FETCH_TIMEOUT_MS = 10_000;
@@ -28,11 +28,11 @@ export class ImageCache {
   private count = 0;
   private disposed = false;
 
-  constructor(private readonly mediaDir: string) {}
+  constructor(private readonly access: FileAccess) {}
 
   /** The local path of the image at `uri`, downloading it if it is remote. */
   async fetch(uri: string): Promise<string> {
-    const target = resolveImageUri(uri, this.mediaDir);
+    const target = resolveImageUri(uri, this.access);
     let bytes: Buffer;
     if (target.kind === 'file') {
       bytes = await readFile(target.path).catch((err: Error) => {

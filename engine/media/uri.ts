@@ -1,10 +1,18 @@
-// Which URIs a recorder or player may touch. `file://` URIs must resolve inside the media
-// directory, so a client of the media server cannot read or overwrite arbitrary files;
-// players may also fetch http(s). Everything else is refused by name at construction.
+// Which URIs a recorder, player or filter image may touch. `file://` URIs (and an image's
+// plain path) must resolve inside the media directory, so a client of the media server cannot
+// read or overwrite arbitrary files, unless the engine was started standalone with
+// --allow-any-path, as KMS reads and writes wherever its user may. Players, recorders and
+// images may also use http(s). Everything else is refused by name at construction.
 
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KmsError } from '../protocol/errors';
+
+/** Where files may be: the media directory, or anywhere with --allow-any-path. */
+export interface FileAccess {
+  mediaDir: string;
+  allowAnyPath: boolean;
+}
 
 export type MediaUri = { kind: 'file'; path: string; uri: string } | { kind: 'http'; uri: string };
 
@@ -14,12 +22,12 @@ export type MediaUri = { kind: 'file'; path: string; uri: string } | { kind: 'ht
  * here, so one URI works on KMS and on this engine: an absolute path (inside the media
  * directory), a file URI, or http(s).
  */
-export function resolveImageUri(uri: string, mediaDir: string): MediaUri {
-  if (!uri.startsWith('/')) return resolveMediaUri(uri, mediaDir, true);
-  return { kind: 'file', path: insideMediaDir(resolve(uri), mediaDir, uri), uri };
+export function resolveImageUri(uri: string, access: FileAccess): MediaUri {
+  if (!uri.startsWith('/')) return resolveMediaUri(uri, access, true);
+  return { kind: 'file', path: allowedPath(resolve(uri), access, uri), uri };
 }
 
-export function resolveMediaUri(uri: string, mediaDir: string, allowHttp: boolean): MediaUri {
+export function resolveMediaUri(uri: string, access: FileAccess, allowHttp: boolean): MediaUri {
   let url: URL;
   try {
     url = new URL(uri);
@@ -33,17 +41,22 @@ export function resolveMediaUri(uri: string, mediaDir: string, allowHttp: boolea
     } catch (err) {
       throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `'${uri}' is not a usable file URI: ${(err as Error).message}`);
     }
-    return { kind: 'file', path: insideMediaDir(path, mediaDir, uri), uri };
+    return { kind: 'file', path: allowedPath(path, access, uri), uri };
   }
   if (allowHttp && (url.protocol === 'http:' || url.protocol === 'https:')) return { kind: 'http', uri };
   const allowed = allowHttp ? 'file://, http:// or https://' : 'file://';
   throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `'${uri}' has an unsupported scheme; use ${allowed}`);
 }
 
-function insideMediaDir(path: string, mediaDir: string, uri: string): string {
-  const inside = relative(resolve(mediaDir), path);
+function allowedPath(path: string, access: FileAccess, uri: string): string {
+  if (access.allowAnyPath) return path;
+  const mediaDir = resolve(access.mediaDir);
+  const inside = relative(mediaDir, path);
   if (inside === '' || inside.startsWith('..') || isAbsolute(inside) || inside.split(sep).includes('..')) {
-    throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `'${uri}' is outside the media directory ${resolve(mediaDir)}`);
+    throw new KmsError(
+      'MEDIA_OBJECT_ILLEGAL_PARAM_ERROR',
+      `'${uri}' is outside the media directory ${mediaDir} (a standalone engine started with --allow-any-path takes any path)`,
+    );
   }
   return path;
 }

@@ -18,6 +18,8 @@ export type TrackKind = 'video' | 'audio';
 
 /** A cluster's timecode is 16-bit relative for its blocks; stay well inside it. */
 const MAX_CLUSTER_MS = 5000;
+/** A live stream's clusters: its receiver is never more than this behind. */
+const LIVE_CLUSTER_MS = 1000;
 /** libopus's look-ahead at 48 kHz, which every WebRTC Opus stream carries. */
 const OPUS_PRE_SKIP = 312;
 
@@ -28,8 +30,18 @@ interface Block {
   data: Buffer;
 }
 
+/**
+ * Where a live file goes when it is not a local file: bytes in order, never revisited. Such a
+ * file is written as a live stream is (as GStreamer's matroskamux does with streamable=true):
+ * no duration, no cues, the segment's size unknown.
+ */
+export interface ByteStream {
+  write(bytes: Buffer): void;
+}
+
 export class WebmWriter {
-  private readonly fd: number;
+  private readonly fd: number | undefined;
+  private readonly stream: ByteStream | undefined;
   private position = 0;
   private readonly segmentDataStart: number;
   private readonly seekHeadAt: number;
@@ -46,8 +58,9 @@ export class WebmWriter {
   private closed = false;
   bytesWritten = 0;
 
-  constructor(path: string, tracks: WebmTracks) {
-    this.fd = openSync(path, 'w');
+  constructor(target: string | ByteStream, tracks: WebmTracks) {
+    if (typeof target === 'string') this.fd = openSync(target, 'w');
+    else this.stream = target;
     try {
       this.write(this.ebmlHeader(tracks.docType ?? 'webm'));
       this.write(header(ID.Segment, UNKNOWN_SIZE_8));
@@ -56,7 +69,7 @@ export class WebmWriter {
       this.seekHeadSize = this.seekHead(0, 0, 0).length;
       this.write(voidOf(this.seekHeadSize));
       this.infoAt = this.position;
-      const info = this.info(0);
+      const info = this.info(this.stream ? undefined : 0);
       // The Duration float is the last 8 bytes of Info.
       this.durationAt = this.position + info.length - 8;
       this.write(info);
@@ -65,7 +78,7 @@ export class WebmWriter {
       if (videoSizeOffset >= 0) this.videoSizeAt = this.position + videoSizeOffset;
       this.write(buffer);
     } catch (err) {
-      closeSync(this.fd);
+      if (this.fd !== undefined) closeSync(this.fd);
       throw err;
     }
   }
@@ -85,7 +98,9 @@ export class WebmWriter {
     const videoKey = kind === 'video' && keyframe;
     const audioOnly = this.trackNumbers.video === undefined;
     const c = this.cluster;
-    if (!c || videoKey || timeMs - c.timeMs >= MAX_CLUSTER_MS || c.bytes > 4 * 1024 * 1024) {
+    // NOTE: a live stream's receiver gets each cluster whole, so its clusters are kept short.
+    const maxMs = this.stream ? LIVE_CLUSTER_MS : MAX_CLUSTER_MS;
+    if (!c || videoKey || timeMs - c.timeMs >= maxMs || c.bytes > 4 * 1024 * 1024) {
       this.flushCluster();
       const start = Math.max(Math.round(timeMs), c ? c.timeMs : 0);
       this.cluster = { timeMs: start, blocks: [], bytes: 0 };
@@ -104,7 +119,7 @@ export class WebmWriter {
    * with audio alone learns the size only from its first video keyframe.
    */
   setVideoSize(width: number, height: number): void {
-    if (this.videoSizeAt < 0 || this.closed) return;
+    if (this.videoSizeAt < 0 || this.closed || this.stream) return;
     this.writeAt(this.videoSizeAt, Buffer.concat(pixelSize(width, height)));
   }
 
@@ -112,6 +127,10 @@ export class WebmWriter {
   close(frameDurationMs = 0): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.stream) {
+      this.flushCluster();
+      return;
+    }
     try {
       this.flushCluster();
       const cuesAt = this.position;
@@ -125,7 +144,7 @@ export class WebmWriter {
       this.writeAt(this.durationAt, duration);
       this.writeAt(this.segmentDataStart - 8, vint(segmentSize, 8));
     } finally {
-      closeSync(this.fd);
+      closeSync(this.fd!);
     }
   }
 
@@ -168,12 +187,13 @@ export class WebmWriter {
     return element(ID.SeekHead, [seek(ID.Info, info), seek(ID.Tracks, tracks), seek(ID.Cues, cues)]);
   }
 
-  private info(durationMs: number): Buffer {
+  /** Info; a live stream's has no Duration (it is not known until the end). */
+  private info(durationMs: number | undefined): Buffer {
     return element(ID.Info, [
       uint(ID.TimecodeScale, 1_000_000),
       string(ID.MuxingApp, 'kurento-stage'),
       string(ID.WritingApp, 'kurento-stage engine'),
-      float64(ID.Duration, durationMs),
+      ...(durationMs === undefined ? [] : [float64(ID.Duration, durationMs)]),
     ]);
   }
 
@@ -235,13 +255,14 @@ export class WebmWriter {
   }
 
   private write(buf: Buffer): void {
-    writeSync(this.fd, buf, 0, buf.length, this.position);
+    if (this.stream) this.stream.write(buf);
+    else writeSync(this.fd!, buf, 0, buf.length, this.position);
     this.position += buf.length;
     this.bytesWritten = this.position;
   }
 
   private writeAt(at: number, buf: Buffer): void {
-    writeSync(this.fd, buf, 0, buf.length, at);
+    writeSync(this.fd!, buf, 0, buf.length, at);
   }
 }
 

@@ -55,7 +55,14 @@ export class EngineProcess {
 
   private spawn(): Promise<void> {
     const child = spawn(process.execPath, [engineEntry(), '--host', '127.0.0.1', '--port', String(this.port)], {
-      env: { ...process.env, ...this.options.env, LOG_LEVEL: this.options.logLevel ?? 'info', ENGINE_WATCH_STDIN: '1' },
+      // NOTE: the app's engine stays inside the media directory, whatever the environment says.
+      env: {
+        ...process.env,
+        ...this.options.env,
+        LOG_LEVEL: this.options.logLevel ?? 'info',
+        ENGINE_WATCH_STDIN: '1',
+        ENGINE_ALLOW_ANY_PATH: 'false',
+      },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     this.child = child;

@@ -94,3 +94,20 @@ export async function streamSpans(path: string): Promise<Record<string, { first:
   }
   return spans;
 }
+
+/** How many video frames of the file decode, read to its end (for live files with no duration). */
+export async function decodedVideoFrames(path: string): Promise<number> {
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-count_frames',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=nb_read_frames',
+    '-of',
+    'csv=p=0',
+    path,
+  ]);
+  return Number(stdout.trim());
+}

@@ -5,7 +5,7 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kurento-client is untyped */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { eventually } from '../helpers/app';
 import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
 import { launchChromium } from '../helpers/browser';
-import { decodedBytesAfterSeek, lastKeyframeSize, probe, streamSpans } from '../helpers/ffprobe';
+import { decodedBytesAfterSeek, decodedVideoFrames, lastKeyframeSize, probe, streamSpans } from '../helpers/ffprobe';
 import { helpersOf } from '../helpers/gstreamer';
 import { call, connect, negotiateBrowserOffer, negotiateServerOffer } from '../helpers/kurento';
 
@@ -68,7 +68,7 @@ describe('RecorderEndpoint and PlayerEndpoint (embedded media server, real brows
     const pipeline = await call<any>(client, 'create', 'MediaPipeline');
     pipelines.push(pipeline);
     const webRtc = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
-    const uri = pathToFileURL(join(mediaDir, file)).href;
+    const uri = file.includes('://') ? file : pathToFileURL(join(mediaDir, file)).href;
     const recorder = await call<any>(pipeline, 'create', 'RecorderEndpoint', { uri, mediaProfile: profile });
     const events: { name: string; at: number }[] = [];
     for (const e of ['Recording', 'Paused', 'Stopped']) recorder.on(e, () => events.push({ name: e, at: Date.now() }));
@@ -267,6 +267,65 @@ describe('RecorderEndpoint and PlayerEndpoint (embedded media server, real brows
     await call(pipelines.pop(), 'release');
     const info = await probe(join(mediaDir, 'released.webm'));
     expectDuration(info.durationSeconds, recordedMs);
+  });
+
+  it('records to an http URI as KMS does: one chunked POST that streams while it records, and the file plays', async () => {
+    const received = join(mediaDir, 'uploaded.webm');
+    const uploads: { path: string; headers: Record<string, unknown>; chunksAt: number[]; ended: boolean }[] = [];
+    const receiver = createServer((req, res) => {
+      if (req.url === '/refuse') return void res.writeHead(500).end();
+      const upload = { path: req.url ?? '', headers: req.headers, chunksAt: [] as number[], ended: false };
+      uploads.push(upload);
+      const out = createWriteStream(received);
+      req.on('data', (chunk: Buffer) => {
+        upload.chunksAt.push(Date.now());
+        out.write(chunk);
+      });
+      req.on('end', () => {
+        upload.ended = true;
+        out.end(() => res.writeHead(201).end());
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+    const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    try {
+      const { recorder, events } = await cameraInto('WEBM', `${base}/recordings/call.webm`);
+      await call(recorder, 'record');
+      const began = await heard(events, 'Recording');
+      await sleep(4000);
+      // The recording reaches the receiver while it is being made, not only at the end.
+      expect(uploads).toHaveLength(1);
+      expect(uploads[0]!.chunksAt.length).toBeGreaterThanOrEqual(4);
+      expect(uploads[0]!.ended).toBe(false);
+      const recordedMs = Date.now() - began;
+      await call(recorder, 'stopAndWait');
+      const upload = uploads[0]!;
+      expect(upload).toMatchObject({ path: '/recordings/call.webm', ended: true });
+      expect(upload.headers).toMatchObject({ 'transfer-encoding': 'chunked', 'content-type': 'video/webm' });
+      expect(events.map((e) => e.name)).toEqual(['Recording', 'Stopped']);
+      const info = await probe(received);
+      expect(info.streams.map((st) => st.codec).sort()).toEqual(['opus', 'vp8']);
+      // A live file carries no duration; every frame of it decodes.
+      const frames = await decodedVideoFrames(received);
+      expect(frames).toBeGreaterThan((recordedMs / 1000) * 10);
+
+      // A receiver that refuses ends the recording with an Error event that says so.
+      const refused = await cameraInto('WEBM', `${base}/refuse`);
+      const errors: string[] = [];
+      refused.recorder.on('Error', (e: { description: string }) => errors.push(e.description));
+      await call(refused.recorder, 'record');
+      await eventually(
+        () => errors,
+        (e) => e.length > 0,
+        20_000,
+        'an Error event for the refused upload',
+      );
+      expect(errors[0]).toMatch(/Cannot upload the recording to http:.*\/refuse: the receiver answered HTTP 500/);
+      expect(await call(refused.recorder, 'getState')).toBe('STOP');
+    } finally {
+      receiver.closeAllConnections();
+      receiver.close();
+    }
   });
 
   it('refuses a file URI outside the media directory, and an unwritable one, in words', async () => {

@@ -36,10 +36,10 @@ export class ChromaFilter extends GstFilter {
     if (this.window.width <= 0 || this.window.height <= 0 || this.window.x < 0 || this.window.y < 0) {
       throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', 'The chroma window needs a position >= 0 and a positive size');
     }
-    this.images = new ImageCache(ctx.config.mediaDir);
+    this.images = new ImageCache(ctx.config);
     this.initialUri = (params.backgroundImage as string | undefined) || undefined;
     // A path outside the media directory, or a scheme no one can read, fails the create in words.
-    if (this.initialUri) resolveImageUri(this.initialUri, ctx.config.mediaDir);
+    if (this.initialUri) resolveImageUri(this.initialUri, ctx.config);
     this.handle('setBackground', (p) => this.setBackground(p.uri as string));
     this.handle('unsetBackground', () => this.showBackground(undefined));
   }
