@@ -6,9 +6,8 @@
 // - a section with no a=mid gets one for werift, and the answer carries none (nor a BUNDLE
 //   group) when the offer had none;
 // - a section with an insecure profile (RTP/AVP, RTP/AVPF) is one KMS's WebRtcEndpoint has
-//   no handler for: it is answered rejected, with port 0 (kmssdpagent.c, RFC 3264 §6).
-
-import { KmsError } from '../protocol/errors';
+//   no handler for: it is answered rejected, with port 0 (kmssdpagent.c, RFC 3264 §6), and an
+//   offer of nothing else gets an answer that rejects it all.
 
 const SECURE_PROFILE = /^(UDP\/TLS\/)?RTP\/SAVPF?$/;
 const MODERN_PROFILE = 'UDP/TLS/RTP/SAVPF';
@@ -49,12 +48,6 @@ export function normaliseOffer(offer: string): { sdp: string; shape: OfferShape 
     if (mid === undefined) lines.push(`a=mid:${ownMid}`);
     kept.push(lines.join('\r\n'));
   }
-  if (negotiatedMids.length === 0) {
-    throw new KmsError(
-      'SDP_END_POINT_PROCESS_OFFER_ERROR',
-      `The offer has no section a WebRtcEndpoint can take (offered: ${sections.map((s) => s.proto).join(', ') || 'none'}); it needs DTLS-SRTP (UDP/TLS/RTP/SAVPF or RTP/SAVPF)`,
-    );
-  }
   // The BUNDLE group names the mids werift negotiates; one the offer lacked is added to it
   // only if the offer bundled at all.
   const headLines = head
@@ -68,6 +61,15 @@ export function normaliseOffer(offer: string): { sdp: string; shape: OfferShape 
 function bundled(group: string, mids: string[]): string {
   const named = new Set(group.split(' ').slice(1));
   return mids.filter((m) => named.has(m)).join(' ');
+}
+
+/**
+ * The answer to an offer with nothing a WebRtcEndpoint can take (plain RTP/AVP, say): every
+ * section rejected with port 0, as KMS answers it, with no need for werift.
+ */
+export function rejectingAnswer(shape: OfferShape, sessionId: string): string {
+  const head = ['v=0', `o=- ${sessionId} 0 IN IP4 0.0.0.0`, 's=Kurento Media Server', 'c=IN IP4 0.0.0.0', 't=0 0'];
+  return answerInShape(head.join('\r\n'), shape);
 }
 
 /** werift's answer in the offer's shape: its profiles, its mids (or none), its rejected sections. */

@@ -28,7 +28,7 @@ import { RembFeedback, rembFields } from '../rtp/bandwidth';
 import type { MediaKind, RtpFanout } from '../rtp/fanout';
 import { RtpRestamper } from '../rtp/restamper';
 import { announceCandidate, looksLikeSdp, stripCandidates, type CandidatePolicy } from './ice-candidates';
-import { answerInShape, negotiatedMid, normaliseOffer, offeredPosition, type OfferShape } from './sdp-compat';
+import { answerInShape, negotiatedMid, normaliseOffer, offeredPosition, rejectingAnswer, type OfferShape } from './sdp-compat';
 import { withRecvLimits } from './sdp-bandwidth';
 import { toKmsStats } from './webrtc-stats';
 import { MediaElement } from './media-element';
@@ -121,10 +121,15 @@ export class WebRtcEndpoint extends MediaElement {
     if (this.remoteSdp !== undefined) {
       throw new KmsError('SDP_END_POINT_ALREADY_NEGOTIATED', 'This endpoint has already negotiated a session');
     }
+    const { sdp, shape } = normaliseOffer(offer);
+    this.offerShape = shape;
+    if (shape.negotiatedMids.length === 0) {
+      this.remoteSdp = offer;
+      this.localSdp = rejectingAnswer(shape, String(Date.now()));
+      return this.localSdp;
+    }
     const pc = this.ensurePeerConnection();
     try {
-      const { sdp, shape } = normaliseOffer(offer);
-      this.offerShape = shape;
       await pc.setRemoteDescription({ type: 'offer', sdp });
       this.assertAlive();
       for (const t of pc.getTransceivers()) this.adoptTransceiver(t);

@@ -155,9 +155,13 @@ export class MediaServer implements EngineContext {
         if (sub && sub.session === session) this.subscriptions.delete(sub.id);
         return { sessionId };
       }
-      case 'release':
-        await this.mustFind(params.object).release();
+      case 'release': {
+        // NOTE: as KMS's MediaSet::release does, releasing what is already gone succeeds.
+        // The ServerManager belongs to no session, and outlives every request to release it.
+        const object = typeof params.object === 'string' ? this.objects.get(params.object) : undefined;
+        if (object !== this.serverManager) await object?.release();
         return { sessionId };
+      }
       case 'describe': {
         const object = this.mustFind(params.object);
         return {

@@ -188,6 +188,20 @@ export function wireSuite(url: () => string): void {
     expect(reply.id).not.toBeNull();
   });
 
+  test('releasing what is already gone succeeds, as on KMS; the ServerManager cannot be released', async () => {
+    const object = await newPipeline();
+    pipeline = undefined;
+    expect((await client.request('release', { object })).result).toEqual({ sessionId: expect.any(String) });
+    expect((await client.request('release', { object })).result).toEqual({ sessionId: expect.any(String) });
+    expect((await client.request('release', { object: 'manager_ServerManager' })).error).toBeUndefined();
+    const info = await client.request('invoke', {
+      object: 'manager_ServerManager',
+      operation: 'getPipelines',
+      operationParams: {},
+    });
+    expect(info.error).toBeUndefined();
+  });
+
   test('an unknown JSON-RPC method is METHOD_NOT_FOUND, and a readable id is always echoed', async () => {
     expect((await client.request('teleport')).error).toMatchObject({ code: -32601 });
     client.socket.send({ id: 77, method: 'ping' }); // no "jsonrpc": refused, but with its id
