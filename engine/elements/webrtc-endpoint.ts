@@ -205,6 +205,17 @@ export class WebRtcEndpoint extends MediaElement {
       this.markMediaConnected();
       if (rtcp instanceof RtcpPayloadSpecificFeedback && rtcp.feedback.count === FIR_FMT) this.requestKeyframeUpstream(kind);
     });
+    // NOTE: werift hands a PLI or FIR to whatever its *sender* SSRC names first. A peer that
+    // also sends (a browser in a call) names its own stream, which is our receiver's, so the
+    // request for our stream lands there and our sender never hears it. It is taken back here
+    // by the media SSRC it is about: without this, a sink that lost a keyframe stayed frozen.
+    t.receiver.onRtcp.subscribe((rtcp) => {
+      if (!(rtcp instanceof RtcpPayloadSpecificFeedback)) return;
+      const { count } = rtcp.feedback;
+      if (count !== PLI_FMT && count !== FIR_FMT) return;
+      const about = (rtcp.feedback as { mediaSsrc?: number }).mediaSsrc;
+      for (const [sinkKind, sender] of this.senders) if (sender.ssrc === about) this.requestKeyframeUpstream(sinkKind);
+    });
   }
 
   private ensurePeerConnection(): RTCPeerConnection {
@@ -567,7 +578,8 @@ export class WebRtcEndpoint extends MediaElement {
   }
 }
 
-/** RTCP payload-specific feedback format 4: Full Intra Request. */
+/** RTCP payload-specific feedback formats: 1 Picture Loss Indication, 4 Full Intra Request. */
+const PLI_FMT = 1;
 const FIR_FMT = 4;
 
 function errorText(err: unknown): string {
