@@ -1,6 +1,7 @@
-// One GStreamer helper process (helper.py) and the loopback UDP socket it sends RTP to.
-// The owner (a player or filter element) gets RTP packets and events, sends commands, and
-// closes it; closing kills the process and the socket, and the process also exits by itself
+// One GStreamer helper process (helper.py), the loopback UDP socket that sends it RTP, and
+// the loopback TCP server its RTP comes back on (rtp-stream.ts says why TCP). The owner (a
+// player or filter element) gets RTP packets and events, sends commands, and closes it;
+// closing kills the process and frees both sockets, and the process also exits by itself
 // if our end of its stdin goes away, so a crashed engine leaves no helper behind.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -10,6 +11,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import { RtpPacket } from 'werift';
+import { RtpStreamServer } from './rtp-stream';
 
 export type HelperEvent = { event: string; [key: string]: unknown };
 
@@ -33,6 +35,8 @@ const PACKAGES: Record<string, string> = {
   appsrc: 'gstreamer1.0-plugins-base',
   udpsrc: 'gstreamer1.0-plugins-good',
   udpsink: 'gstreamer1.0-plugins-good',
+  rtpstreampay: 'gstreamer1.0-plugins-good',
+  tcpclientsink: 'gstreamer1.0-plugins-base',
   videobalance: 'gstreamer1.0-plugins-good',
   videoflip: 'gstreamer1.0-plugins-good',
   gamma: 'gstreamer1.0-plugins-good',
@@ -92,15 +96,23 @@ export function gstreamerMissing(python: string, elements: string[]): string | u
 export class GstHelper {
   private readonly child: ChildProcess;
   private readonly socket: Socket;
+  private readonly output: RtpStreamServer;
   private readonly pending = new Map<number, (reply: Record<string, unknown>) => void>();
   private nextId = 1;
   private closed = false;
   /** Set when the process ended without being asked to. */
   onExit: (code: number | null) => void = () => {};
 
-  private constructor(child: ChildProcess, socket: Socket, log: Logger, onEvent: (e: HelperEvent) => void) {
+  private constructor(
+    child: ChildProcess,
+    socket: Socket,
+    output: RtpStreamServer,
+    log: Logger,
+    onEvent: (e: HelperEvent) => void,
+  ) {
     this.child = child;
     this.socket = socket;
+    this.output = output;
     createInterface({ input: child.stdout! }).on('line', (line) => {
       let message: Record<string, unknown>;
       try {
@@ -125,7 +137,7 @@ export class GstHelper {
     });
   }
 
-  /** Starts a helper; `config` builds its settings from the UDP port this side listens on. */
+  /** Starts a helper; `config` builds its settings from the TCP port its RTP comes back to. */
   static async start(
     python: string,
     config: (port: number) => Record<string, unknown>,
@@ -138,17 +150,17 @@ export class GstHelper {
       socket.once('error', fail);
       socket.bind(0, '127.0.0.1', () => ok());
     });
-    socket.on('message', (buf) => {
+    const output = await RtpStreamServer.listen((buf) => {
       try {
         onRtp(RtpPacket.deSerialize(buf));
       } catch {
         // not RTP: ignore it
       }
     });
-    const child = spawn(python, [helperScript(), JSON.stringify(config(socket.address().port))], {
+    const child = spawn(python, [helperScript(), JSON.stringify(config(output.port))], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    const helper = new GstHelper(child, socket, log, onEvent);
+    const helper = new GstHelper(child, socket, output, log, onEvent);
     await new Promise<void>((ok, fail) => {
       child.once('spawn', ok);
       child.once('error', (err) => {
@@ -195,12 +207,13 @@ export class GstHelper {
     });
   }
 
-  /** Ends the process and frees the socket. */
+  /** Ends the process and frees the sockets. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.child.stdin?.end();
     this.child.kill('SIGKILL');
     this.socket.close();
+    this.output.close();
   }
 }

@@ -42,10 +42,12 @@ VP8ENC = (
 VP8PAY = "rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit"
 
 
-def udp_sink(port, sync):
+def rtp_sink(port, sync):
+    # RTP goes back to the engine over loopback TCP, framed as RFC 4571: a keyframe's burst
+    # of packets waits for the engine instead of overflowing a UDP socket's buffer.
     # A paced sink prerolls (async), so that a flushing seek restarts the clock with it.
     flag = "true" if sync else "false"
-    return f"udpsink host=127.0.0.1 port={port} sync={flag} async={flag}"
+    return f"rtpstreampay ! tcpclientsink host=127.0.0.1 port={port} sync={flag} async={flag}"
 
 
 class Helper:
@@ -131,13 +133,13 @@ class Player(Helper):
                 + " ! "
                 + VP8PAY
                 + " ! "
-                + udp_sink(self.config["videoPort"], True)
+                + rtp_sink(self.config["videoPort"], True)
             )
         elif media.startswith("audio/") and not self.pipeline.get_by_name("opus"):
             desc = (
                 "queue max-size-time=500000000 ! audioconvert ! audioresample ! "
                 "opusenc name=opus bitrate=64000 frame-size=20 ! rtpopuspay pt=111 ! "
-                + udp_sink(self.config["audioPort"], True)
+                + rtp_sink(self.config["audioPort"], True)
             )
         else:
             return
@@ -236,7 +238,7 @@ class Filter(Helper):
             + " ! "
             + VP8PAY
             + " ! "
-            + udp_sink(config["outPort"], False)
+            + rtp_sink(config["outPort"], False)
         )
         self.pipeline = Gst.parse_launch(desc)
         # Our own socket, so that the engine learns the port before any packet is sent.

@@ -1,10 +1,13 @@
 // Every filter a demo offers keeps the picture moving: each effect of the effects page, the
 // face overlay and chroma, for 20 s, on Chromium's default fake camera and on the astronaut
 // camera. A second in which the browser decoded no new frame counts as frozen; fewer than
-// 1 % of seconds may be (so none, in 20 s). "Old film" used to freeze for good on the
-// default camera: its keyframes, full of grain, were lost on the way from the helper.
+// 1 % of seconds may be (so none, in 20 s). "Old film" and "Edges" used to freeze for good:
+// a keyframe lost on the way, and the browser's requests for another never reached the
+// filter. The last test drops packets on their way to the browser (iptables, in the tests'
+// own network namespace) and shows the picture carrying on.
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kurento-client is untyped */
+import { execFileSync } from 'node:child_process';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { EffectChoice, EFFECTS } from '../../server/demos/filters/catalog';
@@ -95,38 +98,114 @@ describe('filters keep the picture moving (embedded media server, real browsers)
     return browser;
   }
 
+  /** Camera → WebRtcEndpoint → filter → the same WebRtcEndpoint → the page's remote video. */
+  async function loopThrough(camera: { name: string; args: string[] }, build: FilterCase['build']) {
+    const pipeline = await call<any>(client, 'create', 'MediaPipeline');
+    pipelines.push(pipeline);
+    const webRtc = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
+    const filter = await build(pipeline);
+    const errors: string[] = [];
+    filter.on('Error', (e: { description: string }) => errors.push(e.description));
+    await call(webRtc, 'connect', filter);
+    await call(filter, 'connect', webRtc);
+    const peer = await BrowserPeer.open(await browserFor(camera), pages, { send: true });
+    peers.push(peer);
+    await negotiateBrowserOffer(peer, webRtc);
+    return { peer, errors };
+  }
+
+  /** Frames the page decoded in each of `WATCH_SECONDS` seconds, from its first one on. */
+  async function watch(peer: BrowserPeer): Promise<number[]> {
+    let last = (
+      await eventually(
+        () => peer.videoStats(),
+        (s) => s.framesDecoded > 0,
+        20_000,
+        'the first filtered frame',
+      )
+    ).framesDecoded;
+    const perSecond: number[] = [];
+    for (let second = 0; second < WATCH_SECONDS; second++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const now = (await peer.videoStats()).framesDecoded;
+      perSecond.push(now - last);
+      last = now;
+    }
+    return perSecond;
+  }
+
   describe.each(CAMERAS)('on $name', (camera) => {
     test.each(CASES)('$name keeps decoding for 20 s', async ({ build }) => {
-      const pipeline = await call<any>(client, 'create', 'MediaPipeline');
-      pipelines.push(pipeline);
-      const webRtc = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
-      const filter = await build(pipeline);
-      const errors: string[] = [];
-      filter.on('Error', (e: { description: string }) => errors.push(e.description));
-      await call(webRtc, 'connect', filter);
-      await call(filter, 'connect', webRtc);
-      const peer = await BrowserPeer.open(await browserFor(camera), pages, { send: true });
-      peers.push(peer);
-      await negotiateBrowserOffer(peer, webRtc);
-      let last = (
-        await eventually(
-          () => peer.videoStats(),
-          (s) => s.framesDecoded > 0,
-          20_000,
-          'the first filtered frame',
-        )
-      ).framesDecoded;
-      const perSecond: number[] = [];
-      for (let second = 0; second < WATCH_SECONDS; second++) {
-        await new Promise((r) => setTimeout(r, 1000));
-        const now = (await peer.videoStats()).framesDecoded;
-        perSecond.push(now - last);
-        last = now;
-      }
+      const { peer, errors } = await loopThrough(camera, build);
+      const perSecond = await watch(peer);
       const frozen = perSecond.filter((n) => n === 0).length;
       expect({ frozen, perSecond, errors }).toEqual({ frozen: 0, perSecond, errors: [] });
       // Frames keep coming at a real rate, not a trickle.
       expect(perSecond.reduce((a, b) => a + b, 0) / WATCH_SECONDS).toBeGreaterThan(10);
     });
   });
+
+  test('with 3 % of the packets to the browser dropped, "Old film" keeps decoding: lost packets come again on NACK', async () => {
+    const aging = EFFECTS.find((e) => e.command === 'agingtv')!;
+    const { peer, errors } = await loopThrough(CAMERAS[0]!, effect(aging).build);
+    await eventually(
+      () => peer.videoStats(),
+      (s) => s.framesDecoded > 0,
+      20_000,
+      'the first filtered frame',
+    );
+    // The browser's end of the media path: its local candidate of the selected pair.
+    const port = await peer.page.evaluate(async () => {
+      const report = await ((window as any).pc as RTCPeerConnection).getStats();
+      let local = '';
+      report.forEach((s: any) => {
+        if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') local = s.localCandidateId;
+      });
+      return Number(report.get(local)?.port ?? 0);
+    });
+    expect(port).toBeGreaterThan(0);
+    const rule = [
+      'INPUT',
+      '-p',
+      'udp',
+      '--dport',
+      String(port),
+      '-m',
+      'statistic',
+      '--mode',
+      'random',
+      '--probability',
+      '0.03',
+      '-j',
+      'DROP',
+    ];
+    execFileSync('iptables', ['-A', ...rule]);
+    try {
+      const before = await inbound(peer);
+      const perSecond = await watch(peer);
+      const after = await inbound(peer);
+      const frozen = perSecond.filter((n) => n === 0).length;
+      expect({ frozen, perSecond, errors }).toEqual({ frozen: 0, perSecond, errors: [] });
+      // Loss really happened, and the browser asked for (and got) the packets again.
+      expect(after.nackCount - before.nackCount).toBeGreaterThan(10);
+      expect(perSecond.reduce((a, b) => a + b, 0) / WATCH_SECONDS).toBeGreaterThan(10);
+    } finally {
+      execFileSync('iptables', ['-D', ...rule]);
+    }
+  });
 });
+
+/** The page's inbound video counters that say what loss it saw. */
+async function inbound(peer: BrowserPeer): Promise<{ nackCount: number; pliCount: number; packetsLost: number }> {
+  return peer.page.evaluate(async () => {
+    const out = { nackCount: 0, pliCount: 0, packetsLost: 0 };
+    (await ((window as any).pc as RTCPeerConnection).getStats()).forEach((s: any) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') {
+        out.nackCount = s.nackCount;
+        out.pliCount = s.pliCount;
+        out.packetsLost = s.packetsLost;
+      }
+    });
+    return out;
+  });
+}

@@ -25,7 +25,8 @@ export const FILTER_ELEMENTS = [
   'videoconvert',
   'vp8enc',
   'rtpvp8pay',
-  'udpsink',
+  'rtpstreampay',
+  'tcpclientsink',
 ];
 
 const VP8 = { mimeType: 'video/VP8', clockRate: 90000 };
