@@ -13,6 +13,8 @@ import { PassThrough } from './pass-through';
 import { PlayerEndpoint } from './player-endpoint';
 import { RecorderEndpoint } from './recorder-endpoint';
 import { WebRtcEndpoint } from './webrtc-endpoint';
+import { MediaElement } from './media-element';
+import { VideoFormatStage } from './filters/video-format';
 
 type Builder = (ctx: EngineContext, params: Params, resolve: Resolver) => MediaObject;
 type Resolver = (id: unknown, expected: string) => MediaObject;
@@ -40,6 +42,9 @@ const BUILDERS: Record<string, Builder> = {
       (p.stopOnEndOfStream as boolean | undefined) ?? false,
     ),
 };
+
+// NOTE: set here, where the filter classes are known, so media-element.ts needs no import of them.
+MediaElement.formatStages = (owner, format) => new VideoFormatStage(owner.context, owner, format);
 
 export function buildObject(ctx: EngineContext, type: string, params: Params, resolve: Resolver): MediaObject {
   const info = ctx.registry.getClass(type);

@@ -16,8 +16,26 @@ export const mediaTypeOf = (k: MediaKind): MediaType => (k === 'audio' ? 'AUDIO'
 
 interface Input {
   source: MediaElement;
+  /** The source's fanout this input listens to: its own, or its format stage's. */
+  fanout: RtpFanout;
   detach: () => void;
 }
+
+/** MediaElement.setVideoFormat's caps, as the engine takes them. */
+export interface VideoFormat {
+  codec: 'VP8' | 'H264' | 'RAW';
+  framerate: { numerator: number; denominator: number };
+}
+
+/** What setVideoFormat puts after an element's video: a transcoder whose output sinks see. */
+export interface FormatStage {
+  readonly videoOut: RtpFanout;
+  release(): Promise<void>;
+}
+
+export type FormatStageFactory = (owner: MediaElement, format: VideoFormat) => FormatStage;
+
+const FORMAT_CODECS = ['VP8', 'H264', 'RAW'];
 
 const FLOW_CHECK_MS = 1000;
 /** No packet for this long means media stopped flowing. */
@@ -32,6 +50,9 @@ export abstract class MediaElement extends MediaObject {
   private readonly flowingOut = new Map<MediaKind, boolean>();
   private readonly inputSeen = new Map<MediaKind, number>();
   private readonly flowTimer: NodeJS.Timeout;
+  private formatStage: FormatStage | undefined;
+  /** Builds format stages; set by the factory, which knows the filter classes (no import cycle). */
+  static formatStages: FormatStageFactory | undefined;
 
   protected constructor(ctx: EngineContext, type: string, pipeline: MediaObject) {
     super(ctx, type, pipeline);
@@ -72,21 +93,33 @@ export abstract class MediaElement extends MediaObject {
 
   /** A sink asks its current source of `kind` for a keyframe. */
   protected requestKeyframeUpstream(kind: MediaKind): void {
-    const input = this.inputs.get(kind);
-    input?.source.outputs.get(kind)?.requestKeyframe();
+    this.inputs.get(kind)?.fanout.requestKeyframe();
   }
 
-  private attachInput(kind: MediaKind, source: MediaElement): void {
-    this.detachInput(kind);
-    const fanout = source.output(kind);
-    const unsubscribe = fanout.subscribe(
+  /** What sinks of `kind` listen to: the element's own output, or its format stage's. */
+  private published(kind: MediaKind): RtpFanout {
+    return kind === 'video' && this.formatStage ? this.formatStage.videoOut : this.output(kind);
+  }
+
+  /** Makes this element (a format stage) take `source`'s own video, before any stage. */
+  feedFrom(source: MediaElement): void {
+    this.attachInput('video', source, source.output('video'));
+  }
+
+  private subscribeTo(kind: MediaKind, source: MediaElement, fanout: RtpFanout): Input {
+    const detach = fanout.subscribe(
       (packet) => {
         this.inputSeen.set(kind, Date.now());
         this.onInputPacket(kind, packet, fanout);
       },
       () => this.onInputEnded(kind),
     );
-    this.inputs.set(kind, { source, detach: unsubscribe });
+    return { source, fanout, detach };
+  }
+
+  private attachInput(kind: MediaKind, source: MediaElement, fanout = source.published(kind)): void {
+    this.detachInput(kind);
+    this.inputs.set(kind, this.subscribeTo(kind, source, fanout));
     // KMS reports whether a connection needs transcoding; pass-through never does.
     this.raise('MediaTranscodingStateChanged', { state: 'NOT_TRANSCODING', binName: this.id, mediaType: mediaTypeOf(kind) });
     // A new sink cannot decode until the next keyframe: ask for one now.
@@ -176,6 +209,8 @@ export abstract class MediaElement extends MediaObject {
 
   protected override async dispose(): Promise<void> {
     clearInterval(this.flowTimer);
+    await this.formatStage?.release();
+    this.formatStage = undefined;
     // Sinks hear that this source ends before they are disconnected from it.
     for (const out of this.outputs.values()) out.end();
     for (const kind of [...this.inputs.keys()]) this.detachInput(kind);
@@ -213,8 +248,9 @@ export abstract class MediaElement extends MediaObject {
     });
     this.handle('isMediaTranscoding', (p) => {
       const kind = kindOf(p.mediaType as MediaType);
-      return kind ? this.transcoding(kind) : false;
+      return kind ? this.transcoding(kind) || this.formatted(kind) : false;
     });
+    this.handle('setVideoFormat', (p) => this.setVideoFormat(p.caps));
     // Elements without a transport report only their own entry; endpoints add RTP stats.
     this.handle('getStats', () => {
       const now = Date.now();
@@ -228,5 +264,50 @@ export abstract class MediaElement extends MediaObject {
   /** Whether this element decodes and re-encodes `kind` right now (forwarding elements never do). */
   protected transcoding(_kind: MediaKind): boolean {
     return false;
+  }
+
+  /**
+   * setVideoFormat: from now on this element's video leaves transcoded to `caps` (VP8 or
+   * H.264, at that frame rate; RAW means decoded and re-encoded at that rate, in VP8, since
+   * what passes between elements here is always RTP). Sinks already connected move to the
+   * new output at once; a keyframe starts it.
+   */
+  private setVideoFormat(caps: unknown): void {
+    const c = (caps ?? {}) as { codec?: unknown; framerate?: { numerator?: unknown; denominator?: unknown } };
+    const codec = String(c.codec);
+    const numerator = Number(c.framerate?.numerator);
+    const denominator = Number(c.framerate?.denominator);
+    if (!FORMAT_CODECS.includes(codec)) {
+      throw new KmsError(
+        'MEDIA_OBJECT_ILLEGAL_PARAM_ERROR',
+        `The embedded media server transcodes video to ${FORMAT_CODECS.join(', ')} only, not ${codec}`,
+      );
+    }
+    if (!Number.isInteger(numerator) || !Number.isInteger(denominator) || numerator <= 0 || denominator <= 0) {
+      throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', 'The frame rate must be a positive fraction, such as 30/1');
+    }
+    const build = MediaElement.formatStages;
+    if (!build) throw new KmsError('NOT_IMPLEMENTED', 'setVideoFormat is not available here');
+    const previous = this.formatStage;
+    this.formatStage = build(this, { codec: codec as VideoFormat['codec'], framerate: { numerator, denominator } });
+    this.republish('video');
+    void previous?.release();
+  }
+
+  /** Moves this element's sinks of `kind` to what it publishes now, without connection events. */
+  private republish(kind: MediaKind): void {
+    const fanout = this.published(kind);
+    for (const sink of this.sinks.keys()) {
+      const input = sink.inputs.get(kind);
+      if (input?.source !== this || input.fanout === fanout) continue;
+      input.detach();
+      sink.inputs.set(kind, sink.subscribeTo(kind, this, fanout));
+      fanout.requestKeyframe();
+    }
+  }
+
+  /** Whether this element's own output of `kind` is transcoded on its way out. */
+  protected formatted(kind: MediaKind): boolean {
+    return kind === 'video' && this.formatStage !== undefined;
   }
 }

@@ -36,6 +36,7 @@ export abstract class MediaObject {
   private readonly tags = new Map<string, string>();
   private readonly operations = new Map<string, OperationHandler>();
   private releasing: Promise<void> | undefined;
+  private attached = false;
 
   protected constructor(ctx: EngineContext, type: string, parent?: MediaObject, fixedId?: string) {
     this.ctx = ctx;
@@ -56,7 +57,13 @@ export abstract class MediaObject {
   attach(): this {
     this.parent?.children.add(this);
     this.ctx.register(this);
+    this.attached = true;
     return this;
+  }
+
+  /** The engine this object lives in, for the parts it builds (a format stage). */
+  get context(): EngineContext {
+    return this.ctx;
   }
 
   get released(): boolean {
@@ -118,7 +125,8 @@ export abstract class MediaObject {
         this.log.warn({ err }, 'release of an object failed; it is dropped anyway');
       }
       this.parent?.children.delete(this);
-      this.ctx.unregister(this);
+      // An internal part (a format stage) was never known to the engine or to clients.
+      if (this.attached) this.ctx.unregister(this);
     })();
     return this.releasing;
   }

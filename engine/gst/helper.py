@@ -40,6 +40,13 @@ VP8ENC = (
     "target-bitrate={bitrate} keyframe-max-dist=300 error-resilient=partitions"
 )
 VP8PAY = "rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit"
+# H.264 for a format stage that asks for it (MediaElement.setVideoFormat): constrained
+# baseline, which every WebRTC peer decodes, and parameter sets with every keyframe.
+H264ENC = (
+    "openh264enc name=enc bitrate=1500000 complexity=low rate-control=bitrate ! "
+    "video/x-h264,profile=constrained-baseline ! "
+    "rtph264pay pt=96 mtu=1200 config-interval=-1 aggregate-mode=zero-latency"
+)
 
 
 def rtp_sink(port, sync):
@@ -234,9 +241,7 @@ class Filter(Helper):
             "vp8dec ! videoconvert name=decoded ! "
             + process
             + " ! videoconvert ! "
-            + VP8ENC.format(bitrate=1500000)
-            + " ! "
-            + VP8PAY
+            + (H264ENC if config.get("encoder") == "h264" else VP8ENC.format(bitrate=1500000) + " ! " + VP8PAY)
             + " ! "
             + rtp_sink(config["outPort"], False)
         )
@@ -266,6 +271,9 @@ class Filter(Helper):
         kind = process["kind"]
         if kind == "effect":
             return process["command"]
+        if kind == "rate":
+            # MediaElement.setVideoFormat: the frames leave at this rate, dropped or repeated.
+            return f"videorate ! video/x-raw,framerate={process['framerate']}"
         if kind == "faceoverlay":
             w, h = DETECT_SIZE
             overlays = " ! ".join(f"gdkpixbufoverlay name=ov{i} alpha=0" for i in range(MAX_FACES))

@@ -427,6 +427,68 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
     expect(frame.width).toBe(640);
   });
 
+  test('setVideoFormat: a PassThrough’s video leaves transcoded at the frame rate asked for', async () => {
+    const { peer, filter: passThrough, errors } = await loopThrough(BUSY_CAMERA, 'PassThrough');
+    const rate = async (): Promise<number> => {
+      const before = await eventually(
+        () => peer.videoStats(),
+        (st) => st.framesDecoded > 0,
+        20_000,
+      );
+      await sleep(4000);
+      const after = await peer.videoStats();
+      return ((after.framesDecoded - before.framesDecoded) * 1000) / (after.timestamp - before.timestamp);
+    };
+    expect(await rate()).toBeGreaterThan(20); // the camera's 30 fps, forwarded as it came
+    expect(await call(passThrough, 'isMediaTranscoding', 'VIDEO')).toBe(false);
+    const caps = (codec: string, fps: number): unknown =>
+      complexType('VideoCaps', { codec, framerate: complexType('Fraction', { numerator: fps, denominator: 1 }) });
+    await call(passThrough, 'setVideoFormat', caps('VP8', 10));
+    expect(await call(passThrough, 'isMediaTranscoding', 'VIDEO')).toBe(true);
+    await sleep(2000); // the stage's helper starts and sends its first keyframe
+    const slowed = await rate();
+    expect(slowed).toBeGreaterThan(7);
+    expect(slowed).toBeLessThan(13);
+    // RAW (kurento-client's own test) is taken too: decoded and re-encoded at that rate.
+    await call(passThrough, 'setVideoFormat', caps('RAW', 30));
+    await sleep(2000);
+    expect(await rate()).toBeGreaterThan(20);
+    await expect(call(passThrough, 'setVideoFormat', caps('VP9', 30))).rejects.toThrow(/transcodes video to VP8, H264, RAW only/);
+    expect(errors).toEqual([]);
+  });
+
+  test('setVideoFormat H264: a VP8 camera reaches a viewer that takes H.264 only', async () => {
+    const pipeline = await call<any>(client, 'create', 'MediaPipeline');
+    pipelines.push(pipeline);
+    const camera = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
+    const passThrough = await call<any>(pipeline, 'create', 'PassThrough');
+    const viewer = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
+    const errors: string[] = [];
+    for (const element of [passThrough, viewer]) element.on('Error', (e: { description: string }) => errors.push(e.description));
+    await call(camera, 'connect', passThrough);
+    await call(passThrough, 'connect', viewer);
+    await call(
+      passThrough,
+      'setVideoFormat',
+      complexType('VideoCaps', { codec: 'H264', framerate: complexType('Fraction', { numerator: 15, denominator: 1 }) }),
+    );
+    const sender = await BrowserPeer.open(await browserWith(BUSY_CAMERA), pages, { send: true });
+    peers.push(sender);
+    await negotiateBrowserOffer(sender, camera, 'video/VP8');
+    const watcher = await BrowserPeer.open(await browserWith(BUSY_CAMERA), pages, { send: false });
+    peers.push(watcher);
+    await negotiateBrowserOffer(watcher, viewer, 'video/H264');
+    expect(await call<string>(viewer, 'getLocalSessionDescriptor')).not.toMatch(/VP8/);
+    const seen = await eventually(
+      () => watcher.videoStats(),
+      (st) => st.framesDecoded > 30 && st.frameWidth > 0,
+      30_000,
+      'H.264 frames decoded by the viewer',
+    );
+    expect(seen.frameWidth).toBe(640);
+    expect(errors).toEqual([]);
+  });
+
   test('effect: saturation 0 makes the picture grey; a killed helper raises Error and the picture comes back', async () => {
     const { peer, filter, errors } = await loopThrough(BUSY_CAMERA, 'GStreamerFilter', {
       command: 'videobalance saturation=0.0',

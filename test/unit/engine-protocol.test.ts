@@ -241,6 +241,33 @@ describe('embedded media server protocol', () => {
     });
   });
 
+  test('filters whose helper never ran release cleanly, twice, and a refused one leaves nothing to release', async () => {
+    const pipeline = (await request('create', { type: 'MediaPipeline' })).result?.value as string;
+    const window = {
+      __module__: 'chroma',
+      __type__: 'WindowParam',
+      topRightCornerX: 0,
+      topRightCornerY: 0,
+      width: 10,
+      height: 10,
+    };
+    const face = (await request('create', { type: 'FaceOverlayFilter', constructorParams: { mediaPipeline: pipeline } })).result
+      ?.value;
+    const chroma = (
+      await request('create', { type: 'chroma.ChromaFilter', constructorParams: { mediaPipeline: pipeline, window } })
+    ).result?.value;
+    const refused = await request('create', {
+      type: 'chroma.ChromaFilter',
+      constructorParams: { mediaPipeline: pipeline, window: { ...window, width: 0 } },
+    });
+    expect(refused.error?.message).toMatch(/positive size/);
+    for (const object of [face, chroma, face, chroma]) {
+      expect((await request('release', { object })).error).toBeUndefined();
+    }
+    expect((await request('release', { object: pipeline })).error).toBeUndefined();
+    expect((await request('invoke', { object: 'manager_ServerManager', operation: 'getPipelines' })).result?.value).toEqual([]);
+  });
+
   test('an invalid SDP offer fails with SDP_PARSE_ERROR', async () => {
     const pipeline = (await request('create', { type: 'MediaPipeline' })).result?.value as string;
     const endpoint = (await request('create', { type: 'WebRtcEndpoint', constructorParams: { mediaPipeline: pipeline } })).result

@@ -149,9 +149,12 @@ export abstract class GstFilter extends MediaElement {
     }
   }
 
+  /** The codec the helper sends back; a format stage may ask for H.264. */
+  protected outputCodec: { mimeType: string; clockRate: number } = VP8;
+
   private onHelperRtp(packet: RtpPacket): void {
     const out = this.output('video');
-    out.codec ??= VP8;
+    out.codec ??= this.outputCodec;
     out.push(this.restamper.restamp(packet));
   }
 
