@@ -17,7 +17,8 @@ import { launchChromium } from '../helpers/browser';
 import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
 import { fakeCameraArgs, type FakeCamera } from '../helpers/fake-camera';
 import { FACE_CAMERA } from '../helpers/filter-cameras';
-import { call, complexType, connect, disconnect, negotiateBrowserOffer } from '../helpers/kurento';
+import { call, complexType, connect, disconnect } from '../helpers/kurento';
+import { loopThroughFilter, type FilterLoop } from '../helpers/filter-loop';
 
 jest.setTimeout(120_000);
 
@@ -99,19 +100,8 @@ describe('filters keep the picture moving (embedded media server, real browsers)
   }
 
   /** Camera → WebRtcEndpoint → filter → the same WebRtcEndpoint → the page's remote video. */
-  async function loopThrough(camera: { name: string; args: string[] }, build: FilterCase['build']) {
-    const pipeline = await call<any>(client, 'create', 'MediaPipeline');
-    pipelines.push(pipeline);
-    const webRtc = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
-    const filter = await build(pipeline);
-    const errors: string[] = [];
-    filter.on('Error', (e: { description: string }) => errors.push(e.description));
-    await call(webRtc, 'connect', filter);
-    await call(filter, 'connect', webRtc);
-    const peer = await BrowserPeer.open(await browserFor(camera), pages, { send: true });
-    peers.push(peer);
-    await negotiateBrowserOffer(peer, webRtc);
-    return { peer, errors };
+  async function loopThrough(camera: { name: string; args: string[] }, build: FilterCase['build']): Promise<FilterLoop> {
+    return loopThroughFilter(client, await browserFor(camera), pages, build, { pipelines, peers });
   }
 
   /** Frames the page decoded in each of `WATCH_SECONDS` seconds, from its first one on. */

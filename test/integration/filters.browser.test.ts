@@ -49,6 +49,7 @@ import {
 } from '../helpers/frames';
 import { helperPids, helpersOf } from '../helpers/gstreamer';
 import { call, complexType, connect, negotiateBrowserOffer } from '../helpers/kurento';
+import { loopThroughFilter, type FilterLoop } from '../helpers/filter-loop';
 import { HeadlessPeer } from '../../scripts/lib/headless-peer';
 
 jest.setTimeout(90_000);
@@ -131,23 +132,9 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
   }
 
   /** Camera → WebRtcEndpoint → filter → the same WebRtcEndpoint → the page's remote video. */
-  async function loopThrough(
-    camera: FakeCamera,
-    type: string,
-    params: Record<string, unknown> = {},
-  ): Promise<{ peer: BrowserPeer; filter: any; errors: string[] }> {
-    const pipeline = await call<any>(client, 'create', 'MediaPipeline');
-    pipelines.push(pipeline);
-    const webRtc = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
-    const filter = await call<any>(pipeline, 'create', type, params);
-    const errors: string[] = [];
-    filter.on('Error', (e: { description: string }) => errors.push(e.description));
-    await call(webRtc, 'connect', filter);
-    await call(filter, 'connect', webRtc);
-    const peer = await BrowserPeer.open(await browserWith(camera), pages, { send: true });
-    peers.push(peer);
-    await negotiateBrowserOffer(peer, webRtc);
-    return { peer, filter, errors };
+  async function loopThrough(camera: FakeCamera, type: string, params: Record<string, unknown> = {}): Promise<FilterLoop> {
+    const build = (pipeline: any): Promise<any> => call<any>(pipeline, 'create', type, params);
+    return loopThroughFilter(client, await browserWith(camera), pages, build, { pipelines, peers });
   }
 
   test('magic mirror: the overlay covers its box above the face, follows the settings, and goes with unset', async () => {
