@@ -150,12 +150,16 @@ export class GstHelper {
       socket.once('error', fail);
       socket.bind(0, '127.0.0.1', () => ok());
     });
+    // NOTE: the UDP socket is ours until the helper exists to own it.
     const output = await RtpStreamServer.listen((buf) => {
       try {
         onRtp(RtpPacket.deSerialize(buf));
       } catch {
         // not RTP: ignore it
       }
+    }).catch((err: unknown) => {
+      socket.close();
+      throw err;
     });
     const child = spawn(python, [helperScript(), JSON.stringify(config(output.port))], {
       stdio: ['pipe', 'pipe', 'pipe'],
