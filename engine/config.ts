@@ -24,6 +24,11 @@ export interface EngineConfig {
   mediaDir: string;
   /** Standalone only: file URIs and image paths may be anywhere this process may read or write. */
   allowAnyPath: boolean;
+  /**
+   * Browser origins allowed to drive this media server besides loopback ones. Browsers send
+   * an Origin on every WebSocket; Node applications send none and are not concerned.
+   */
+  allowedOrigins: string[];
   /** The GStreamer helper's interpreter; filters and players need it (python3 with gi). */
   gstPython: string;
 }
@@ -43,6 +48,20 @@ function int(name: string, raw: string, min: number, max: number): number {
 function ip(name: string, raw: string): string {
   if (!isIP(raw)) throw new ConfigError(`${name} must be an IP address, got "${raw}"`);
   return raw;
+}
+
+/** An origin as browsers send it: scheme://host[:port], nothing more. */
+function origin(name: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must list origins such as https://app.example.com, got "${raw}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== raw.replace(/\/$/, '')) {
+    throw new ConfigError(`${name} must list origins such as https://app.example.com (no path), got "${raw}"`);
+  }
+  return url.origin;
 }
 
 function bool(name: string, raw: string | undefined): boolean {
@@ -67,6 +86,7 @@ function argsToEnv(argv: string[]): Source {
     '--log-level': 'LOG_LEVEL',
     '--media-dir': 'ENGINE_MEDIA_DIR',
     '--gst-python': 'ENGINE_GST_PYTHON',
+    '--allowed-origins': 'ENGINE_ALLOWED_ORIGINS',
   };
   const out: Source = {};
   for (let i = 0; i < argv.length; i++) {
@@ -101,6 +121,11 @@ export function loadEngineConfig(argv: string[], env: Source = process.env): Eng
     mediaDir: resolve(src.ENGINE_MEDIA_DIR || 'media'),
     allowAnyPath: bool('ENGINE_ALLOW_ANY_PATH', src.ENGINE_ALLOW_ANY_PATH),
     gstPython: src.ENGINE_GST_PYTHON || '/usr/bin/python3',
+    allowedOrigins: (src.ENGINE_ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((o) => origin('ENGINE_ALLOWED_ORIGINS', o)),
   };
   if (src.ENGINE_MIN_PORT !== undefined || src.ENGINE_MAX_PORT !== undefined) {
     const min = int('ENGINE_MIN_PORT', src.ENGINE_MIN_PORT ?? '', 1024, 65534);

@@ -24,6 +24,7 @@ import { one2oneDemo } from './demos/one2one';
 import { SessionRegistry } from './demos/session-registry';
 import { AppError } from './errors';
 import { healthRoutes } from './http/health';
+import { guardOrigins } from './http/origin-guard';
 import { staticRoutes } from './http/static';
 import { EngineProcess } from './kurento/engine-launcher';
 import { MediaServerPool } from './kurento/pool';
@@ -129,6 +130,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
       socket.terminate();
     },
   });
+  // NOTE: after the WebSocket plugin, whose own hooks then mark an upgrade, so that a refused
+  // one has its socket closed once the refusal is written.
+  guardOrigins(app, config);
   await app.register(healthRoutes);
   await app.register(historyRoutes);
   await app.register(helloWorldDemo);

@@ -33,11 +33,23 @@ export const ConfigSchema = Type.Object({
   /** Where the media server sees MEDIA_DIR (a shared Docker volume mounted elsewhere in KMS). */
   KMS_MEDIA_DIR: Type.Optional(Type.String({ pattern: '^/' })),
   API_TOKEN: Type.Optional(Type.String({ minLength: 8 })),
+  /** Other origins whose pages may open the demos' WebSockets (same-origin always may). */
+  ALLOWED_ORIGINS: Type.Optional(Type.String()),
+  /** Host names the server answers to besides loopback names and IP addresses (DNS rebinding). */
+  PUBLIC_HOSTNAMES: Type.Optional(Type.String()),
+  /** Let player URLs and images reach loopback, private and link-local addresses. */
+  ALLOW_PRIVATE_URLS: Type.Boolean({ default: false }),
+  /** Serve a non-loopback HOST without an API_TOKEN, knowingly. */
+  ALLOW_ANONYMOUS: Type.Boolean({ default: false }),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>> & {
   /** The media servers to use; empty means "start the embedded engine". */
   readonly kmsUrls: readonly string[];
+  /** ALLOWED_ORIGINS, parsed: `scheme://host[:port]` each. */
+  readonly allowedOrigins: readonly string[];
+  /** PUBLIC_HOSTNAMES, parsed and lower-cased. */
+  readonly publicHostnames: readonly string[];
 };
 
 export class ConfigError extends Error {}
@@ -92,7 +104,40 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('TLS_CERT and TLS_KEY must be set together (or neither, for a self-signed certificate)');
   }
   const kmsUrls = value.KMS_URL ? value.KMS_URL.split(',') : [];
-  return Object.freeze({ ...value, kmsUrls: Object.freeze(kmsUrls) });
+  const allowedOrigins = list(value.ALLOWED_ORIGINS).map((o) => origin(o));
+  const publicHostnames = list(value.PUBLIC_HOSTNAMES).map((h) => {
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(h)) {
+      throw new ConfigError(`PUBLIC_HOSTNAMES: "${h}" is not a host name (no scheme, port or path)`);
+    }
+    return h.toLowerCase();
+  });
+  return Object.freeze({
+    ...value,
+    kmsUrls: Object.freeze(kmsUrls),
+    allowedOrigins: Object.freeze(allowedOrigins),
+    publicHostnames: Object.freeze(publicHostnames),
+  });
+}
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** An origin as browsers send it: scheme://host[:port], nothing more. */
+function origin(raw: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== raw.replace(/\/$/, '')) {
+    throw new ConfigError(`ALLOWED_ORIGINS: "${raw}" is not an origin such as https://app.example.com (no path)`);
+  }
+  return url.origin;
 }
 
 /**

@@ -64,7 +64,7 @@ export class RecorderEndpoint extends UriEndpoint {
   private videoSize: { width: number; height: number } | undefined;
 
   constructor(ctx: EngineContext, pipeline: MediaObject, uri: string, mediaProfile: string, stopOnEndOfStream: boolean) {
-    const profile = PROFILES[mediaProfile];
+    const profile = Object.hasOwn(PROFILES, mediaProfile) ? PROFILES[mediaProfile] : undefined;
     if (!profile) {
       throw new KmsError(
         'MEDIA_OBJECT_ILLEGAL_PARAM_ERROR',

@@ -13,7 +13,7 @@ import type { TypeRegistry } from '../types/kmd';
 import { checkParams, type Params } from '../types/params';
 import { ErrorCode, JsonRpcError, KmsError, toWireError, type WireError } from './errors';
 import { RequestCache } from './request-cache';
-import { SessionRegistry, type Peer, type Session } from './sessions';
+import { MAX_SESSION_ID_LENGTH, SessionRegistry, type Peer, type Session } from './sessions';
 
 interface Subscription {
   id: string;
@@ -96,6 +96,14 @@ export class MediaServer implements EngineContext {
    * a request repeated within 20 s gets the response it had the first time.
    */
   async respond(peer: Peer, id: RequestId, method: string, params: Params): Promise<Response> {
+    const { sessionId } = params;
+    if (sessionId !== undefined && (typeof sessionId !== 'string' || sessionId.length > MAX_SESSION_ID_LENGTH)) {
+      const error = new KmsError(
+        'INVALID_SESSION',
+        `Invalid session: a session id is a string of at most ${MAX_SESSION_ID_LENGTH} characters`,
+      );
+      return { jsonrpc: '2.0', id, error: toWireError(error) };
+    }
     const cached = this.cache.get(params.sessionId, id) as Response | undefined;
     if (cached) return cached;
     let response: Response;
@@ -206,6 +214,11 @@ export class MediaServer implements EngineContext {
   private subscribe(session: Session, object: MediaObject, type: string): string {
     if (!this.registry.hasEvent(object.type, type)) {
       throw new KmsError('MEDIA_OBJECT_EVENT_NOT_SUPPORTED', `Event '${type}' not supported`);
+    }
+    // NOTE: one subscription per session, object and event type: a client that subscribes
+    // again gets the one it has, so a flood of subscribes cannot make each event cost more.
+    for (const sub of this.subscriptions.values()) {
+      if (sub.session === session && sub.objectId === object.id && sub.type === type) return sub.id;
     }
     const id = randomUUID();
     this.subscriptions.set(id, { id, session, objectId: object.id, type });

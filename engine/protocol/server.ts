@@ -35,13 +35,26 @@ export class EngineServer {
   private readonly alive = new WeakSet<WebSocket>();
 
   private constructor(core: MediaServer, log: Logger) {
+    const allowedOrigins = new Set(core.config.allowedOrigins);
     this.core = core;
     this.log = log;
     this.http = createServer((_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain' });
       res.end('Kurento Protocol: connect with a WebSocket to /kurento\n');
     });
-    this.wss = new WebSocketServer({ server: this.http, maxPayload: MAX_FRAME_BYTES });
+    this.wss = new WebSocketServer({
+      server: this.http,
+      maxPayload: MAX_FRAME_BYTES,
+      // NOTE: a page on any web site could otherwise drive this media server from a
+      // developer's browser (players fetch URLs, recorders write files). Browsers always
+      // send an Origin; Node applications send none and are not concerned.
+      verifyClient: ({ req }, done) => {
+        const origin = req.headers.origin;
+        if (origin === undefined || isLoopbackOrigin(origin) || allowedOrigins.has(origin)) return done(true);
+        this.log.warn({ origin }, 'refused a WebSocket from a foreign origin');
+        done(false, 403, 'Origin not allowed: start the media server with --allowed-origins to admit it');
+      },
+    });
     this.wss.on('connection', (ws, request) => this.onConnection(ws, request));
     this.heartbeat = setInterval(() => this.sweep(), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -167,6 +180,19 @@ class ClientConnection {
   constructor(peer: Peer) {
     this.peer = peer;
   }
+}
+
+/** http(s) pages served from this machine: Kurento's browser tutorials run from localhost. */
+export function isLoopbackOrigin(origin: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  const host = url.hostname;
+  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** The id of a frame that could not be handled, when one can be read; else null. */

@@ -3,6 +3,10 @@
 // within the timeout expires, and the objects it created are released, as KMS does.
 
 import { randomUUID } from 'node:crypto';
+import { KmsError } from './errors';
+
+/** KMS's session ids are UUIDs; a longer one is abuse (each is kept, and keys the request cache). */
+export const MAX_SESSION_ID_LENGTH = 128;
 
 export interface Peer {
   send(message: unknown): void;
@@ -53,7 +57,15 @@ export class SessionRegistry {
     return session;
   }
 
+  /**
+   * Binds a session to the connection that speaks for it now. A session whose connection is
+   * still open belongs to that connection: another one naming its id (a guessed or leaked
+   * id) would take its events and, once that connection closed, let its objects expire.
+   */
   bind(session: Session, peer: Peer): void {
+    if (session.peer && session.peer !== peer) {
+      throw new KmsError('INVALID_SESSION', `Session '${session.id}' is in use by another connection`);
+    }
     session.peer = peer;
     clearTimeout(session.expiry);
     session.expiry = undefined;

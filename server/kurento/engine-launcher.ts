@@ -10,7 +10,9 @@ import type { Logger } from '../logging';
 
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
+/** Restarts back off from 1 s to 30 s while the engine keeps failing, and reset once it is up. */
 const RESTART_DELAY_MS = 1_000;
+const MAX_RESTART_DELAY_MS = 30_000;
 
 /** dist/engine/main.js, whether we run from dist/ or from sources under a test runner. */
 export function engineEntry(): string {
@@ -31,6 +33,7 @@ export class EngineProcess {
   private port = 0;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
+  private restartDelay = RESTART_DELAY_MS;
   private readonly log: Logger;
   private readonly options: EngineOptions;
 
@@ -41,7 +44,7 @@ export class EngineProcess {
 
   static async start(log: Logger, options: EngineOptions = {}): Promise<EngineProcess> {
     const engine = new EngineProcess(log, options);
-    await engine.spawn();
+    await engine.spawn(true);
     return engine;
   }
 
@@ -53,11 +56,12 @@ export class EngineProcess {
     return this.child?.pid;
   }
 
-  private spawn(): Promise<void> {
+  /** Starts the child. A first start that fails is the caller's error; a restart keeps trying. */
+  private spawn(first: boolean): Promise<void> {
     const child = spawn(process.execPath, [engineEntry(), '--host', '127.0.0.1', '--port', String(this.port)], {
       // NOTE: the app's engine stays inside the media directory, whatever the environment says.
       env: {
-        ...process.env,
+        ...engineEnvironment(process.env),
         ...this.options.env,
         LOG_LEVEL: this.options.logLevel ?? 'info',
         ENGINE_WATCH_STDIN: '1',
@@ -68,8 +72,9 @@ export class EngineProcess {
     this.child = child;
     return new Promise<void>((resolvePromise, reject) => {
       const timer = setTimeout(() => {
-        // A child that never got ready is ours to end; supervision would only restart it.
-        this.stopping = true;
+        // A first start that never got ready fails the app's start. A restart that hangs is
+        // killed, and supervision tries again after a longer pause.
+        if (first) this.stopping = true;
         child.kill('SIGKILL');
         reject(new Error('The embedded media server did not start in time'));
       }, READY_TIMEOUT_MS);
@@ -78,6 +83,7 @@ export class EngineProcess {
         const record = parseLine(line);
         if (record?.engineReady === true && typeof record.port === 'number') {
           this.port = record.port;
+          this.restartDelay = RESTART_DELAY_MS;
           clearTimeout(timer);
           this.log.info({ port: this.port, pid: child.pid }, 'embedded media server started');
           resolvePromise();
@@ -91,10 +97,15 @@ export class EngineProcess {
         reject(new Error(`The embedded media server exited (code ${code}, signal ${signal})`));
         if (this.child === child) this.child = undefined;
         if (!this.stopping) {
-          this.log.error({ code, signal }, 'embedded media server died; restarting it');
+          const delay = this.restartDelay;
+          this.restartDelay = Math.min(delay * 2, MAX_RESTART_DELAY_MS);
+          this.log.error({ code, signal, restartInMs: delay }, 'embedded media server died; restarting it');
           this.restartTimer = setTimeout(() => {
-            this.spawn().catch((err: unknown) => this.log.error({ err }, 'embedded media server failed to restart'));
-          }, RESTART_DELAY_MS);
+            // A failed restart ends in another 'exit', which schedules the next attempt.
+            Promise.resolve()
+              .then(() => this.spawn(false))
+              .catch((err: unknown) => this.log.warn({ err }, 'embedded media server failed to restart'));
+          }, delay);
         }
       });
     });
@@ -117,6 +128,20 @@ export class EngineProcess {
     clearTimeout(timer);
     this.log.info('embedded media server stopped');
   }
+}
+
+/** What the engine may see of our environment: the system's basics and its own settings. */
+const PASSED_THROUGH = new Set(['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'PYTHONPATH']);
+
+/**
+ * The engine child's environment. It gets only what it needs, so the app's secrets
+ * (`API_TOKEN`, `MONGODB_URL`, TURN secrets) are not in a process that runs GStreamer
+ * helpers and fetches URLs for clients.
+ */
+export function engineEnvironment(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(env).filter(([key]) => PASSED_THROUGH.has(key) || key.startsWith('ENGINE_') || key.startsWith('GST_')),
+  );
 }
 
 function parseLine(line: string): Record<string, unknown> | undefined {

@@ -19,8 +19,9 @@ export class TestSocket {
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
-  static async open(url: string): Promise<TestSocket> {
-    const ws = new WebSocket(url);
+  /** Opens a socket; `headers` may set what a browser would send (Origin) or forge (Host). */
+  static async open(url: string, headers?: Record<string, string>): Promise<TestSocket> {
+    const ws = new WebSocket(url, { headers });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
@@ -47,4 +48,21 @@ export class TestSocket {
   close(): void {
     this.ws.close();
   }
+}
+
+/** The HTTP status with which a WebSocket upgrade is refused (0 when it is accepted). */
+export async function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
+  const ws = new WebSocket(url, { headers });
+  return new Promise<number>((resolve, reject) => {
+    ws.once('open', () => {
+      ws.close();
+      resolve(0);
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      res.resume();
+      ws.terminate();
+      resolve(res.statusCode ?? -1);
+    });
+    ws.once('error', (err) => reject(err));
+  });
 }

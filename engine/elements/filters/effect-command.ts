@@ -61,7 +61,9 @@ export interface EffectElement {
 const illegal = (message: string): KmsError => new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', message);
 
 export function checkPropertyValue(element: string, property: string, value: string): void {
-  const kind = EFFECTS[element]?.[property];
+  // NOTE: own properties only: `constructor` or `__proto__` must not reach Object.prototype.
+  const properties = Object.hasOwn(EFFECTS, element) ? EFFECTS[element] : undefined;
+  const kind = properties && Object.hasOwn(properties, property) ? properties[property] : undefined;
   if (!kind) {
     const known = Object.keys(EFFECTS[element] ?? {});
     throw illegal(`${element} has no property '${property}' here${known.length ? ` (use ${known.join(', ')})` : ''}`);
