@@ -45,6 +45,8 @@ declare module 'fastify' {
 
 /** Signaling frames: an SDP offer is a few KiB; anything near this is abuse. */
 export const MAX_SIGNALING_FRAME_BYTES = 64 * 1024;
+/** How long signaling clients get to answer the server's close before their sockets are ended. */
+const SOCKET_CLOSE_GRACE_MS = 1000;
 
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   const options: FastifyServerOptions & { https?: { key: string; cert: string } } = {
@@ -123,6 +125,29 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
 
   await app.register(fastifyWebsocket, {
     options: { maxPayload: MAX_SIGNALING_FRAME_BYTES },
+    // NOTE: ws's close() waits up to 30 s for the client's answer, and a vanished client never
+    // answers: say goodbye, and end what is still open after a short grace.
+    preClose(done) {
+      this.websocketServer.close();
+      const clients = [...this.websocketServer.clients];
+      let open = clients.length;
+      const grace = setTimeout(() => {
+        for (const client of clients) client.terminate();
+      }, SOCKET_CLOSE_GRACE_MS);
+      const closed = (): void => {
+        if (--open > 0) return;
+        clearTimeout(grace);
+        done();
+      };
+      if (open === 0) {
+        clearTimeout(grace);
+        done();
+      }
+      for (const client of clients) {
+        client.once('close', closed);
+        client.close(1001, 'server shutting down');
+      }
+    },
     // Socket errors are the client's doing (oversized frames, unclean disconnects): ws has
     // already closed with the right code, so this is debug, not an error of ours.
     errorHandler: (err, socket, request) => {

@@ -4,6 +4,12 @@
 import { buildApp } from './app';
 import { ConfigError, loadConfig, redactConfig } from './config';
 
+/**
+ * Shutdown ends sessions, then the media server connections, then the engine. A media server
+ * that does not answer must not hold the process past Docker's 10 s grace period.
+ */
+const SHUTDOWN_DEADLINE_MS = 8000;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -24,6 +30,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      app.log.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown did not finish in time; exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     app.close().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -14,6 +14,13 @@ const BURST = 100;
 const MAX_REFUSED = 200;
 /** WebSocket close code 1008: policy violation. */
 const CLOSE_POLICY = 1008;
+/**
+ * A client that vanished without closing (a laptop lid shut, a network gone) leaves its TCP
+ * connection open forever. Pinging finds it: two pings without a pong and the socket is
+ * ended, which ends its sessions and frees its name, room seat and pipelines.
+ */
+export const PING_INTERVAL_MS = 10_000;
+const MAX_MISSED_PONGS = 2;
 
 export interface ConnectionHandlers<In> {
   onMessage(message: In): Promise<void> | void;
@@ -29,6 +36,8 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
   private refused = 0;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  private missedPongs = 0;
+  private pinger: NodeJS.Timeout | undefined;
 
   constructor(socket: WebSocket, codec: MessageCodec<T>, log: Logger) {
     this.socket = socket;
@@ -38,6 +47,9 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
 
   /** Starts reading; the handlers see only valid messages, in order. */
   listen(handlers: ConnectionHandlers<MessageOf<T>>): void {
+    this.socket.on('pong', () => (this.missedPongs = 0));
+    this.pinger = setInterval(() => this.ping(), PING_INTERVAL_MS);
+    this.pinger.unref();
     this.socket.on('message', (data, isBinary) => {
       if (!this.take()) return;
       if (isBinary) {
@@ -53,7 +65,9 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
       }
       this.log.debug({ msg: (message as { id: string }).id }, 'signaling message');
       this.queue = this.queue
-        .then(() => handlers.onMessage(message))
+        // NOTE: work queued behind a slow request is dropped once its socket closed: nobody
+        // is there to use what it would build, and the cleanup on close has already run.
+        .then(() => (this.closed ? undefined : handlers.onMessage(message)))
         .catch((err: unknown) => {
           const appError = asAppError(err);
           if (appError.reason === 'INTERNAL') this.log.error({ err }, 'signaling handler failed');
@@ -63,6 +77,7 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
     this.socket.on('error', (err) => this.log.debug({ err }, 'signaling socket error'));
     this.socket.on('close', (code) => {
       this.closed = true;
+      clearInterval(this.pinger);
       this.log.debug({ code }, 'signaling socket closed');
       this.queue = this.queue
         .then(() => handlers.onClose())
@@ -84,6 +99,17 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
 
   close(code = 1000, reason = ''): void {
     if (!this.closed) this.socket.close(code, reason);
+  }
+
+  private ping(): void {
+    if (this.missedPongs >= MAX_MISSED_PONGS) {
+      this.log.info({ missedPongs: this.missedPongs }, 'signaling client stopped answering pings; ending its socket');
+      clearInterval(this.pinger);
+      this.socket.terminate();
+      return;
+    }
+    this.missedPongs++;
+    this.socket.ping();
   }
 
   /** Token bucket: false means the message is refused. */
