@@ -5,7 +5,7 @@
 
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Config } from './config';
+import { isLoopbackHost, type Config } from './config';
 import { resolve } from 'node:path';
 import { helloWorldDemo } from './demos/hello-world';
 import { historyRoutes } from './http/history';
@@ -25,6 +25,7 @@ import { SessionRegistry } from './demos/session-registry';
 import { AppError } from './errors';
 import { healthRoutes } from './http/health';
 import { guardOrigins } from './http/origin-guard';
+import { guardAccess } from './http/access';
 import { staticRoutes } from './http/static';
 import { EngineProcess } from './kurento/engine-launcher';
 import { MediaServerPool } from './kurento/pool';
@@ -158,6 +159,14 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   // NOTE: after the WebSocket plugin, whose own hooks then mark an upgrade, so that a refused
   // one has its socket closed once the refusal is written.
   guardOrigins(app, config);
+  await guardAccess(app);
+  if (!config.API_TOKEN && !isLoopbackHost(config.HOST)) {
+    // NOTE: config.ts refuses this unless ALLOW_ANONYMOUS=true; say so on every start.
+    app.log.warn(
+      { host: config.HOST },
+      'ALLOW_ANONYMOUS=true: anyone who can reach this server can use the demos, join any room and read and delete every recording; set API_TOKEN to require access',
+    );
+  }
   await app.register(healthRoutes);
   await app.register(historyRoutes);
   await app.register(helloWorldDemo);

@@ -103,6 +103,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (value.HTTPS && (value.TLS_CERT === undefined) !== (value.TLS_KEY === undefined)) {
     throw new ConfigError('TLS_CERT and TLS_KEY must be set together (or neither, for a self-signed certificate)');
   }
+  if (!isLoopbackHost(value.HOST) && !value.API_TOKEN && !value.ALLOW_ANONYMOUS) {
+    throw new ConfigError(
+      `API_TOKEN: HOST=${value.HOST} serves the network, so visitors need an access token; set API_TOKEN (visitors enter it once at /login), or ALLOW_ANONYMOUS=true to serve anyone`,
+    );
+  }
   const kmsUrls = value.KMS_URL ? value.KMS_URL.split(',') : [];
   const allowedOrigins = list(value.ALLOWED_ORIGINS).map((o) => origin(o));
   const publicHostnames = list(value.PUBLIC_HOSTNAMES).map((h) => {
@@ -117,6 +122,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowedOrigins: Object.freeze(allowedOrigins),
     publicHostnames: Object.freeze(publicHostnames),
   });
+}
+
+/** A HOST that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function list(raw: string | undefined): string[] {

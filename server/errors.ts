@@ -8,7 +8,11 @@ export const ErrorCatalogue = {
   UNKNOWN_MESSAGE: { code: 4002, status: 400, message: 'Unknown message id' },
   BAD_SDP: { code: 4003, status: 400, message: 'The SDP was rejected by the media server' },
   BAD_CANDIDATE: { code: 4004, status: 400, message: 'The ICE candidate was rejected' },
-  UNAUTHORIZED: { code: 4010, status: 401, message: 'A valid API token is needed (Authorization: Bearer <API_TOKEN>)' },
+  UNAUTHORIZED: {
+    code: 4010,
+    status: 401,
+    message: 'This server needs its access token: log in at /login, or send Authorization: Bearer <API_TOKEN>',
+  },
   HOST_NOT_ALLOWED: { code: 4031, status: 403, message: 'This host name is not served here' },
   ORIGIN_NOT_ALLOWED: { code: 4032, status: 403, message: 'Requests from this origin are not allowed' },
   NOT_FOUND: { code: 4040, status: 404, message: 'Not found' },

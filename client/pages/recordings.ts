@@ -89,12 +89,11 @@ export class RecordingsPage extends LitElement {
 
   private async deleteRecording(r: Recording): Promise<void> {
     if (!confirm(`Delete the recording of ${new Date(r.createdAt).toLocaleString()}?`)) return;
-    let res = await fetch(`/api/recordings/${r.id}`, { method: 'DELETE' });
+    const res = await fetch(`/api/recordings/${r.id}`, { method: 'DELETE' });
     if (res.status === 401) {
-      // The server protects deletes with API_TOKEN: ask for it.
-      const token = prompt('This server needs its API token to delete recordings:');
-      if (!token) return;
-      res = await fetch(`/api/recordings/${r.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+      // The server wants its access token (API_TOKEN); the login page sets it once for this browser.
+      location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+      return;
     }
     if (!res.ok) {
       this.error = `Delete failed: ${((await res.json()) as { message?: string }).message ?? res.status}`;

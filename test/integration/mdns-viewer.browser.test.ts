@@ -21,7 +21,7 @@ const inner = (page: Page, selector: string) => page.locator(`one2many-demo >> $
 
   beforeAll(async () => {
     host = await SecondHost.create();
-    running = await startApp({ HOST: '0.0.0.0' });
+    running = await startApp({ HOST: '0.0.0.0', ALLOW_ANONYMOUS: 'true' });
     local = await launchChromium();
     // No --allow-loopback-in-peer-connection, no mDNS switch: Chromium's own defaults.
     remote = await chromium.launch({

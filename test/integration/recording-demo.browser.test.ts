@@ -1,11 +1,12 @@
 // The recording demo, the repository's REST API and the player demo, as a user meets them:
 // Chromium records its fake camera on /recording.html, the file appears in /api/recordings
 // with a thumbnail, streams with range requests, plays back through the media server on
-// both pages, and is deleted (behind API_TOKEN).
+// both pages, and is deleted. The server has an API_TOKEN: the browser logs in once at /login,
+// the REST calls carry the token, and reading needs it as much as deleting.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { eventually, noPipelinesLeft, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
 import { decodedFrames, demoPeer, launchChromium } from '../helpers/browser';
 import { probe } from '../helpers/ffprobe';
@@ -22,10 +23,22 @@ const shadowText = (page: Page, tag: string, selector: string): Promise<string> 
 describe('recording demo, recordings API and player demo in Chromium', () => {
   let running: RunningApp;
   let browser: Browser;
+  let context: BrowserContext;
+  /** The REST API as a client that holds the token calls it. */
+  const authed = (url: string, init: RequestInit = {}): Promise<Response> =>
+    fetch(url, { ...init, headers: { authorization: `Bearer ${TOKEN}`, ...(init.headers as Record<string, string>) } });
 
   beforeAll(async () => {
     running = await startApp({ API_TOKEN: TOKEN });
     browser = await launchChromium();
+    context = await browser.newContext();
+    const login = await context.newPage();
+    await login.goto(`${running.url}/recordings.html`);
+    expect(new URL(login.url()).pathname).toBe('/login');
+    await login.fill('input[name=token]', TOKEN);
+    await login.click('button[type=submit]');
+    await login.waitForURL(`${running.url}/recordings.html`);
+    await login.close();
   });
 
   afterAll(async () => {
@@ -34,7 +47,7 @@ describe('recording demo, recordings API and player demo in Chromium', () => {
   });
 
   test('record 3 s, find it in the API, stream a range, play it back, delete it', async () => {
-    const page = await browser.newPage();
+    const page = await context.newPage();
     await page.goto(`${running.url}/recording.html`);
     await page.click('#record');
     const state = (): Promise<string> =>
@@ -54,7 +67,7 @@ describe('recording demo, recordings API and player demo in Chromium', () => {
     expect(await pipelinesOnMediaServer(running.app)).toHaveLength(0);
 
     // The API lists it with what the recordings page shows.
-    const list = (await (await fetch(`${running.url}/api/recordings`)).json()) as {
+    const list = (await (await authed(`${running.url}/api/recordings`)).json()) as {
       total: number;
       items: Record<string, unknown>[];
     };
@@ -65,13 +78,13 @@ describe('recording demo, recordings API and player demo in Chromium', () => {
     expect(Number(item.durationMs)).toBeGreaterThan(recordedMs - 400);
     expect(Number(item.durationMs)).toBeLessThan(recordedMs + 1500);
     const shownDuration = `${(Number(item.durationMs) / 1000).toFixed(1)} s`;
-    const thumb = await fetch(`${running.url}/api/recordings/${id}/thumbnail`);
+    const thumb = await authed(`${running.url}/api/recordings/${id}/thumbnail`);
     expect(thumb.headers.get('content-type')).toBe('image/jpeg');
     const path = join(running.app.recordings.dir, `${id}.webm`);
     expect((await probe(path)).streams.map((s) => s.codec).sort()).toEqual(['opus', 'vp8']);
 
     // A range request gets exactly those bytes.
-    const ranged = await fetch(`${running.url}/api/recordings/${id}/media`, { headers: { range: 'bytes=100-1099' } });
+    const ranged = await authed(`${running.url}/api/recordings/${id}/media`, { headers: { range: 'bytes=100-1099' } });
     expect(ranged.status).toBe(206);
     expect(ranged.headers.get('content-type')).toBe('video/webm');
     expect(ranged.headers.get('content-range')).toMatch(/^bytes 100-1099\/\d+$/);
@@ -94,7 +107,7 @@ describe('recording demo, recordings API and player demo in Chromium', () => {
     ).toHaveLength(0);
 
     // The recordings page lists it with its thumbnail, and plays the file in the page.
-    const listing = await browser.newPage();
+    const listing = await context.newPage();
     await listing.goto(`${running.url}/recordings.html`);
     const row = listing.locator(`recordings-page >> tr[data-id="${id}"]`);
     await row.locator('img').waitFor();
@@ -109,7 +122,7 @@ describe('recording demo, recordings API and player demo in Chromium', () => {
     await listing.close();
 
     // The player demo plays it through the media server, with its video info.
-    const player = await browser.newPage();
+    const player = await context.newPage();
     await player.goto(`${running.url}/player.html?url=recording:${id}`);
     await player.click('#play');
     const played = await eventually(
@@ -132,18 +145,20 @@ describe('recording demo, recordings API and player demo in Chromium', () => {
 
     // Delete needs the token, then removes the file and the row.
     expect((await fetch(`${running.url}/api/recordings/${id}`, { method: 'DELETE' })).status).toBe(401);
-    const deleted = await fetch(`${running.url}/api/recordings/${id}`, {
+    expect((await fetch(`${running.url}/api/recordings/${id}`)).status).toBe(401);
+    expect((await fetch(`${running.url}/api/recordings/${id}/media`)).status).toBe(401);
+    const deleted = await authed(`${running.url}/api/recordings/${id}`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     expect(deleted.status).toBe(204);
-    expect((await fetch(`${running.url}/api/recordings/${id}`)).status).toBe(404);
+    expect((await authed(`${running.url}/api/recordings/${id}`)).status).toBe(404);
     expect(() => readFileSync(path)).toThrow();
     await page.close();
   });
 
   test('audio only, video only and a pause on the recording page; pause and seek on the player page', async () => {
-    const page = await browser.newPage();
+    const page = await context.newPage();
     await page.goto(`${running.url}/recording.html`);
     const demo = (): Promise<{ state: string; recordingId?: string }> =>
       page.evaluate(() => {
@@ -179,7 +194,7 @@ describe('recording demo, recordings API and player demo in Chromium', () => {
       return { id: done.recordingId!, recordedMs };
     };
     const stored = async (id: string): Promise<{ profile: string; durationMs: number }> =>
-      (await (await fetch(`${running.url}/api/recordings/${id}`)).json()) as never;
+      (await (await authed(`${running.url}/api/recordings/${id}`)).json()) as never;
 
     const videoOnly = await record('video-only');
     expect((await probe(recordingFile(videoOnly.id))).streams.map((s) => s.codec)).toEqual(['vp8']);
@@ -197,7 +212,7 @@ describe('recording demo, recordings API and player demo in Chromium', () => {
     await page.close();
 
     // The player: pause holds the position, resume moves it on, and a seek back goes back.
-    const player = await browser.newPage();
+    const player = await context.newPage();
     await player.goto(`${running.url}/player.html?url=recording:${paused.id}`);
     await player.click('#play');
     const seconds = async (): Promise<number> =>
@@ -223,7 +238,7 @@ describe('recording demo, recordings API and player demo in Chromium', () => {
     await noPipelinesLeft(running.app);
 
     // Download as a file; deleting with a wrong token is refused, and nothing is deleted.
-    const download = await fetch(`${running.url}/api/recordings/${videoOnly.id}/media?download=true`);
+    const download = await authed(`${running.url}/api/recordings/${videoOnly.id}/media?download=true`);
     expect(download.status).toBe(200);
     expect(download.headers.get('content-disposition')).toBe(`attachment; filename="${videoOnly.id}.webm"`);
     expect(Buffer.from(await download.arrayBuffer()).equals(readFileSync(recordingFile(videoOnly.id)))).toBe(true);
@@ -232,11 +247,11 @@ describe('recording demo, recordings API and player demo in Chromium', () => {
       headers: { authorization: 'Bearer not-the-token' },
     });
     expect(wrong.status).toBe(401);
-    expect((await fetch(`${running.url}/api/recordings/${videoOnly.id}`)).status).toBe(200);
+    expect((await authed(`${running.url}/api/recordings/${videoOnly.id}`)).status).toBe(200);
   }, 120_000);
 
   test('the player demo refuses a path on the server and says why an unreachable URL fails', async () => {
-    const page = await browser.newPage();
+    const page = await context.newPage();
     await page.goto(`${running.url}/player.html?url=${encodeURIComponent('file:///etc/passwd')}`);
     await page.click('#play');
     const error = (): Promise<string> =>

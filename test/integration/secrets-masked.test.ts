@@ -23,7 +23,9 @@ test('secrets are masked in the logs, /api/status, /readyz and the index page', 
       'a log line about the media server connection',
     );
     const served = await Promise.all(
-      ['/api/status', '/readyz', '/'].map(async (path) => (await fetch(server.url + path)).text()),
+      ['/api/status', '/readyz', '/'].map(async (path) =>
+        (await fetch(server.url + path, { headers: { authorization: 'Bearer api-secret-3' } })).text(),
+      ),
     );
     const everything = [...server.lines, ...served].join('\n');
     for (const secret of SECRETS) expect(everything).not.toContain(secret);
