@@ -24,11 +24,15 @@ export interface EngineConfig {
   mediaDir: string;
   /** Standalone only: file URIs and image paths may be anywhere this process may read or write. */
   allowAnyPath: boolean;
+  /** http(s) URLs (players, images, recorder uploads) may reach loopback and private addresses. */
+  allowPrivateUrls: boolean;
   /**
    * Browser origins allowed to drive this media server besides loopback ones. Browsers send
    * an Origin on every WebSocket; Node applications send none and are not concerned.
    */
   allowedOrigins: string[];
+  /** How many GStreamer helpers (players, filters) may run at once, and each one's memory. */
+  helpers: { maxHelpers: number; memoryMb: number };
   /** The GStreamer helper's interpreter; filters and players need it (python3 with gi). */
   gstPython: string;
 }
@@ -87,6 +91,8 @@ function argsToEnv(argv: string[]): Source {
     '--media-dir': 'ENGINE_MEDIA_DIR',
     '--gst-python': 'ENGINE_GST_PYTHON',
     '--allowed-origins': 'ENGINE_ALLOWED_ORIGINS',
+    '--max-helpers': 'ENGINE_MAX_HELPERS',
+    '--helper-memory-mb': 'ENGINE_HELPER_MEMORY_MB',
   };
   const out: Source = {};
   for (let i = 0; i < argv.length; i++) {
@@ -96,8 +102,13 @@ function argsToEnv(argv: string[]): Source {
       out.ENGINE_ALLOW_ANY_PATH = inline ?? 'true';
       continue;
     }
+    if (flag === '--allow-private-urls') {
+      out.ENGINE_ALLOW_PRIVATE_URLS = inline ?? 'true';
+      continue;
+    }
     const key = map[flag];
-    if (!key) throw new ConfigError(`unknown option ${flag}; known: ${Object.keys(map).join(' ')} --allow-any-path`);
+    if (!key)
+      throw new ConfigError(`unknown option ${flag}; known: ${Object.keys(map).join(' ')} --allow-any-path --allow-private-urls`);
     const value = inline ?? argv[++i];
     if (value === undefined) throw new ConfigError(`${flag} needs a value`);
     out[key] = value;
@@ -120,6 +131,14 @@ export function loadEngineConfig(argv: string[], env: Source = process.env): Eng
     logLevel: src.LOG_LEVEL ?? 'info',
     mediaDir: resolve(src.ENGINE_MEDIA_DIR || 'media'),
     allowAnyPath: bool('ENGINE_ALLOW_ANY_PATH', src.ENGINE_ALLOW_ANY_PATH),
+    helpers: {
+      maxHelpers: src.ENGINE_MAX_HELPERS !== undefined ? int('ENGINE_MAX_HELPERS', src.ENGINE_MAX_HELPERS, 1, 10_000) : 16,
+      memoryMb:
+        src.ENGINE_HELPER_MEMORY_MB !== undefined
+          ? int('ENGINE_HELPER_MEMORY_MB', src.ENGINE_HELPER_MEMORY_MB, 16, 1_048_576)
+          : 1024,
+    },
+    allowPrivateUrls: bool('ENGINE_ALLOW_PRIVATE_URLS', src.ENGINE_ALLOW_PRIVATE_URLS),
     gstPython: src.ENGINE_GST_PYTHON || '/usr/bin/python3',
     allowedOrigins: (src.ENGINE_ALLOWED_ORIGINS ?? '')
       .split(',')

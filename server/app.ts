@@ -26,6 +26,7 @@ import { AppError } from './errors';
 import { healthRoutes } from './http/health';
 import { guardOrigins } from './http/origin-guard';
 import { guardAccess } from './http/access';
+import { SocketLimits } from './signaling/socket-limits';
 import { staticRoutes } from './http/static';
 import { EngineProcess } from './kurento/engine-launcher';
 import { MediaServerPool } from './kurento/pool';
@@ -78,6 +79,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         ENGINE_STUN: config.ENGINE_STUN,
         ENGINE_TURN_URL: config.ENGINE_TURN_URL,
         ENGINE_MEDIA_DIR: resolve(config.MEDIA_DIR),
+        ENGINE_ALLOW_PRIVATE_URLS: String(config.ALLOW_PRIVATE_URLS),
       },
     });
     urls = [engine.url];
@@ -160,6 +162,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   // one has its socket closed once the refusal is written.
   guardOrigins(app, config);
   await guardAccess(app);
+  new SocketLimits(config.MAX_SOCKETS_PER_IP).install(app);
   if (!config.API_TOKEN && !isLoopbackHost(config.HOST)) {
     // NOTE: config.ts refuses this unless ALLOW_ANONYMOUS=true; say so on every start.
     app.log.warn(

@@ -39,6 +39,10 @@ export const ConfigSchema = Type.Object({
   PUBLIC_HOSTNAMES: Type.Optional(Type.String()),
   /** Let player URLs and images reach loopback, private and link-local addresses. */
   ALLOW_PRIVATE_URLS: Type.Boolean({ default: false }),
+  /** Open demo sockets one address may hold; each holds at most one session. */
+  MAX_SOCKETS_PER_IP: Type.Integer({ default: 32, minimum: 1, maximum: 100_000 }),
+  /** Messages that may wait on one socket behind the one being handled. */
+  MAX_PENDING_MESSAGES: Type.Integer({ default: 32, minimum: 1, maximum: 10_000 }),
   /** Serve a non-loopback HOST without an API_TOKEN, knowingly. */
   ALLOW_ANONYMOUS: Type.Boolean({ default: false }),
 });

@@ -20,6 +20,8 @@ export const ErrorCatalogue = {
   BAD_URL: { code: 4005, status: 400, message: 'The video URL is not one the player accepts' },
   NOT_STARTED: { code: 4009, status: 409, message: 'There is no session to act on; start one first' },
   TOO_MANY_MESSAGES: { code: 4029, status: 429, message: 'Too many messages; slow down' },
+  TOO_MANY_PENDING: { code: 4030, status: 429, message: 'Too many messages waiting; wait for the answers' },
+  TOO_MANY_SOCKETS: { code: 4033, status: 429, message: 'Too many connections from this address' },
   MEDIA_SERVER_UNAVAILABLE: { code: 5003, status: 503, message: 'The media server is not reachable right now' },
   MEDIA_SERVER_LOST: { code: 5004, status: 503, message: 'The media server was lost; the session ended' },
   MEDIA_SERVER_ERROR: { code: 5002, status: 502, message: 'The media server failed the request' },
@@ -53,9 +55,17 @@ export class AppError extends Error {
   }
 }
 
+function isMediaServerError(err: unknown): err is Error {
+  const e = err as { code?: unknown; data?: { type?: unknown } } | undefined;
+  return err instanceof Error && typeof e?.code === 'number' && typeof e.data?.type === 'string';
+}
+
 /** Anything thrown to an AppError; unknown failures become INTERNAL without leaking details. */
 export function asAppError(err: unknown, fallback: ErrorReason = 'INTERNAL'): AppError {
   if (err instanceof AppError) return err;
+  // A media server's refusal (KMS's coded errors, as kurento-client hands them on) is written
+  // for its user: a full port range, a missing module, an unreadable file.
+  if (isMediaServerError(err)) return new AppError('MEDIA_SERVER_ERROR', err.message);
   const detail = fallback === 'INTERNAL' ? undefined : err instanceof Error ? err.message : String(err);
   return new AppError(fallback, detail);
 }

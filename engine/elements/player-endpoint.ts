@@ -9,6 +9,8 @@ import { GstHelper, gstreamerMissing, type HelperEvent } from '../gst/helper-pro
 import { KmsError, type ErrorCodeName } from '../protocol/errors';
 import type { MediaKind, RtpFanout } from '../rtp/fanout';
 import { RtpRestamper } from '../rtp/restamper';
+import { COULD_NOT_READ } from '../../packages/url-policy';
+import { UrlRelay } from '../media/url-relay';
 import type { EngineContext, MediaObject } from './media-object';
 import { UriEndpoint } from './uri-endpoint';
 
@@ -39,6 +41,8 @@ interface VideoInfo {
 
 export class PlayerEndpoint extends UriEndpoint {
   private helper: GstHelper | undefined;
+  /** For an http(s) URI: where the helper reads it, fetched under the URL policy. */
+  private relay: UrlRelay | undefined;
   /** A play() in progress: a second call waits for it rather than start a second helper. */
   private starting: Promise<void> | undefined;
   private info: VideoInfo | undefined;
@@ -72,9 +76,15 @@ export class PlayerEndpoint extends UriEndpoint {
     this.ended = false;
     let opened: (error?: string) => void = () => {};
     const open = new Promise<string | undefined>((ok) => (opened = ok));
+    let source = this.uri;
+    if (this.target.kind === 'http') {
+      this.relay = await UrlRelay.open(this.uri, { allowPrivate: this.ctx.config.allowPrivateUrls }, this.log);
+      source = this.relay.url;
+    }
     const helper = await GstHelper.start(
       this.ctx.config.gstPython,
-      (port) => ({ mode: 'player', uri: this.uri, videoPort: port, audioPort: port }),
+      this.ctx.config.helpers,
+      (port) => ({ mode: 'player', uri: source, videoPort: port, audioPort: port }),
       this.log,
       (packet) => this.onHelperRtp(packet),
       (event) => {
@@ -85,6 +95,7 @@ export class PlayerEndpoint extends UriEndpoint {
     );
     if (this.released) {
       helper.close();
+      this.closeHelper();
       return;
     }
     this.helper = helper;
@@ -98,8 +109,19 @@ export class PlayerEndpoint extends UriEndpoint {
     if (error) {
       this.closeHelper();
       this.setState('STOP');
-      throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `Cannot play ${this.uri}: ${error}`);
+      throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `Cannot play ${this.uri}: ${this.reason(error)}`);
     }
+  }
+
+  /**
+   * What the application hears of a failure. For an http(s) URI it is the same words whatever
+   * went wrong (refused address, HTTP error, not a video), so errors cannot map the network
+   * behind the media server; the details go to the debug log.
+   */
+  private reason(error: string): string {
+    if (this.target.kind !== 'http') return error;
+    this.log.debug({ uri: this.uri, reason: this.relay?.lastFailure ?? error }, 'the player could not read its URL');
+    return COULD_NOT_READ;
   }
 
   /** A local file that is not there fails at once, in words, before any process starts. */
@@ -137,7 +159,7 @@ export class PlayerEndpoint extends UriEndpoint {
         for (const out of this.outputs.values()) out.end();
         return;
       case 'error':
-        this.raiseError('PLAYER_ERROR', `Cannot play ${this.uri}: ${String(event.message)}`);
+        this.raiseError('PLAYER_ERROR', `Cannot play ${this.uri}: ${this.reason(String(event.message))}`);
         return;
     }
   }
@@ -210,6 +232,8 @@ export class PlayerEndpoint extends UriEndpoint {
   private closeHelper(): void {
     this.helper?.close();
     this.helper = undefined;
+    this.relay?.close();
+    this.relay = undefined;
   }
 
   protected override async dispose(): Promise<void> {

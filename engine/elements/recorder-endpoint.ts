@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import type { RtpPacket } from 'werift';
 import { FrameAssembler, type EncodedFrame } from '../media/frame-assembler';
 import { HttpUpload } from '../media/http-upload';
+import { openRecordingFile } from '../media/recording-file';
 import { WebmWriter, type TrackKind } from '../media/webm-writer';
 import { KmsError } from '../protocol/errors';
 import type { MediaKind, RtpFanout } from '../rtp/fanout';
@@ -240,12 +241,14 @@ export class RecorderEndpoint extends UriEndpoint {
   }
 
   private openWriter(size: { width: number; height: number }): WebmWriter {
-    let target: string | HttpUpload;
+    let target: number | HttpUpload;
     if (this.path !== undefined) {
-      target = this.path;
+      target = openRecordingFile(this.path, this.ctx.config.allowAnyPath);
     } else {
       const type = `${this.profile.docType === 'webm' ? 'video/webm' : 'video/x-matroska'}`;
-      target = this.upload = new HttpUpload(this.uri, type, (err) => this.uploadFailed(err));
+      target = this.upload = new HttpUpload(this.uri, type, { allowPrivate: this.ctx.config.allowPrivateUrls }, (err) =>
+        this.uploadFailed(err),
+      );
     }
     return new WebmWriter(target, {
       docType: this.profile.docType,

@@ -405,8 +405,20 @@ export class WebRtcEndpoint extends MediaElement {
   private maybeRaiseGatheringDone(): void {
     if (this.gatheringRequested && this.gatheringDone && !this.gatheringDoneRaised) {
       this.gatheringDoneRaised = true;
+      if (this.localCandidates.length === 0) this.raiseError('ICE_GATHER_CANDIDATES_ERROR', this.noCandidateReason());
       this.raise('IceGatheringDone');
     }
+  }
+
+  /**
+   * Why gathering found nothing. werift logs a failed bind and carries on, so without this
+   * a user whose call found every port taken got an answer with no candidate and no error.
+   */
+  private noCandidateReason(): string {
+    const range = this.ctx.config.portRange;
+    return range
+      ? `No ICE candidate could be gathered: no UDP port is free from ${range[0]} to ${range[1]} (ENGINE_MIN_PORT..ENGINE_MAX_PORT); the media server is at its limit of calls`
+      : 'No ICE candidate could be gathered: no local address could be bound';
   }
 
   private gatherCandidates(): void {
@@ -414,6 +426,9 @@ export class WebRtcEndpoint extends MediaElement {
     if (this.localSdp === undefined) {
       // KMS needs a local description first; so does werift.
       throw new KmsError('ICE_GATHER_CANDIDATES_ERROR', 'gatherCandidates needs a negotiated SDP first');
+    }
+    if (this.gatheringDone && this.localCandidates.length === 0) {
+      throw new KmsError('NOT_ENOUGH_RESOURCES', this.noCandidateReason());
     }
     this.gatheringRequested = true;
     for (const c of this.localCandidates) this.raiseCandidate(c);

@@ -11,7 +11,14 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import { RtpPacket } from 'werift';
+import { KmsError } from '../protocol/errors';
 import { RtpStreamServer } from './rtp-stream';
+
+/** What helpers may take: how many run at once in this engine, and each one's memory. */
+export interface HelperLimits {
+  maxHelpers: number;
+  memoryMb: number;
+}
 
 export type HelperEvent = { event: string; [key: string]: unknown };
 
@@ -94,6 +101,10 @@ export function gstreamerMissing(python: string, elements: string[]): string | u
 }
 
 export class GstHelper {
+  /** Helpers of this engine that run, and starts under way: each decodes and encodes video. */
+  private static readonly live = new Set<GstHelper>();
+  private static starting = 0;
+
   private readonly child: ChildProcess;
   private readonly socket: Socket;
   private readonly output: RtpStreamServer;
@@ -130,16 +141,46 @@ export class GstHelper {
     });
     createInterface({ input: child.stderr! }).on('line', (line) => log.debug({ helper: line }, 'gstreamer'));
     child.stdin!.on('error', () => undefined);
+    GstHelper.live.add(this);
     child.on('exit', (code) => {
+      GstHelper.live.delete(this);
       for (const reply of this.pending.values()) reply({ error: 'the GStreamer helper ended' });
       this.pending.clear();
       if (!this.closed) this.onExit(code);
     });
   }
 
-  /** Starts a helper; `config` builds its settings from the TCP port its RTP comes back to. */
+  /**
+   * Starts a helper; `config` builds its settings from the TCP port its RTP comes back to.
+   * Refused in words (NOT_ENOUGH_RESOURCES) when the engine already runs its maximum.
+   */
   static async start(
     python: string,
+    limits: HelperLimits,
+    config: (port: number) => Record<string, unknown>,
+    log: Logger,
+    onRtp: (packet: RtpPacket) => void,
+    onEvent: (e: HelperEvent) => void,
+  ): Promise<GstHelper> {
+    const running = GstHelper.live.size + GstHelper.starting;
+    if (running >= limits.maxHelpers) {
+      throw new KmsError(
+        'NOT_ENOUGH_RESOURCES',
+        `${running} GStreamer processes (players and filters) are running, the most this media server allows (ENGINE_MAX_HELPERS)`,
+      );
+    }
+    // Counted while it starts, so that helpers starting at the same moment cannot all pass.
+    GstHelper.starting++;
+    try {
+      return await GstHelper.spawn(python, limits, config, log, onRtp, onEvent);
+    } finally {
+      GstHelper.starting--;
+    }
+  }
+
+  private static async spawn(
+    python: string,
+    limits: HelperLimits,
     config: (port: number) => Record<string, unknown>,
     log: Logger,
     onRtp: (packet: RtpPacket) => void,
@@ -161,7 +202,8 @@ export class GstHelper {
       socket.close();
       throw err;
     });
-    const child = spawn(python, [helperScript(), JSON.stringify(config(output.port))], {
+    const settings = { ...config(output.port), memoryMb: limits.memoryMb };
+    const child = spawn(python, [helperScript(), JSON.stringify(settings)], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const helper = new GstHelper(child, socket, output, log, onEvent);
@@ -215,6 +257,7 @@ export class GstHelper {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    GstHelper.live.delete(this);
     this.child.stdin?.end();
     this.child.kill('SIGKILL');
     this.socket.close();

@@ -12,6 +12,7 @@ Modes (argv[1] is a JSON object with "mode"):
 """
 
 import json
+import resource
 import re
 import sys
 import threading
@@ -116,6 +117,11 @@ class Helper:
             emit(event="eos")
 
 
+# GstAutoplugSelectResult, which GObject introspection does not describe.
+AUTOPLUG_TRY = 0
+AUTOPLUG_SKIP = 2
+
+
 class Player(Helper):
     """Any URI GStreamer can read, transcoded to VP8 + Opus so that keyframes come on request."""
 
@@ -128,7 +134,17 @@ class Player(Helper):
         src = Gst.ElementFactory.make("uridecodebin", "src")
         src.set_property("uri", config["uri"])
         src.connect("pad-added", self.on_pad)
+        src.connect("autoplug-select", self.on_autoplug_select)
         self.pipeline.add(src)
+
+    def on_autoplug_select(self, _bin, _pad, _caps, factory):
+        # A playlist (HLS, DASH, Smooth Streaming) names further URIs that its demuxer fetches
+        # itself, file:// or any host, past the engine's media directory and URL policy. The
+        # player plays one file or one stream, so playlists are refused.
+        if "Adaptive" in (factory.get_metadata("klass") or ""):
+            self.fail("playlists (HLS, DASH) are not played; give the URL of one media file")
+            return AUTOPLUG_SKIP
+        return AUTOPLUG_TRY
 
     def on_pad(self, src, pad):
         caps = pad.get_current_caps() or pad.query_caps(None)
@@ -478,12 +494,22 @@ def probe(config):
     emit(event="probe", missing=missing, version=Gst.version_string())
 
 
+def limit_memory(megabytes):
+    # The engine's ENGINE_HELPER_MEMORY_MB: a hostile input (a huge image, a bad stream) makes
+    # this process fail, not the machine. RLIMIT_DATA counts the heap and private mappings,
+    # not the shared libraries, so the number means what it says.
+    if megabytes:
+        limit = int(megabytes) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
 def main():
     config = json.loads(sys.argv[1])
     mode = config["mode"]
     if mode == "probe":
         probe(config)
         return
+    limit_memory(config.get("memoryMb"))
     try:
         helper = Player(config) if mode == "player" else Filter(config)
     except GLib.Error as err:

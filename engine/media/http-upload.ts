@@ -5,6 +5,8 @@
 
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
+import { guardedLookup, isPublicAddress, UrlRefused, type UrlPolicy } from '../../packages/url-policy';
 
 /** What may wait in memory for a slow receiver before the upload gives up. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
@@ -19,6 +21,7 @@ export class HttpUpload {
   constructor(
     readonly uri: string,
     contentType: string,
+    policy: UrlPolicy,
     private readonly onFailure: (err: Error) => void,
   ) {
     const url = new URL(uri);
@@ -28,7 +31,14 @@ export class HttpUpload {
       headers: { 'content-type': contentType, 'transfer-encoding': 'chunked' },
       // NOTE: as KMS's libsoup upload does, any certificate is accepted.
       rejectUnauthorized: false,
+      // The URL policy: names are checked as they resolve, for the connection itself.
+      lookup: guardedLookup(policy),
     });
+    // An address written as such is never looked up: it is checked here.
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (isIP(host) && !policy.allowPrivate && !isPublicAddress(host)) {
+      this.request.destroy(new UrlRefused(`${host} is a loopback, private or reserved address`));
+    }
     this.answered = new Promise<void>((resolve, reject) => {
       this.request.on('response', (response) => {
         response.resume();
@@ -36,7 +46,8 @@ export class HttpUpload {
         if (status >= 200 && status < 300) resolve();
         else reject(new Error(`the receiver answered HTTP ${status}`));
       });
-      this.request.on('error', reject);
+      // NOTE: a refusal by the URL policy says no more than that, whatever the reason.
+      this.request.on('error', (err) => reject(err instanceof UrlRefused ? new Error('could not reach the URL') : err));
     });
     // A failure is reported once, when it happens; `finish` reports it again to its caller.
     this.answered.catch((err: Error) => this.fail(err));

@@ -4,7 +4,8 @@
 // --allow-any-path, as KMS reads and writes wherever its user may. Players, recorders and
 // images may also use http(s). Everything else is refused by name at construction.
 
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KmsError } from '../protocol/errors';
 
@@ -48,10 +49,29 @@ export function resolveMediaUri(uri: string, access: FileAccess, allowHttp: bool
   throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `'${uri}' has an unsupported scheme; use ${allowed}`);
 }
 
+/**
+ * Where a path really leads: symbolic links resolved for the part that exists, the rest (a
+ * recording not yet written, its new folders) appended as given.
+ */
+export function realPathOf(path: string): string {
+  const missing: string[] = [];
+  let existing = resolve(path);
+  while (!existsSync(existing) && dirname(existing) !== existing) {
+    missing.unshift(basename(existing));
+    existing = dirname(existing);
+  }
+  try {
+    return join(realpathSync(existing), ...missing);
+  } catch {
+    return resolve(path); // a dangling link or no permission: judged as written
+  }
+}
+
 function allowedPath(path: string, access: FileAccess, uri: string): string {
   if (access.allowAnyPath) return path;
   const mediaDir = resolve(access.mediaDir);
-  const inside = relative(mediaDir, path);
+  // NOTE: on real paths, so a symbolic link inside the media directory cannot lead out of it.
+  const inside = relative(realPathOf(mediaDir), realPathOf(path));
   if (inside === '' || inside.startsWith('..') || isAbsolute(inside) || inside.split(sep).includes('..')) {
     throw new KmsError(
       'MEDIA_OBJECT_ILLEGAL_PARAM_ERROR',

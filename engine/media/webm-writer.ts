@@ -4,7 +4,7 @@
 // so that every cue points at a keyframe. Closing writes the cues, then goes back to fill
 // in the seek head, the duration and the segment size reserved at the start.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { ID, UNKNOWN_SIZE_8, element, float64, header, string, uint, vint, voidOf } from './ebml';
 
 export interface WebmTracks {
@@ -58,8 +58,9 @@ export class WebmWriter {
   private closed = false;
   bytesWritten = 0;
 
-  constructor(target: string | ByteStream, tracks: WebmTracks) {
-    if (typeof target === 'string') this.fd = openSync(target, 'w');
+  /** `target` is an open file descriptor, which the writer then owns and closes, or a stream. */
+  constructor(target: number | ByteStream, tracks: WebmTracks) {
+    if (typeof target === 'number') this.fd = target;
     else this.stream = target;
     try {
       this.write(this.ebmlHeader(tracks.docType ?? 'webm'));
@@ -256,13 +257,22 @@ export class WebmWriter {
 
   private write(buf: Buffer): void {
     if (this.stream) this.stream.write(buf);
-    else writeSync(this.fd!, buf, 0, buf.length, this.position);
+    else writeFully(this.fd!, buf, this.position);
     this.position += buf.length;
     this.bytesWritten = this.position;
   }
 
   private writeAt(at: number, buf: Buffer): void {
-    writeSync(this.fd!, buf, 0, buf.length, at);
+    writeFully(this.fd!, buf, at);
+  }
+}
+
+/** A write may take fewer bytes than given (a full disk, a signal): the rest is written after. */
+function writeFully(fd: number, buf: Buffer, position: number): void {
+  for (let done = 0; done < buf.length;) {
+    const n = writeSync(fd, buf, done, buf.length - done, position + done);
+    if (n <= 0) throw new Error(`the file took ${done} of ${buf.length} bytes`);
+    done += n;
   }
 }
 

@@ -19,7 +19,7 @@ export function socketSessionDemo<T extends SchemaTable, Out extends { id: strin
   const demo = path.slice(1);
   app.get(path, { websocket: true }, (socket, request) => {
     const log = request.log.child({ demo });
-    const connection = new SignalingConnection<T, Out>(socket, codec, log);
+    const connection = new SignalingConnection<T, Out>(socket, codec, log, app.config.MAX_PENDING_MESSAGES);
     const session = create((m) => connection.send(m), log);
     app.sessions.add(session);
     connection.listen({

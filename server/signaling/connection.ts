@@ -37,12 +37,16 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   private missedPongs = 0;
+  private pending = 0;
+  private readonly maxPending: number;
   private pinger: NodeJS.Timeout | undefined;
 
-  constructor(socket: WebSocket, codec: MessageCodec<T>, log: Logger) {
+  /** `maxPending`: messages that may wait behind the one being handled (MAX_PENDING_MESSAGES). */
+  constructor(socket: WebSocket, codec: MessageCodec<T>, log: Logger, maxPending: number) {
     this.socket = socket;
     this.codec = codec;
     this.log = log;
+    this.maxPending = maxPending;
   }
 
   /** Starts reading; the handlers see only valid messages, in order. */
@@ -64,6 +68,18 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
         return;
       }
       this.log.debug({ msg: (message as { id: string }).id }, 'signaling message');
+      // NOTE: the rate limit bounds how fast messages come, this bounds how many wait: a
+      // client whose requests are slow (a media server under load) cannot pile up work.
+      if (this.pending >= this.maxPending) {
+        this.sendError(
+          new AppError(
+            'TOO_MANY_PENDING',
+            `${this.maxPending} messages are already waiting on this socket (MAX_PENDING_MESSAGES)`,
+          ),
+        );
+        return;
+      }
+      this.pending++;
       this.queue = this.queue
         // NOTE: work queued behind a slow request is dropped once its socket closed: nobody
         // is there to use what it would build, and the cleanup on close has already run.
@@ -72,7 +88,8 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
           const appError = asAppError(err);
           if (appError.reason === 'INTERNAL') this.log.error({ err }, 'signaling handler failed');
           this.sendError(appError);
-        });
+        })
+        .finally(() => this.pending--);
     });
     this.socket.on('error', (err) => this.log.debug({ err }, 'signaling socket error'));
     this.socket.on('close', (code) => {

@@ -52,16 +52,25 @@ export class TestSocket {
 
 /** The HTTP status with which a WebSocket upgrade is refused (0 when it is accepted). */
 export async function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
+  return (await upgradeRefusal(url, headers)).status;
+}
+
+/** How a WebSocket upgrade is refused: status and body (status 0 when it is accepted). */
+export function upgradeRefusal(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   const ws = new WebSocket(url, { headers });
-  return new Promise<number>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     ws.once('open', () => {
       ws.close();
-      resolve(0);
+      resolve({ status: 0, body: '' });
     });
     ws.once('unexpected-response', (_req, res) => {
-      res.resume();
-      ws.terminate();
-      resolve(res.statusCode ?? -1);
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        ws.terminate();
+        resolve({ status: res.statusCode ?? -1, body });
+      });
     });
     ws.once('error', (err) => reject(err));
   });

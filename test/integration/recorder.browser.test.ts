@@ -36,7 +36,10 @@ describe('RecorderEndpoint and PlayerEndpoint (embedded media server, real brows
 
   beforeAll(async () => {
     mediaDir = mkdtempSync(join(tmpdir(), 'recorder-test-'));
-    engine = await EngineProcess.start(pino({ level: 'warn' }), { logLevel: 'warn', env: { ENGINE_MEDIA_DIR: mediaDir } });
+    engine = await EngineProcess.start(pino({ level: 'warn' }), {
+      logLevel: 'warn',
+      env: { ENGINE_MEDIA_DIR: mediaDir, ENGINE_ALLOW_PRIVATE_URLS: 'true' },
+    });
     client = await connect(engine.url);
     browser = await launchChromium();
     pages = await PeerPageServer.start();

@@ -36,7 +36,7 @@ export class ChromaFilter extends GstFilter {
     if (this.window.width <= 0 || this.window.height <= 0 || this.window.x < 0 || this.window.y < 0) {
       throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', 'The chroma window needs a position >= 0 and a positive size');
     }
-    this.images = new ImageCache(ctx.config);
+    this.images = new ImageCache(ctx.config, { allowPrivate: ctx.config.allowPrivateUrls }, ctx.log);
     this.initialUri = (params.backgroundImage as string | undefined) || undefined;
     // A path outside the media directory, or a scheme no one can read, fails the create in words.
     if (this.initialUri) resolveImageUri(this.initialUri, ctx.config);

@@ -23,7 +23,7 @@ export class FaceOverlayFilter extends GstFilter {
 
   constructor(ctx: EngineContext, pipeline: MediaObject) {
     super(ctx, 'FaceOverlayFilter', pipeline, ['tee', 'queue', 'videoscale', 'facedetect', 'fakesink', 'gdkpixbufoverlay']);
-    this.images = new ImageCache(ctx.config);
+    this.images = new ImageCache(ctx.config, { allowPrivate: ctx.config.allowPrivateUrls }, ctx.log);
     this.handle('setOverlayedImage', (p) => this.setOverlay(p));
     this.handle('unsetOverlayedImage', () => this.showOverlay(null));
   }

@@ -126,6 +126,7 @@ export abstract class GstFilter extends MediaElement {
       const process = await this.process();
       const helper = await GstHelper.start(
         this.ctx.config.gstPython,
+        this.ctx.config.helpers,
         (port) => ({ mode: 'filter', outPort: port, process, ...this.helperState() }),
         this.log,
         (packet) => this.onHelperRtp(packet),

@@ -18,7 +18,12 @@ export async function groupCallDemo(app: FastifyInstance): Promise<void> {
 
   app.get('/groupcall', { websocket: true }, (socket, request) => {
     const log = request.log.child({ demo: 'groupcall' });
-    const connection = new SignalingConnection<typeof GroupCallClientMessages, GroupCallServerMessage>(socket, codec, log);
+    const connection = new SignalingConnection<typeof GroupCallClientMessages, GroupCallServerMessage>(
+      socket,
+      codec,
+      log,
+      app.config.MAX_PENDING_MESSAGES,
+    );
     let membership: { room: GroupRoom; participant: Participant } | undefined;
 
     const leave = async (): Promise<void> => {

@@ -15,7 +15,12 @@ const codec = new MessageCodec(HelloWorldClientMessages);
 export async function helloWorldDemo(app: FastifyInstance): Promise<void> {
   app.get('/helloworld', { websocket: true }, (socket, request) => {
     const log = request.log.child({ demo: 'helloworld' });
-    const connection = new SignalingConnection<typeof HelloWorldClientMessages, HelloWorldServerMessage>(socket, codec, log);
+    const connection = new SignalingConnection<typeof HelloWorldClientMessages, HelloWorldServerMessage>(
+      socket,
+      codec,
+      log,
+      app.config.MAX_PENDING_MESSAGES,
+    );
     let session: HelloWorldSession | undefined;
 
     const end = async (reason: string): Promise<void> => {

@@ -23,7 +23,12 @@ export async function one2manyDemo(app: FastifyInstance): Promise<void> {
 
   app.get('/one2many', { websocket: true }, (socket, request) => {
     const log = request.log.child({ demo: 'one2many' });
-    const connection = new SignalingConnection<typeof One2ManyClientMessages, One2ManyServerMessage>(socket, codec, log);
+    const connection = new SignalingConnection<typeof One2ManyClientMessages, One2ManyServerMessage>(
+      socket,
+      codec,
+      log,
+      app.config.MAX_PENDING_MESSAGES,
+    );
     const member: Member = { candidates: new CandidateQueue(), send: (m) => connection.send(m) };
     let role: { kind: 'presenter' | 'viewer'; broadcast: Broadcast } | undefined;
 

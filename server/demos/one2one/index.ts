@@ -135,7 +135,12 @@ export async function one2oneDemo(app: FastifyInstance): Promise<void> {
 
   app.get('/one2one', { websocket: true }, (socket, request) => {
     const log = request.log.child({ demo: 'one2one' });
-    const connection = new SignalingConnection<typeof One2OneClientMessages, One2OneServerMessage>(socket, codec, log);
+    const connection = new SignalingConnection<typeof One2OneClientMessages, One2OneServerMessage>(
+      socket,
+      codec,
+      log,
+      app.config.MAX_PENDING_MESSAGES,
+    );
     const user = new User((m) => connection.send(m));
 
     connection.listen({

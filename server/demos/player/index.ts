@@ -12,7 +12,7 @@ export async function playerDemo(app: FastifyInstance): Promise<void> {
     app,
     '/player',
     PlayerClientMessages,
-    (send, log) => new PlayerSession(app.media, app.recordings, send, log),
+    (send, log) => new PlayerSession(app.media, app.recordings, send, log, { allowPrivate: app.config.ALLOW_PRIVATE_URLS }),
     async (session, message) => {
       switch (message.id) {
         case 'start':

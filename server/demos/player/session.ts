@@ -4,6 +4,7 @@
 // user input ever names a path. The session owns its pipeline and releases it on stop, at
 // the end of the video, on a new start and on a closed socket.
 
+import { checkUrl, COULD_NOT_READ, type UrlPolicy } from '../../../packages/url-policy';
 import { AppError } from '../../errors';
 import type { IceCandidate, PlayerEndpoint } from '../../kurento/client';
 import type { MediaServerPool } from '../../kurento/pool';
@@ -25,6 +26,7 @@ export class PlayerSession implements DemoSession {
     private readonly repository: MediaRepository,
     private readonly send: (message: PlayerServerMessage) => void,
     private readonly log: Logger,
+    private readonly urlPolicy: UrlPolicy,
   ) {}
 
   /** The media server URI for what the user asked to play. */
@@ -43,6 +45,14 @@ export class PlayerSession implements DemoSession {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new AppError('BAD_URL', 'use an http(s) URL or pick a recording');
+    }
+    // NOTE: a real KMS fetches whatever it is given, so the address is checked before any
+    // media server sees it (the engine checks again, redirects included, as it fetches).
+    try {
+      await checkUrl(url, this.urlPolicy);
+    } catch (err) {
+      this.log.debug({ url: url.href, reason: (err as Error).message }, 'player URL refused');
+      throw new AppError('BAD_URL', COULD_NOT_READ);
     }
     return url.href;
   }

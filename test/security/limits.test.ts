@@ -1,0 +1,206 @@
+// Every limit is reached here, and each one says so in words that name it; nothing is left
+// half-built behind a refusal. Sockets per address, messages waiting on a socket, work queued
+// behind a socket that closed, the engine's UDP port range and its GStreamer processes.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { RTCPeerConnection } from 'werift';
+import { loadEngineConfig } from '../../engine/config';
+import { startEngine, type Engine } from '../../engine/engine';
+import { eventually, freePort, startApp, type RunningApp } from '../helpers/app';
+import { call, connect, disconnect } from '../helpers/kurento';
+import { TestSocket, upgradeRefusal, upgradeStatus } from '../helpers/ws';
+
+jest.setTimeout(90_000);
+
+type Reply = { id: string; message?: string; reason?: string };
+
+/** A WebRTC offer from a headless peer, as a browser would send it. */
+async function offer(): Promise<{ sdp: string; close: () => Promise<void> }> {
+  const pc = new RTCPeerConnection({ iceServers: [] });
+  pc.addTransceiver('video', { direction: 'sendrecv' });
+  await pc.setLocalDescription(await pc.createOffer());
+  return { sdp: pc.localDescription!.sdp, close: () => pc.close() };
+}
+
+/** The replies a socket gets until `done` holds for them. */
+async function repliesUntil(socket: TestSocket, done: (all: Reply[]) => boolean): Promise<Reply[]> {
+  const all: Reply[] = [];
+  while (!done(all)) all.push(await socket.next<Reply>(20_000));
+  return all;
+}
+
+describe('limits of the app', () => {
+  let engine: Engine;
+  let observer: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- kurento-client is untyped
+  let running: RunningApp;
+  const pipelinesCreated: string[] = [];
+
+  beforeAll(async () => {
+    engine = await startEngine(loadEngineConfig(['--port', '0']), pino({ level: 'silent' }));
+    observer = await connect(`ws://127.0.0.1:${engine.port}/kurento`);
+    const manager = await call<any>(observer, 'getServerManager'); // eslint-disable-line @typescript-eslint/no-explicit-any
+    manager.on('ObjectCreated', (e: { object: { id?: string } | string }) => {
+      const id = typeof e.object === 'string' ? e.object : (e.object.id ?? '');
+      if (id.endsWith('MediaPipeline')) pipelinesCreated.push(id);
+    });
+    running = await startApp({
+      KMS_URL: `ws://127.0.0.1:${engine.port}/kurento`,
+      MAX_SOCKETS_PER_IP: '3',
+      MAX_PENDING_MESSAGES: '3',
+    });
+  });
+
+  afterAll(async () => {
+    await running?.close();
+    if (observer) await disconnect(observer);
+    await engine?.close();
+  });
+
+  test('an address holds at most MAX_SOCKETS_PER_IP demo sockets; a closed one makes room', async () => {
+    const sockets = await Promise.all([1, 2, 3].map(() => TestSocket.open(`${running.wsUrl}/one2one`)));
+    try {
+      expect(await upgradeStatus(`${running.wsUrl}/helloworld`, {})).toBe(429);
+      const refused = await upgradeRefusal(`${running.wsUrl}/one2one`, {});
+      expect(JSON.parse(refused.body)).toMatchObject({
+        error: 'TOO_MANY_SOCKETS',
+        message: expect.stringContaining('(MAX_SOCKETS_PER_IP)'),
+      });
+      sockets[0]!.close();
+      await sockets[0]!.closed;
+      await eventually(
+        () => upgradeStatus(`${running.wsUrl}/helloworld`, {}),
+        (s) => s === 0,
+        5000,
+        'room for a new socket',
+      );
+    } finally {
+      for (const s of sockets) s.close();
+      await Promise.all(sockets.map((s) => s.closed));
+    }
+  });
+
+  test('at most MAX_PENDING_MESSAGES wait on a socket; the others are refused in words and build nothing', async () => {
+    const socket = await TestSocket.open(`${running.wsUrl}/helloworld`);
+    try {
+      const before = pipelinesCreated.length;
+      for (let i = 0; i < 20; i++) socket.send({ id: 'start', sdpOffer: 'v=0' });
+      const replies = await repliesUntil(socket, (all) => all.length === 20);
+      const refused = replies.filter((r) => r.reason === 'TOO_MANY_PENDING');
+      expect(refused.length).toBeGreaterThanOrEqual(16);
+      expect(refused[0]!.message).toMatch(/3 messages are already waiting on this socket \(MAX_PENDING_MESSAGES\)/);
+      // The ones that ran failed on their SDP, in words, and released what they built.
+      expect(replies.filter((r) => r.reason !== 'TOO_MANY_PENDING').every((r) => r.id === 'error')).toBe(true);
+      expect(pipelinesCreated.length - before).toBeLessThanOrEqual(4);
+      await eventually(
+        () => engine.core.pipelineIds(),
+        (p) => p.length === 0,
+        10_000,
+        'no pipeline left',
+      );
+    } finally {
+      socket.close();
+    }
+  });
+
+  test('work queued behind a socket that closed is dropped', async () => {
+    const socket = await TestSocket.open(`${running.wsUrl}/helloworld`);
+    const before = pipelinesCreated.length;
+    for (let i = 0; i < 3; i++) socket.send({ id: 'start', sdpOffer: 'v=0' });
+    socket.ws.terminate();
+    await eventually(
+      () => engine.core.pipelineIds(),
+      (p) => p.length === 0,
+      10_000,
+      'no pipeline left',
+    );
+    await new Promise((r) => setTimeout(r, 500)); // anything still queued would have started by now
+    expect(pipelinesCreated.length - before).toBeLessThanOrEqual(1);
+    expect(engine.core.pipelineIds()).toEqual([]);
+  });
+});
+
+describe('limits of the engine', () => {
+  test('a call that finds no free UDP port in the range gets an error naming ENGINE_MIN_PORT..ENGINE_MAX_PORT', async () => {
+    const first = await freePort();
+    const engine = await startEngine(
+      loadEngineConfig(['--port', '0', '--min-port', String(first), '--max-port', String(first + 1)]),
+      pino({ level: 'silent' }),
+    );
+    const running = await startApp({ KMS_URL: `ws://127.0.0.1:${engine.port}/kurento` });
+    const sockets: TestSocket[] = [];
+    const peers: { close: () => Promise<void> }[] = [];
+    try {
+      const outcomes: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const socket = await TestSocket.open(`${running.wsUrl}/helloworld`);
+        sockets.push(socket);
+        const peer = await offer();
+        peers.push(peer);
+        socket.send({ id: 'start', sdpOffer: peer.sdp });
+        const replies = await repliesUntil(socket, (all) => all.some((r) => r.id === 'error' || r.id === 'iceCandidate'));
+        const error = replies.find((r) => r.id === 'error');
+        outcomes.push(error ? (error.message ?? '') : 'candidates');
+      }
+      expect(outcomes.slice(0, 2)).toEqual(['candidates', 'candidates']);
+      expect(outcomes[2]).toMatch(
+        new RegExp(`no UDP port is free from ${first} to ${first + 1} \\(ENGINE_MIN_PORT\\.\\.ENGINE_MAX_PORT\\)`),
+      );
+    } finally {
+      for (const s of sockets) s.close();
+      for (const p of peers) await p.close();
+      await running.close();
+      await engine.close();
+    }
+  });
+
+  test('players and filters beyond ENGINE_MAX_HELPERS are refused in words', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stage-limits-'));
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=160x120:rate=15',
+      '-t',
+      '5',
+      '-c:v',
+      'libvpx',
+      join(dir, 'clip.webm'),
+    ]);
+    const engine = await startEngine(
+      loadEngineConfig(['--port', '0', '--media-dir', dir, '--max-helpers', '1']),
+      pino({ level: 'silent' }),
+    );
+    const client = await connect(`ws://127.0.0.1:${engine.port}/kurento`);
+    try {
+      const pipeline = await call<any>(client, 'create', 'MediaPipeline'); // eslint-disable-line @typescript-eslint/no-explicit-any
+      const uri = `file://${join(dir, 'clip.webm')}`;
+      const [a, b] = await Promise.all([1, 2].map(() => call<any>(pipeline, 'create', 'PlayerEndpoint', { uri }))); // eslint-disable-line @typescript-eslint/no-explicit-any
+      await call(a, 'play');
+      await expect(call(b, 'play')).rejects.toThrow(
+        /1 GStreamer processes \(players and filters\) are running, the most this media server allows \(ENGINE_MAX_HELPERS\)/,
+      );
+      await call(a, 'stop');
+      await eventually(
+        () =>
+          call(b, 'play').then(
+            () => 'played',
+            (e: Error) => e.message,
+          ),
+        (r) => r === 'played',
+        10_000,
+        'a place once the first stopped',
+      );
+      await call(pipeline, 'release');
+    } finally {
+      await disconnect(client);
+      await engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
