@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { helloWorldDemo } from './demos/hello-world';
 import { historyRoutes } from './http/history';
 import { createStore, type Store } from './store';
+import { HistoryRetention } from './store/retention';
 import { groupCallDemo } from './demos/group-call';
 import { playerDemo } from './demos/player';
 import { recordingDemo } from './demos/recording';
@@ -92,6 +93,12 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     throw new Error(`The store could not be opened (${store.kind}): ${(err as Error).message}`);
   }
   app.decorate('store', store);
+  const retention = new HistoryRetention(
+    store,
+    { maxDays: config.HISTORY_MAX_DAYS, maxCalls: config.HISTORY_MAX_CALLS },
+    app.log,
+  );
+  await retention.start();
   const recordings = new MediaRepository(config.MEDIA_DIR, config.KMS_MEDIA_DIR, store, app.log);
   await recordings.open();
   app.decorate('recordings', recordings);
@@ -108,6 +115,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     await sessions.closeAll('server shutting down');
     await pool.close();
     await engine?.stop();
+    await retention.stop();
     await store.close();
   });
 

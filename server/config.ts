@@ -29,6 +29,10 @@ export const ConfigSchema = Type.Object({
   MONGODB_URL: Type.Optional(Type.String({ pattern: '^mongodb(\\+srv)?://' })),
   DATA_DIR: Type.String({ default: './data', minLength: 1 }),
   STATS_INTERVAL_SECONDS: Type.Number({ default: 10, minimum: 0.5, maximum: 3600 }),
+  /** Call history older than this many days is deleted (calls still open are kept). */
+  HISTORY_MAX_DAYS: Type.Number({ default: 90, minimum: 0.001, maximum: 36_500 }),
+  /** At most this many ended calls are kept, the newest. */
+  HISTORY_MAX_CALLS: Type.Integer({ default: 10_000, minimum: 1, maximum: 100_000_000 }),
   MEDIA_DIR: Type.String({ default: './media', minLength: 1 }),
   /** Where the media server sees MEDIA_DIR (a shared Docker volume mounted elsewhere in KMS). */
   KMS_MEDIA_DIR: Type.Optional(Type.String({ pattern: '^/' })),

@@ -23,6 +23,7 @@ export const ErrorCatalogue = {
   TOO_MANY_PENDING: { code: 4030, status: 429, message: 'Too many messages waiting; wait for the answers' },
   TOO_MANY_SOCKETS: { code: 4033, status: 429, message: 'Too many connections from this address' },
   MEDIA_SERVER_UNAVAILABLE: { code: 5003, status: 503, message: 'The media server is not reachable right now' },
+  MEDIA_CONNECTION_LOST: { code: 5005, status: 503, message: 'The media connection was lost; the session ended' },
   MEDIA_SERVER_LOST: { code: 5004, status: 503, message: 'The media server was lost; the session ended' },
   MEDIA_SERVER_ERROR: { code: 5002, status: 502, message: 'The media server failed the request' },
   INTERNAL: { code: 5000, status: 500, message: 'Internal error' },

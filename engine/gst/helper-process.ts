@@ -22,6 +22,10 @@ export interface HelperLimits {
 
 export type HelperEvent = { event: string; [key: string]: unknown };
 
+/** What GLib, GStreamer and Python print when an allocation fails under RLIMIT_DATA. */
+const OUT_OF_MEMORY =
+  /failed to create thread|Resource temporarily unavailable|out of memory|Cannot allocate memory|MemoryError|failed to allocate/i;
+
 /** From src (ts) or dist (js), the helper script sits in engine/gst of the checkout. */
 function helperScript(): string {
   const candidates = [resolve(__dirname, 'helper.py'), resolve(__dirname, '../../../engine/gst/helper.py')];
@@ -114,12 +118,15 @@ export class GstHelper {
   /** Set when the process ended without being asked to. */
   onExit: (code: number | null) => void = () => {};
 
+  private outOfMemory = false;
+
   private constructor(
     child: ChildProcess,
     socket: Socket,
     output: RtpStreamServer,
     log: Logger,
     onEvent: (e: HelperEvent) => void,
+    memoryMb: number,
   ) {
     this.child = child;
     this.socket = socket;
@@ -139,7 +146,17 @@ export class GstHelper {
         onEvent(message as HelperEvent);
       }
     });
-    createInterface({ input: child.stderr! }).on('line', (line) => log.debug({ helper: line }, 'gstreamer'));
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      log.debug({ helper: line }, 'gstreamer');
+      // Out of memory shows as a failed allocation or thread, not as an error of ours: name it.
+      if (!this.outOfMemory && OUT_OF_MEMORY.test(line)) {
+        this.outOfMemory = true;
+        onEvent({
+          event: 'error',
+          message: `the GStreamer process reached its memory limit of ${memoryMb} MB (ENGINE_HELPER_MEMORY_MB)`,
+        });
+      }
+    });
     child.stdin!.on('error', () => undefined);
     GstHelper.live.add(this);
     child.on('exit', (code) => {
@@ -206,7 +223,7 @@ export class GstHelper {
     const child = spawn(python, [helperScript(), JSON.stringify(settings)], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    const helper = new GstHelper(child, socket, output, log, onEvent);
+    const helper = new GstHelper(child, socket, output, log, onEvent, limits.memoryMb);
     await new Promise<void>((ok, fail) => {
       child.once('spawn', ok);
       child.once('error', (err) => {

@@ -27,12 +27,10 @@ export function isLoopbackName(hostname: string): boolean {
 export class OriginPolicy {
   private readonly hostnames: ReadonlySet<string>;
   private readonly origins: ReadonlySet<string>;
-  private readonly scheme: string;
 
-  constructor(config: Pick<Config, 'publicHostnames' | 'allowedOrigins' | 'HTTPS'>) {
+  constructor(config: Pick<Config, 'publicHostnames' | 'allowedOrigins'>) {
     this.hostnames = new Set(config.publicHostnames);
     this.origins = new Set(config.allowedOrigins);
-    this.scheme = config.HTTPS ? 'https' : 'http';
   }
 
   /** An IP address cannot be re-bound; a name must be ours. */
@@ -42,11 +40,21 @@ export class OriginPolicy {
     return isIP(name) !== 0 || isLoopbackName(name) || this.hostnames.has(name);
   }
 
-  /** A page's Origin: this server's own (as the request names it) or an allowed one. */
+  /**
+   * A page's Origin: this server's own (the host and port the request names; either scheme,
+   * since a TLS-terminating proxy in front makes the page https and us http) or an allowed one.
+   */
   originAllowed(origin: string | undefined, host: string | undefined): boolean {
     if (origin === undefined) return true;
     if (this.origins.has(origin)) return true;
-    return host !== undefined && origin === `${this.scheme}://${host.toLowerCase()}`;
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      return false; // "null" (sandboxed frames, file: pages) and anything unreadable
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+    return host !== undefined && url.host === host.toLowerCase();
   }
 
   /** Why a request is refused, or undefined when it may go on. */

@@ -151,6 +151,9 @@ export class MediaElementHandle extends MediaObjectHandle {
   }
 }
 
+/** How long a WebRTC peer may stay disconnected before its session is ended. */
+export const PEER_LOST_GRACE_MS = 20_000;
+
 export class WebRtcEndpoint extends MediaElementHandle {
   declare protected readonly raw: RawWebRtc;
 
@@ -181,6 +184,32 @@ export class WebRtcEndpoint extends MediaElementHandle {
       sdpMLineIndex: candidate.sdpMLineIndex ?? 0,
     });
     return call((cb) => this.raw.addIceCandidate(typed, cb));
+  }
+
+  /**
+   * The peer is gone: ICE failed, or stayed disconnected (after having connected) for
+   * PEER_LOST_GRACE_MS. A browser that vanishes without closing its signaling socket, or
+   * whose network drops only the media, leaves its pipeline held otherwise. Reconnecting
+   * within the grace (a Wi-Fi hiccup) cancels it.
+   */
+  onPeerLost(listener: () => void, graceMs = PEER_LOST_GRACE_MS): void {
+    let connected = false;
+    let timer: NodeJS.Timeout | undefined;
+    const lost = (): void => {
+      clearTimeout(timer);
+      timer = undefined;
+      listener();
+    };
+    this.raw.on('IceComponentStateChanged', (event: { state: string }) => {
+      if (event.state === 'CONNECTED' || event.state === 'READY') {
+        connected = true;
+        clearTimeout(timer);
+        timer = undefined;
+      } else if (event.state === 'FAILED' || (event.state === 'DISCONNECTED' && connected)) {
+        timer ??= setTimeout(lost, graceMs);
+        timer.unref();
+      }
+    });
   }
 
   /** Media flows in (for `mediaType`): the moment KMS advises starting a recorder. */

@@ -26,6 +26,8 @@ export interface EngineOptions {
   /** Extra environment for the engine: ENGINE_MIN_PORT, ENGINE_ADDRESSES, ... */
   env?: Record<string, string | undefined>;
   logLevel?: string;
+  /** How long a start may take before the child is killed (tests shorten it). */
+  readyTimeoutMs?: number;
 }
 
 export class EngineProcess {
@@ -77,7 +79,7 @@ export class EngineProcess {
         if (first) this.stopping = true;
         child.kill('SIGKILL');
         reject(new Error('The embedded media server did not start in time'));
-      }, READY_TIMEOUT_MS);
+      }, this.options.readyTimeoutMs ?? READY_TIMEOUT_MS);
       const lines = createInterface({ input: child.stdout! });
       lines.on('line', (line) => {
         const record = parseLine(line);

@@ -14,7 +14,11 @@ import { promisify } from 'node:util';
 import type { Logger } from '../logging';
 import type { Page, PageQuery, RecordingRecord, Store } from '../store/store';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+/** ffprobe reads a header and ffmpeg one frame: seconds at most, unless a file is hostile. */
+const TOOL_TIMEOUT_MS = 30_000;
+const run = (command: string, args: string[], timeoutMs: number): Promise<{ stdout: string }> =>
+  execFileAsync(command, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1024 * 1024 });
 
 export type RecordingMode = 'both' | 'video-only' | 'audio-only';
 
@@ -48,6 +52,8 @@ export class MediaRepository {
     serverDir: string | undefined,
     private readonly store: Store,
     private readonly log: Logger,
+    /** How long ffprobe and ffmpeg may take on one file before they are killed. */
+    private readonly toolTimeoutMs = TOOL_TIMEOUT_MS,
   ) {
     this.dir = resolve(dir);
     this.serverDir = serverDir ?? this.dir;
@@ -103,9 +109,9 @@ export class MediaRepository {
       this.log.warn({ recording: pending.id }, 'the media server wrote no file for this recording');
       return undefined;
     }
-    const durationMs = await probeDuration(path);
+    const durationMs = await probeDuration(path, this.toolTimeoutMs);
     const thumbnail = `${pending.id}.jpg`;
-    const hasThumbnail = await takeThumbnail(path, this.pathOf(thumbnail), durationMs);
+    const hasThumbnail = await takeThumbnail(path, this.pathOf(thumbnail), durationMs, this.toolTimeoutMs);
     const record: RecordingRecord = {
       id: pending.id,
       file: pending.file,
@@ -149,9 +155,13 @@ export class MediaRepository {
 }
 
 /** The container's duration in ms, or 0 when ffprobe is missing or cannot read it. */
-async function probeDuration(path: string): Promise<number> {
+async function probeDuration(path: string, timeoutMs: number): Promise<number> {
   try {
-    const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path]);
+    const { stdout } = await run(
+      'ffprobe',
+      ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path],
+      timeoutMs,
+    );
     const seconds = Number(stdout.trim());
     return Number.isFinite(seconds) ? Math.round(seconds * 1000) : 0;
   } catch {
@@ -160,10 +170,10 @@ async function probeDuration(path: string): Promise<number> {
 }
 
 /** A 320 px wide frame from a second in (or the middle of a shorter file). */
-async function takeThumbnail(path: string, out: string, durationMs: number): Promise<boolean> {
+async function takeThumbnail(path: string, out: string, durationMs: number, timeoutMs: number): Promise<boolean> {
   const at = Math.min(1, durationMs / 2000).toFixed(2);
   try {
-    await run('ffmpeg', ['-v', 'error', '-y', '-ss', at, '-i', path, '-frames:v', '1', '-vf', 'scale=320:-2', out]);
+    await run('ffmpeg', ['-v', 'error', '-y', '-ss', at, '-i', path, '-frames:v', '1', '-vf', 'scale=320:-2', out], timeoutMs);
     return existsSync(out);
   } catch {
     return false; // audio-only recordings have no frame to show

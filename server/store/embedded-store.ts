@@ -7,6 +7,7 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
+  Retention,
   CallKind,
   CallRecord,
   EndReason,
@@ -176,6 +177,31 @@ export class EmbeddedStore implements Store {
 
   async deleteRecording(id: string): Promise<boolean> {
     return (await this.recordings.removeAsync({ id }, {})) > 0;
+  }
+
+  async prune({ before, maxCalls }: Retention): Promise<number> {
+    const ended = { endedAt: { $exists: true } };
+    const old = await this.calls.findAsync({ ...ended, startedAt: { $lt: before } });
+    const kept = (await this.calls.countAsync(ended)) - old.length;
+    const surplus =
+      kept > maxCalls
+        ? await this.calls
+            .findAsync({ ...ended, startedAt: { $gte: before } })
+            .sort({ startedAt: 1 })
+            .limit(kept - maxCalls)
+        : [];
+    const ids = [...old, ...surplus].map((c) => c.id);
+    if (ids.length > 0) {
+      await this.calls.removeAsync({ id: { $in: ids } }, { multi: true });
+      await this.stats.removeAsync({ sessionId: { $in: ids } }, { multi: true });
+    }
+    // A room with someone still in it is live, whatever its age.
+    // NOTE: nedb takes $not at the top level only (MongoDB takes it on the field).
+    await this.rooms.removeAsync(
+      { createdAt: { $lt: before }, $not: { participants: { $elemMatch: { leftAt: { $exists: false } } } } },
+      { multi: true },
+    );
+    return ids.length;
   }
 
   async addStats(snapshot: StatsSnapshot): Promise<void> {

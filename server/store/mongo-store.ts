@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient, type Collection, type Db } from 'mongodb';
 import type {
+  Retention,
   CallKind,
   CallRecord,
   EndReason,
@@ -167,6 +168,31 @@ export class MongoStore implements Store {
 
   async deleteRecording(id: string): Promise<boolean> {
     return (await this.recordings.deleteOne({ id })).deletedCount > 0;
+  }
+
+  async prune({ before, maxCalls }: Retention): Promise<number> {
+    const ended = { endedAt: { $exists: true } };
+    const old = await this.calls.find({ ...ended, startedAt: { $lt: before } }, { projection: { id: 1 } }).toArray();
+    const kept = (await this.calls.countDocuments(ended)) - old.length;
+    const surplus =
+      kept > maxCalls
+        ? await this.calls
+            .find({ ...ended, startedAt: { $gte: before } }, { projection: { id: 1 } })
+            .sort({ startedAt: 1 })
+            .limit(kept - maxCalls)
+            .toArray()
+        : [];
+    const ids = [...old, ...surplus].map((c) => c.id);
+    if (ids.length > 0) {
+      await this.calls.deleteMany({ id: { $in: ids } });
+      await this.stats.deleteMany({ sessionId: { $in: ids } });
+    }
+    // A room with someone still in it is live, whatever its age.
+    await this.rooms.deleteMany({
+      createdAt: { $lt: before },
+      participants: { $not: { $elemMatch: { leftAt: { $exists: false } } } },
+    });
+    return ids.length;
   }
 
   async addStats(snapshot: StatsSnapshot): Promise<void> {

@@ -74,6 +74,14 @@ export interface Page<T> {
   offset: number;
 }
 
+/** How much history is kept: ended calls (with their stats) and empty rooms. */
+export interface Retention {
+  /** Ended calls that started before this, and empty rooms created before it, go. */
+  before: Date;
+  /** Of the ended calls, at most this many, the newest, are kept. */
+  maxCalls: number;
+}
+
 export interface Store {
   readonly kind: 'mongodb' | 'embedded';
   /** Connects, creates indexes, and clears the online state a previous run left. */
@@ -108,6 +116,9 @@ export interface Store {
   allRecordingFiles(): Promise<Pick<RecordingRecord, 'id' | 'file' | 'thumbnail'>[]>;
   /** Returns whether there was such a recording. */
   deleteRecording(id: string): Promise<boolean>;
+
+  /** Deletes history beyond the retention; calls still open are never touched. Returns how many calls went. */
+  prune(retention: Retention): Promise<number>;
 
   addStats(snapshot: StatsSnapshot): Promise<void>;
   /** Oldest first, for a chart. */

@@ -37,11 +37,16 @@ export class TestSocket {
     const queued = this.inbox.shift();
     if (queued !== undefined) return Promise.resolve(queued as T);
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no message in time')), timeoutMs);
-      this.waiters.push((m) => {
+      const waiter = (m: unknown): void => {
         clearTimeout(timer);
         resolve(m as T);
-      });
+      };
+      // A wait that times out gives up its place, so the next message is not lost to it.
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error('no message in time'));
+      }, timeoutMs);
+      this.waiters.push(waiter);
     });
   }
 

@@ -203,4 +203,37 @@ describe('limits of the engine', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('a GStreamer process that reaches ENGINE_HELPER_MEMORY_MB fails in words naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stage-limits-'));
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=160x120:rate=15',
+      '-t',
+      '2',
+      '-c:v',
+      'libvpx',
+      join(dir, 'clip.webm'),
+    ]);
+    // 16 MB is too little for GStreamer's threads: the limit is reached at once.
+    const engine = await startEngine(
+      loadEngineConfig(['--port', '0', '--media-dir', dir, '--helper-memory-mb', '16']),
+      pino({ level: 'silent' }),
+    );
+    const client = await connect(`ws://127.0.0.1:${engine.port}/kurento`);
+    try {
+      const pipeline = await call<any>(client, 'create', 'MediaPipeline'); // eslint-disable-line @typescript-eslint/no-explicit-any
+      const player = await call<any>(pipeline, 'create', 'PlayerEndpoint', { uri: `file://${join(dir, 'clip.webm')}` }); // eslint-disable-line @typescript-eslint/no-explicit-any
+      await expect(call(player, 'play')).rejects.toThrow(/reached its memory limit of 16 MB \(ENGINE_HELPER_MEMORY_MB\)/);
+      await call(pipeline, 'release');
+    } finally {
+      await disconnect(client);
+      await engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

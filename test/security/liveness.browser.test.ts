@@ -1,11 +1,15 @@
 // A client that vanishes without closing its connection (its packets dropped, no FIN) is
-// noticed by the signaling pings and released: its pipeline, its registered name. And a
-// server with such a client still shuts down within Docker's 10 s grace period.
+// noticed by the signaling pings and released: its pipeline, its registered name. A call whose
+// media stops while its signaling stays up ends once ICE gives up and a grace passes. And a
+// server with a vanished client still shuts down within Docker's 10 s grace period.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { HeadlessPeer, type Candidate } from '../../scripts/lib/headless-peer';
+import { PEER_LOST_GRACE_MS } from '../../server/kurento/client';
 import { PING_INTERVAL_MS } from '../../server/signaling/connection';
 import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
 import { decodedFrames, demoPeer, launchChromium } from '../helpers/browser';
@@ -13,7 +17,7 @@ import { silenceTcpPort } from '../helpers/packet-filter';
 import { startServer } from '../helpers/server-process';
 import { TestSocket } from '../helpers/ws';
 
-jest.setTimeout(90_000);
+jest.setTimeout(150_000);
 
 async function helloWorldCall(page: Page, url: string): Promise<void> {
   await page.goto(`${url}/helloworld.html`);
@@ -91,6 +95,67 @@ describe('clients that vanish', () => {
     } finally {
       restore?.();
       for (const s of sockets) s.ws.terminate();
+      await running?.close();
+    }
+  });
+
+  test('a call whose media is cut while its signaling stays up ends after ICE gives up and the grace, and says so', async () => {
+    let running: RunningApp | undefined;
+    let restore: (() => void) | undefined;
+    // A peer that never ends the call itself (a frozen tab would not either): headless werift.
+    const peer = HeadlessPeer.publisher();
+    const socket: { current?: TestSocket } = {};
+    try {
+      running = await startApp();
+      const app = running.app;
+      const signaling = await TestSocket.open(`${running.wsUrl}/helloworld`);
+      socket.current = signaling;
+      const offer = await peer.createOffer();
+      signaling.send({ id: 'start', sdpOffer: offer });
+      peer.onCandidate((candidate) => signaling.send({ id: 'onIceCandidate', candidate }));
+      const messages: { id: string; sdpAnswer?: string; candidate?: Candidate; message?: string }[] = [];
+      let stopped = false;
+      const pump = (async () => {
+        while (!stopped) {
+          const m = await signaling.next<(typeof messages)[number]>(500).catch(() => undefined);
+          if (!m) continue;
+          messages.push(m);
+          if (m.id === 'startResponse') await peer.setAnswer(m.sdpAnswer!);
+          if (m.id === 'iceCandidate') await peer.addCandidate(m.candidate!);
+        }
+      })();
+      await eventually(
+        () => peer.pc.connectionState,
+        (st) => st === 'connected',
+        20_000,
+        'the peer connected',
+      );
+      expect(await pipelinesOnMediaServer(app)).toHaveLength(1);
+
+      // Only UDP (the media) stops; the signaling socket goes on answering its pings.
+      execFileSync('iptables', ['-I', 'INPUT', '-p', 'udp', '-j', 'DROP']);
+      restore = () => execFileSync('iptables', ['-D', 'INPUT', '-p', 'udp', '-j', 'DROP']);
+      const cutAt = Date.now();
+      await eventually(
+        () => pipelinesOnMediaServer(app),
+        (p) => p.length === 0,
+        90_000,
+        'the call released',
+      );
+      expect(Date.now() - cutAt).toBeGreaterThanOrEqual(PEER_LOST_GRACE_MS);
+      await eventually(
+        () => messages.map((m) => m.message ?? ''),
+        (all) => all.some((t) => /media connection was lost/.test(t)),
+        5000,
+        'the user told',
+      );
+      expect(app.websocketServer.clients.size).toBe(1); // the signaling socket itself is still up
+      stopped = true;
+      await pump;
+    } finally {
+      restore?.();
+      socket.current?.close();
+      await peer.close();
       await running?.close();
     }
   });

@@ -62,6 +62,7 @@ function pixelBomb(): Buffer {
 describe('URLs chosen by clients', () => {
   let web: Server;
   let port: number;
+  let hatFetches = 0;
   let dir: string;
   let mediaDir: string;
   let engine: Engine;
@@ -102,7 +103,10 @@ describe('URLs chosen by clients', () => {
     web = createServer((req, res) => {
       const path = req.url ?? '/';
       const redirect = (to: string): void => void res.writeHead(302, { location: to }).end();
-      if (path === '/hat.png') return void res.writeHead(200, { 'content-type': 'image/png' }).end(HAT);
+      if (path === '/hat.png') {
+        hatFetches++;
+        return void res.writeHead(200, { 'content-type': 'image/png' }).end(HAT);
+      }
       if (path === '/clip.webm')
         return void res.writeHead(200, { 'content-type': 'video/webm' }).end(readFileSync(join(dir, 'clip.webm')));
       if (path === '/playlist.m3u8')
@@ -185,6 +189,17 @@ describe('URLs chosen by clients', () => {
         uri,
         [`FaceOverlayFilter goes on without its image. Cannot fetch the image ${uri}: could not read the URL`],
       ]);
+    }
+  });
+
+  test('an image is fetched and kept once per URL per filter, however often it is set', async () => {
+    const filter = await call<any>(pipeline, 'create', 'FaceOverlayFilter'); // eslint-disable-line @typescript-eslint/no-explicit-any
+    try {
+      const before = hatFetches;
+      for (let i = 0; i < 5; i++) await call(filter, 'setOverlayedImage', `http://${PUBLIC}:${port}/hat.png`, 0, 0, 1, 1);
+      expect(hatFetches - before).toBe(1);
+    } finally {
+      await call(filter, 'release');
     }
   });
 

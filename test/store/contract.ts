@@ -48,6 +48,42 @@ export function storeContract(factory: () => StoreFactory): void {
     expect(await store.getCall('no-such-call')).toBeUndefined();
   });
 
+  test('prune: ended calls past the age or beyond the count go with their stats; open calls and live rooms stay', async () => {
+    const day = 24 * 3600 * 1000;
+    const now = new Date('2026-06-01T00:00:00Z').getTime();
+    const call = async (ageDays: number, ended: boolean): Promise<string> => {
+      const startedAt = new Date(now - ageDays * day);
+      const id = await store.startCall({ kind: 'one2one', participants: ['a', 'b'], startedAt });
+      if (ended) await store.endCall(id, 'busy', startedAt);
+      await store.addStats({
+        sessionId: id,
+        participant: 'a',
+        at: startedAt,
+        bitrateInKbps: 1,
+        bitrateOutKbps: 1,
+        packetLoss: 0,
+        width: 1,
+        height: 1,
+      });
+      return id;
+    };
+    const ancient = await call(100, true);
+    const ancientButOpen = await call(100, false);
+    const recent = [await call(3, true), await call(2, true), await call(1, true)];
+    await store.joinRoom('old-empty', 'groupcall', 'ann', new Date(now - 100 * day));
+    await store.leaveRoom('old-empty', 'ann', new Date(now - 100 * day));
+    await store.joinRoom('old-live', 'groupcall', 'ben', new Date(now - 100 * day));
+
+    const removed = await store.prune({ before: new Date(now - 30 * day), maxCalls: 2 });
+    expect(removed).toBe(2); // the ancient one, and the oldest recent one beyond the two kept
+    const left = (await store.listCalls({ limit: 10, offset: 0 })).items.map((c) => c.id).sort();
+    expect(left).toEqual([ancientButOpen, recent[1], recent[2]].sort());
+    expect((await store.listStats(ancient, { limit: 10, offset: 0 })).total).toBe(0);
+    expect((await store.listStats(recent[0]!, { limit: 10, offset: 0 })).total).toBe(0);
+    expect((await store.listStats(recent[2]!, { limit: 10, offset: 0 })).total).toBe(1);
+    expect((await store.listRooms({ limit: 10, offset: 0 })).items.map((r) => r.name)).toEqual(['old-live']);
+  });
+
   test('rooms: created on first join, with join and leave times', async () => {
     await Promise.all([store.joinRoom('blue', 'groupcall', 'ann'), store.joinRoom('blue', 'groupcall', 'ben')]);
     await store.leaveRoom('blue', 'ann');

@@ -1,6 +1,7 @@
 // The media repository's start-up check: files without metadata and metadata without a file
 // are reported (never fatal), and a listing marks the missing file instead of failing.
 
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,21 @@ describe('media repository start-up check', () => {
     const repo = new MediaRepository(join(dir, 'media'), '/recordings', store, pino({ level: 'silent' }));
     expect(repo.create('both').uri).toMatch(/^file:\/\/\/recordings\/[0-9a-f-]{36}\.webm$/);
     expect(repo.pathOf('a.webm')).toBe(join(dir, 'media', 'a.webm'));
+    await store.close();
+  });
+
+  test('a file that ffprobe and ffmpeg would read for ever (a FIFO with no writer) is given up after the tool timeout', async () => {
+    const store = new EmbeddedStore(join(dir, 'data'));
+    await store.open();
+    const repo = new MediaRepository(join(dir, 'media'), undefined, store, pino({ level: 'silent' }), 1000);
+    await repo.open();
+    const pending = repo.create('both');
+    execFileSync('mkfifo', [repo.pathOf(pending.file)]);
+    const started = Date.now();
+    const record = await repo.finish(pending, { demo: 'recording', participants: [] });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(record).toMatchObject({ durationMs: 0 });
+    expect(record?.thumbnail).toBeUndefined();
     await store.close();
   });
 });

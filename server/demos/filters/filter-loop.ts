@@ -58,6 +58,11 @@ export class FilterLoop<F extends MediaElementHandle> implements DemoSession {
     const endpoint = await pipeline.createWebRtcEndpoint();
     if (this.pipeline !== pipeline) return pipeline.release();
     endpoint.onIceCandidate((candidate) => this.send({ id: 'iceCandidate', candidate }));
+    endpoint.onPeerLost(() => {
+      if (this.pipeline !== pipeline) return;
+      this.send(new AppError('MEDIA_CONNECTION_LOST').toMessage());
+      void this.stop();
+    });
     await this.candidates.attach(endpoint);
     this.endpoint = endpoint;
     await this.place(await first(pipeline));

@@ -91,6 +91,11 @@ export class GroupRoom implements DemoSession {
       if (this.participants.get(participant.name) !== participant) return void outgoing.release();
       participant.outgoing = outgoing;
       outgoing.onIceCandidate((candidate) => participant.send({ id: 'iceCandidate', name: participant.name, candidate }));
+      // A participant whose own stream is gone for good leaves, freeing the seat.
+      outgoing.onPeerLost(() => {
+        participant.send(new AppError('MEDIA_CONNECTION_LOST').toMessage());
+        void this.leave(participant);
+      });
     } catch (err) {
       await this.leave(participant);
       throw err;

@@ -34,6 +34,10 @@ export class HelloWorldSession implements DemoSession {
     const endpoint = await pipeline.createWebRtcEndpoint();
     if (this.closed) return pipeline.release();
     endpoint.onIceCandidate((candidate) => this.send({ id: 'iceCandidate', candidate }));
+    endpoint.onPeerLost(() => {
+      this.send(new AppError('MEDIA_CONNECTION_LOST').toMessage());
+      void this.close('media connection lost');
+    });
     await this.candidates.attach(endpoint);
     await endpoint.connect(endpoint);
     const sdpAnswer = await answerOffer(endpoint, sdpOffer);

@@ -46,6 +46,11 @@ export class Broadcast implements DemoSession {
     const source = await pipeline.createWebRtcEndpoint();
     if (this.ended) return pipeline.release();
     source.onIceCandidate((candidate) => this.presenter.send({ id: 'iceCandidate', candidate }));
+    // The presenter's media gone for good ends the broadcast, as if they had left.
+    source.onPeerLost(() => {
+      this.presenter.send(new AppError('MEDIA_CONNECTION_LOST').toMessage());
+      void this.end('disconnected');
+    });
     await this.presenter.candidates.attach(source);
     const sdpAnswer = await answerOffer(source, sdpOffer);
     if (this.ended) return;
@@ -66,6 +71,10 @@ export class Broadcast implements DemoSession {
     if (this.ended || !this.viewers.has(viewer)) return endpoint.release();
     this.viewers.set(viewer, endpoint);
     endpoint.onIceCandidate((candidate) => viewer.send({ id: 'iceCandidate', candidate }));
+    endpoint.onPeerLost(() => {
+      viewer.send(new AppError('MEDIA_CONNECTION_LOST').toMessage());
+      void this.removeViewer(viewer);
+    });
     await viewer.candidates.attach(endpoint);
     await this.source.connect(endpoint);
     const sdpAnswer = await answerOffer(endpoint, sdpOffer);

@@ -74,6 +74,15 @@ export class One2OneCall implements DemoSession {
     if (this.ended) return pipeline.release();
     callerEndpoint.onIceCandidate((candidate) => this.caller.send({ id: 'iceCandidate', candidate }));
     calleeEndpoint.onIceCandidate((candidate) => this.callee.send({ id: 'iceCandidate', candidate }));
+    // Either side's media gone for good ends the call for both, as a hang-up would.
+    for (const endpoint of [callerEndpoint, calleeEndpoint]) {
+      endpoint.onPeerLost(() => {
+        const lost = new AppError('MEDIA_CONNECTION_LOST').toMessage();
+        this.caller.send(lost);
+        this.callee.send(lost);
+        void this.end('disconnected');
+      });
+    }
     await Promise.all([this.caller.candidates.attach(callerEndpoint), this.callee.candidates.attach(calleeEndpoint)]);
     await callerEndpoint.connect(calleeEndpoint);
     await calleeEndpoint.connect(callerEndpoint);

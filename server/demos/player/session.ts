@@ -77,6 +77,11 @@ export class PlayerSession implements DemoSession {
     this.pipeline = pipeline;
     const endpoint = await pipeline.createWebRtcEndpoint();
     endpoint.onIceCandidate((candidate) => this.send({ id: 'iceCandidate', candidate }));
+    endpoint.onPeerLost(() => {
+      if (this.pipeline !== pipeline) return;
+      this.send(new AppError('MEDIA_CONNECTION_LOST').toMessage());
+      void this.stop();
+    });
     this.candidates = new CandidateQueue();
     await this.candidates.attach(endpoint);
     const player = await pipeline.createPlayerEndpoint(uri);

@@ -54,6 +54,11 @@ export class RecordingSession implements DemoSession {
     this.pipeline = pipeline;
     const endpoint = await pipeline.createWebRtcEndpoint();
     endpoint.onIceCandidate((candidate) => this.send({ id: 'iceCandidate', candidate }));
+    endpoint.onPeerLost(() => {
+      if (this.pipeline !== pipeline) return;
+      this.send(new AppError('MEDIA_CONNECTION_LOST').toMessage());
+      void this.stop();
+    });
     this.candidates = new CandidateQueue();
     await this.candidates.attach(endpoint);
     return { pipeline, endpoint };
