@@ -24,6 +24,8 @@ export interface EngineConfig {
   mediaDir: string;
   /** Standalone only: file URIs and image paths may be anywhere this process may read or write. */
   allowAnyPath: boolean;
+  /** Folders, besides the media directory, that filters may read images from (never written). */
+  imageDirs: string[];
   /** http(s) URLs (players, images, recorder uploads) may reach loopback and private addresses. */
   allowPrivateUrls: boolean;
   /**
@@ -91,6 +93,7 @@ function argsToEnv(argv: string[]): Source {
     '--media-dir': 'ENGINE_MEDIA_DIR',
     '--gst-python': 'ENGINE_GST_PYTHON',
     '--allowed-origins': 'ENGINE_ALLOWED_ORIGINS',
+    '--image-dirs': 'ENGINE_IMAGE_DIRS',
     '--max-helpers': 'ENGINE_MAX_HELPERS',
     '--helper-memory-mb': 'ENGINE_HELPER_MEMORY_MB',
   };
@@ -131,6 +134,11 @@ export function loadEngineConfig(argv: string[], env: Source = process.env): Eng
     logLevel: src.LOG_LEVEL ?? 'info',
     mediaDir: resolve(src.ENGINE_MEDIA_DIR || 'media'),
     allowAnyPath: bool('ENGINE_ALLOW_ANY_PATH', src.ENGINE_ALLOW_ANY_PATH),
+    imageDirs: (src.ENGINE_IMAGE_DIRS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((d) => resolve(d)),
     helpers: {
       maxHelpers: src.ENGINE_MAX_HELPERS !== undefined ? int('ENGINE_MAX_HELPERS', src.ENGINE_MAX_HELPERS, 1, 10_000) : 16,
       memoryMb:

@@ -68,6 +68,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
 
   let engine: EngineProcess | undefined;
   let urls = config.kmsUrls;
+  // NOTE: the embedded engine reads the demo images from the app's own data folder, outside
+  // the media directory that recorders write. A KMS elsewhere needs them on the shared volume.
+  const demoImageDir = urls.length === 0 ? resolve(config.DATA_DIR, 'filter-images') : undefined;
   if (urls.length === 0) {
     engine = await EngineProcess.start(app.log, {
       logLevel: config.LOG_LEVEL,
@@ -80,6 +83,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         ENGINE_STUN: config.ENGINE_STUN,
         ENGINE_TURN_URL: config.ENGINE_TURN_URL,
         ENGINE_MEDIA_DIR: resolve(config.MEDIA_DIR),
+        ENGINE_IMAGE_DIRS: demoImageDir,
         ENGINE_ALLOW_PRIVATE_URLS: String(config.ALLOW_PRIVATE_URLS),
       },
     });
@@ -102,7 +106,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   const recordings = new MediaRepository(config.MEDIA_DIR, config.KMS_MEDIA_DIR, store, app.log);
   await recordings.open();
   app.decorate('recordings', recordings);
-  const demoImages = new DemoImages(recordings);
+  const demoImages = new DemoImages(recordings, demoImageDir);
   await demoImages.install();
   app.decorate('demoImages', demoImages);
   const pool = new MediaServerPool(urls, app.log);

@@ -13,6 +13,8 @@ import { KmsError } from '../protocol/errors';
 export interface FileAccess {
   mediaDir: string;
   allowAnyPath: boolean;
+  /** Read-only folders that images may also come from (the app's demo assets). */
+  imageDirs?: readonly string[];
 }
 
 export type MediaUri = { kind: 'file'; path: string; uri: string } | { kind: 'http'; uri: string };
@@ -24,11 +26,18 @@ export type MediaUri = { kind: 'file'; path: string; uri: string } | { kind: 'ht
  * directory), a file URI, or http(s).
  */
 export function resolveImageUri(uri: string, access: FileAccess): MediaUri {
-  if (!uri.startsWith('/')) return resolveMediaUri(uri, access, true);
-  return { kind: 'file', path: allowedPath(resolve(uri), access, uri), uri };
+  const readable = [resolve(access.mediaDir), ...(access.imageDirs ?? [])];
+  if (!uri.startsWith('/')) return resolveMediaUri(uri, access, true, readable);
+  return { kind: 'file', path: allowedPath(resolve(uri), access, uri, readable), uri };
 }
 
-export function resolveMediaUri(uri: string, access: FileAccess, allowHttp: boolean): MediaUri {
+/** `dirs`: where the file may be; the media directory unless an image may also be elsewhere. */
+export function resolveMediaUri(
+  uri: string,
+  access: FileAccess,
+  allowHttp: boolean,
+  dirs: readonly string[] = [resolve(access.mediaDir)],
+): MediaUri {
   let url: URL;
   try {
     url = new URL(uri);
@@ -42,7 +51,7 @@ export function resolveMediaUri(uri: string, access: FileAccess, allowHttp: bool
     } catch (err) {
       throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `'${uri}' is not a usable file URI: ${(err as Error).message}`);
     }
-    return { kind: 'file', path: allowedPath(path, access, uri), uri };
+    return { kind: 'file', path: allowedPath(path, access, uri, dirs), uri };
   }
   if (allowHttp && (url.protocol === 'http:' || url.protocol === 'https:')) return { kind: 'http', uri };
   const allowed = allowHttp ? 'file://, http:// or https://' : 'file://';
@@ -67,15 +76,18 @@ export function realPathOf(path: string): string {
   }
 }
 
-function allowedPath(path: string, access: FileAccess, uri: string): string {
+function allowedPath(path: string, access: FileAccess, uri: string, dirs: readonly string[]): string {
   if (access.allowAnyPath) return path;
-  const mediaDir = resolve(access.mediaDir);
   // NOTE: on real paths, so a symbolic link inside the media directory cannot lead out of it.
-  const inside = relative(realPathOf(mediaDir), realPathOf(path));
-  if (inside === '' || inside.startsWith('..') || isAbsolute(inside) || inside.split(sep).includes('..')) {
+  const real = realPathOf(path);
+  const inside = (dir: string): boolean => {
+    const rel = relative(realPathOf(dir), real);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) && !rel.split(sep).includes('..');
+  };
+  if (!dirs.some(inside)) {
     throw new KmsError(
       'MEDIA_OBJECT_ILLEGAL_PARAM_ERROR',
-      `'${uri}' is outside the media directory ${mediaDir} (a standalone engine started with --allow-any-path takes any path)`,
+      `'${uri}' is outside the media directory ${resolve(access.mediaDir)} (a standalone engine started with --allow-any-path takes any path)`,
     );
   }
   return path;

@@ -1,7 +1,9 @@
-// The filter demos' images (client/assets: overlays and backgrounds). The media server
-// reads them from MEDIA_DIR/filter-images, where they are copied at start-up, through the
-// repository's paths; so a KMS in Docker finds them under KMS_MEDIA_DIR on the shared
-// volume, with no route back to this server needed.
+// The filter demos' images (client/assets: overlays and backgrounds), copied at start-up to
+// where the media server reads them. The embedded engine reads them from the app's data folder
+// (DATA_DIR/filter-images), outside the media directory its recorders write, so no recording
+// can land on them. A KMS elsewhere reads them from MEDIA_DIR/filter-images on the shared
+// volume, under KMS_MEDIA_DIR, with no route back to this server needed; the app names every
+// recording there itself, so none lands on them either.
 
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,11 +13,16 @@ import type { MediaRepository } from './repository';
 const FOLDER = 'filter-images';
 
 export class DemoImages {
-  constructor(private readonly repository: MediaRepository) {}
+  /** `engineDir`: where the embedded engine reads them; unset for a KMS (the shared volume). */
+  constructor(
+    private readonly repository: MediaRepository,
+    private readonly engineDir?: string,
+  ) {}
 
   async install(): Promise<void> {
     for (const kind of ['overlays', 'backgrounds']) {
-      await cp(join(assetsDir, kind), this.repository.pathOf(join(FOLDER, kind)), { recursive: true });
+      const target = this.engineDir ? join(this.engineDir, kind) : this.repository.pathOf(join(FOLDER, kind));
+      await cp(join(assetsDir, kind), target, { recursive: true });
     }
   }
 
@@ -25,6 +32,6 @@ export class DemoImages {
    * `file://` URI (it logs "Cannot parse URL" and draws nothing).
    */
   imageOf(file: string): string {
-    return this.repository.serverPathOf(join(FOLDER, file));
+    return this.engineDir ? join(this.engineDir, file) : this.repository.serverPathOf(join(FOLDER, file));
   }
 }
