@@ -104,6 +104,16 @@ export function gstreamerMissing(python: string, elements: string[]): string | u
   return reason;
 }
 
+/** What starting a helper takes: `config` builds its settings from the port its RTP comes back to. */
+type StartArgs = [
+  python: string,
+  limits: HelperLimits,
+  config: (port: number) => Record<string, unknown>,
+  log: Logger,
+  onRtp: (packet: RtpPacket) => void,
+  onEvent: (e: HelperEvent) => void,
+];
+
 export class GstHelper {
   /** Helpers of this engine that run, and starts under way: each decodes and encodes video. */
   private static readonly live = new Set<GstHelper>();
@@ -171,14 +181,8 @@ export class GstHelper {
    * Starts a helper; `config` builds its settings from the TCP port its RTP comes back to.
    * Refused in words (NOT_ENOUGH_RESOURCES) when the engine already runs its maximum.
    */
-  static async start(
-    python: string,
-    limits: HelperLimits,
-    config: (port: number) => Record<string, unknown>,
-    log: Logger,
-    onRtp: (packet: RtpPacket) => void,
-    onEvent: (e: HelperEvent) => void,
-  ): Promise<GstHelper> {
+  static async start(...args: StartArgs): Promise<GstHelper> {
+    const [, limits] = args;
     const running = GstHelper.live.size + GstHelper.starting;
     if (running >= limits.maxHelpers) {
       throw new KmsError(
@@ -189,20 +193,13 @@ export class GstHelper {
     // Counted while it starts, so that helpers starting at the same moment cannot all pass.
     GstHelper.starting++;
     try {
-      return await GstHelper.spawn(python, limits, config, log, onRtp, onEvent);
+      return await GstHelper.spawn(...args);
     } finally {
       GstHelper.starting--;
     }
   }
 
-  private static async spawn(
-    python: string,
-    limits: HelperLimits,
-    config: (port: number) => Record<string, unknown>,
-    log: Logger,
-    onRtp: (packet: RtpPacket) => void,
-    onEvent: (e: HelperEvent) => void,
-  ): Promise<GstHelper> {
+  private static async spawn(...[python, limits, config, log, onRtp, onEvent]: StartArgs): Promise<GstHelper> {
     const socket = createSocket('udp4');
     await new Promise<void>((ok, fail) => {
       socket.once('error', fail);

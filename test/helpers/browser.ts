@@ -3,6 +3,7 @@
 // loopback allowed in peer connections and mDNS host-candidate hiding turned off.
 
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { eventually } from './app';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -53,4 +54,16 @@ export function decodedFrames(page: Page, pick: PeerPicker, arg = ''): Promise<R
     }
     return out;
   })()`);
+}
+
+/** Opens the hello-world page, starts it, and waits until the loopback video decodes. */
+export async function helloWorldCall(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}/helloworld.html`);
+  await page.click('#start');
+  await eventually(
+    async () => (await decodedFrames(page, demoPeer, 'hello-world-demo')).remote ?? 0,
+    (n) => n > 0,
+    20_000,
+    'the call to show video',
+  );
 }

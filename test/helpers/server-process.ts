@@ -33,3 +33,13 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   });
   return { child, url, lines, exited };
 }
+
+/** Whether a process of this pid still exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -9,9 +9,9 @@ import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { eventually } from '../helpers/app';
-import { decodedFrames, demoPeer, launchChromium } from '../helpers/browser';
+import { helloWorldCall, launchChromium } from '../helpers/browser';
 import { call, connect, disconnect } from '../helpers/kurento';
-import { startServer, type ServerProcess } from '../helpers/server-process';
+import { isAlive, startServer, type ServerProcess } from '../helpers/server-process';
 
 jest.setTimeout(60_000);
 
@@ -21,15 +21,6 @@ async function childrenOf(pid: number): Promise<number[]> {
   const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
   return text.trim().split(/\s+/).filter(Boolean).map(Number);
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('shutdown on SIGTERM', () => {
   let browser: Browser;
@@ -46,14 +37,7 @@ describe('shutdown on SIGTERM', () => {
   });
 
   async function callInProgress(url: string): Promise<void> {
-    const page = await browser.newPage();
-    await page.goto(`${url}/helloworld.html`);
-    await page.click('#start');
-    await eventually(
-      async () => (await decodedFrames(page, demoPeer, 'hello-world-demo')).remote ?? 0,
-      (n) => n > 0,
-      20_000,
-    );
+    await helloWorldCall(await browser.newPage(), url);
   }
 
   test('a call in progress: its pipeline is released on the media server, and the exit code is 0', async () => {
@@ -84,7 +68,7 @@ describe('shutdown on SIGTERM', () => {
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
       await eventually(
-        () => alive(engine!),
+        () => isAlive(engine!),
         (a) => !a,
         5000,
         'the engine child to end',

@@ -5,18 +5,10 @@
 import pino from 'pino';
 import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { eventually } from '../helpers/app';
+import { isAlive } from '../helpers/server-process';
 import { TestSocket } from '../helpers/ws';
 
 jest.setTimeout(60_000);
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test('a restart that hangs is killed and tried again until the engine is back', async () => {
   const engine = await EngineProcess.start(pino({ level: 'silent' }), { readyTimeoutMs: 3000 });
@@ -32,7 +24,7 @@ test('a restart that hangs is killed and tried again until the engine is back', 
     );
     process.kill(frozen!, 'SIGSTOP');
     await eventually(
-      () => alive(frozen!),
+      () => isAlive(frozen!),
       (a) => !a,
       10_000,
       'the hung child killed at the ready timeout',
@@ -58,7 +50,7 @@ test('a restart that hangs is killed and tried again until the engine is back', 
       'the engine answering again',
     );
     expect(pong).toBe('pong');
-    expect(alive(back!)).toBe(true);
+    expect(isAlive(back!)).toBe(true);
   } finally {
     await engine.stop();
   }

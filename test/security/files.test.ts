@@ -3,15 +3,12 @@
 // media server did not write itself (a demo asset, another recording), while recording again
 // to a name it wrote before still works, as Kurento's tutorials do.
 
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { loadEngineConfig } from '../../engine/config';
-import { startEngine, type Engine } from '../../engine/engine';
 import { eventually } from '../helpers/app';
-import { call, connect, disconnect } from '../helpers/kurento';
+import { engineSession, makeClip, type EngineSession } from '../helpers/engine-session';
+import { call } from '../helpers/kurento';
 
 jest.setTimeout(90_000);
 
@@ -20,8 +17,7 @@ describe('the media directory', () => {
   let dir: string;
   let media: string;
   let outside: string;
-  let engine: Engine;
-  let client: any;
+  let session: EngineSession;
   let pipeline: any;
 
   beforeAll(async () => {
@@ -30,19 +26,7 @@ describe('the media directory', () => {
     outside = join(dir, 'outside');
     mkdirSync(media);
     mkdirSync(outside);
-    execFileSync('ffmpeg', [
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=320x240:rate=15',
-      '-t',
-      '3',
-      '-c:v',
-      'libvpx',
-      join(media, 'clip.webm'),
-    ]);
+    makeClip(join(media, 'clip.webm'), 3);
     writeFileSync(join(outside, 'secret.webm'), readFileSync(join(media, 'clip.webm')));
     writeFileSync(join(outside, 'victim.webm'), 'precious');
     writeFileSync(join(outside, 'image.png'), readFileSync(join(__dirname, '../../client/assets/overlays/top-hat.png')));
@@ -52,15 +36,12 @@ describe('the media directory', () => {
     symlinkSync(outside, join(media, 'linked-folder'));
     mkdirSync(join(media, 'filter-images'));
     writeFileSync(join(media, 'filter-images', 'asset.webm'), 'a demo asset');
-    engine = await startEngine(loadEngineConfig(['--port', '0', '--media-dir', media]), pino({ level: 'silent' }));
-    client = await connect(`ws://127.0.0.1:${engine.port}/kurento`);
-    pipeline = await call(client, 'create', 'MediaPipeline');
+    session = await engineSession(['--media-dir', media]);
+    pipeline = session.pipeline;
   });
 
   afterAll(async () => {
-    await pipeline?.release();
-    if (client) await disconnect(client);
-    await engine?.close();
+    await session?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -2,7 +2,6 @@
 // half-built behind a refusal. Sockets per address, messages waiting on a socket, work queued
 // behind a socket that closed, the engine's UDP port range and its GStreamer processes.
 
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { loadEngineConfig } from '../../engine/config';
 import { startEngine, type Engine } from '../../engine/engine';
 import { eventually, freePort, startApp, type RunningApp } from '../helpers/app';
 import { call, connect, disconnect } from '../helpers/kurento';
+import { engineSession, makeClip, type EngineSession } from '../helpers/engine-session';
 import { TestSocket, upgradeRefusal, upgradeStatus } from '../helpers/ws';
 
 jest.setTimeout(90_000);
@@ -157,83 +157,39 @@ describe('limits of the engine', () => {
     }
   });
 
-  test('players and filters beyond ENGINE_MAX_HELPERS are refused in words', async () => {
+  /** An engine with these arguments, a 5 s clip in its media directory, and a pipeline. */
+  async function withClip(args: string[], run: (session: EngineSession, uri: string) => Promise<void>): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'stage-limits-'));
-    execFileSync('ffmpeg', [
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=160x120:rate=15',
-      '-t',
-      '5',
-      '-c:v',
-      'libvpx',
-      join(dir, 'clip.webm'),
-    ]);
-    const engine = await startEngine(
-      loadEngineConfig(['--port', '0', '--media-dir', dir, '--max-helpers', '1']),
-      pino({ level: 'silent' }),
-    );
-    const client = await connect(`ws://127.0.0.1:${engine.port}/kurento`);
+    makeClip(join(dir, 'clip.webm'), 5, '160x120');
+    const session = await engineSession(['--media-dir', dir, ...args]);
     try {
-      const pipeline = await call<any>(client, 'create', 'MediaPipeline'); // eslint-disable-line @typescript-eslint/no-explicit-any
-      const uri = `file://${join(dir, 'clip.webm')}`;
+      await run(session, `file://${join(dir, 'clip.webm')}`);
+    } finally {
+      await session.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('players and filters beyond ENGINE_MAX_HELPERS are refused in words', () =>
+    withClip(['--max-helpers', '1'], async ({ pipeline }, uri) => {
       const [a, b] = await Promise.all([1, 2].map(() => call<any>(pipeline, 'create', 'PlayerEndpoint', { uri }))); // eslint-disable-line @typescript-eslint/no-explicit-any
       await call(a, 'play');
       await expect(call(b, 'play')).rejects.toThrow(
         /1 GStreamer processes \(players and filters\) are running, the most this media server allows \(ENGINE_MAX_HELPERS\)/,
       );
       await call(a, 'stop');
-      await eventually(
-        () =>
-          call(b, 'play').then(
-            () => 'played',
-            (e: Error) => e.message,
-          ),
-        (r) => r === 'played',
-        10_000,
-        'a place once the first stopped',
-      );
-      await call(pipeline, 'release');
-    } finally {
-      await disconnect(client);
-      await engine.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+      const played = (): Promise<string> =>
+        call(b, 'play').then(
+          () => 'played',
+          (e: Error) => e.message,
+        );
+      await eventually(played, (r) => r === 'played', 10_000, 'a place once the first stopped');
+    }));
 
-  test('a GStreamer process that reaches ENGINE_HELPER_MEMORY_MB fails in words naming it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stage-limits-'));
-    execFileSync('ffmpeg', [
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=160x120:rate=15',
-      '-t',
-      '2',
-      '-c:v',
-      'libvpx',
-      join(dir, 'clip.webm'),
-    ]);
+  test('a GStreamer process that reaches ENGINE_HELPER_MEMORY_MB fails in words naming it', () =>
     // 16 MB is too little for GStreamer's threads: the limit is reached at once.
-    const engine = await startEngine(
-      loadEngineConfig(['--port', '0', '--media-dir', dir, '--helper-memory-mb', '16']),
-      pino({ level: 'silent' }),
-    );
-    const client = await connect(`ws://127.0.0.1:${engine.port}/kurento`);
-    try {
-      const pipeline = await call<any>(client, 'create', 'MediaPipeline'); // eslint-disable-line @typescript-eslint/no-explicit-any
-      const player = await call<any>(pipeline, 'create', 'PlayerEndpoint', { uri: `file://${join(dir, 'clip.webm')}` }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    withClip(['--helper-memory-mb', '16'], async ({ pipeline }, uri) => {
+      const player = await call<any>(pipeline, 'create', 'PlayerEndpoint', { uri }); // eslint-disable-line @typescript-eslint/no-explicit-any
       await expect(call(player, 'play')).rejects.toThrow(/reached its memory limit of 16 MB \(ENGINE_HELPER_MEMORY_MB\)/);
-      await call(pipeline, 'release');
-    } finally {
-      await disconnect(client);
-      await engine.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });

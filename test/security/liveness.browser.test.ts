@@ -6,29 +6,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { HeadlessPeer, type Candidate } from '../../scripts/lib/headless-peer';
 import { PEER_LOST_GRACE_MS } from '../../server/kurento/client';
 import { PING_INTERVAL_MS } from '../../server/signaling/connection';
 import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
-import { decodedFrames, demoPeer, launchChromium } from '../helpers/browser';
+import { helloWorldCall, launchChromium } from '../helpers/browser';
 import { silenceTcpPort } from '../helpers/packet-filter';
 import { startServer } from '../helpers/server-process';
 import { TestSocket } from '../helpers/ws';
 
 jest.setTimeout(150_000);
-
-async function helloWorldCall(page: Page, url: string): Promise<void> {
-  await page.goto(`${url}/helloworld.html`);
-  await page.click('#start');
-  await eventually(
-    async () => (await decodedFrames(page, demoPeer, 'hello-world-demo')).remote ?? 0,
-    (n) => n > 0,
-    20_000,
-    'the call to show video',
-  );
-}
 
 async function registerName(wsUrl: string, name: string): Promise<{ socket: TestSocket; response: string }> {
   const socket = await TestSocket.open(`${wsUrl}/one2one`);

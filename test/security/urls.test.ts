@@ -16,8 +16,9 @@ import { deflateSync } from 'node:zlib';
 import pino from 'pino';
 import { loadEngineConfig } from '../../engine/config';
 import { startEngine, type Engine } from '../../engine/engine';
+import { engineSession, makeClip, type EngineSession } from '../helpers/engine-session';
 import { startApp, type RunningApp } from '../helpers/app';
-import { call, connect, disconnect } from '../helpers/kurento';
+import { call } from '../helpers/kurento';
 import { TestSocket } from '../helpers/ws';
 
 jest.setTimeout(120_000);
@@ -65,8 +66,7 @@ describe('URLs chosen by clients', () => {
   let hatFetches = 0;
   let dir: string;
   let mediaDir: string;
-  let engine: Engine;
-  let client: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- kurento-client is untyped
+  let session: EngineSession;
   let pipeline: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
   beforeAll(async () => {
@@ -75,21 +75,8 @@ describe('URLs chosen by clients', () => {
     mediaDir = join(dir, 'media');
     execFileSync('mkdir', ['-p', mediaDir, join(dir, 'outside')]);
     // A clip to play, and a "secret" segment outside the media directory that a playlist names.
-    const ffmpeg = (out: string, ...args: string[]): void =>
-      void execFileSync('ffmpeg', [
-        '-loglevel',
-        'error',
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc=size=320x240:rate=15',
-        '-t',
-        '2',
-        ...args,
-        out,
-      ]);
-    ffmpeg(join(dir, 'clip.webm'), '-c:v', 'libvpx');
-    ffmpeg(join(dir, 'outside', 'secret.ts'), '-c:v', 'mpeg2video', '-f', 'mpegts');
+    makeClip(join(dir, 'clip.webm'), 2);
+    makeClip(join(dir, 'outside', 'secret.ts'), 2, '320x240', 'mpeg2video', 'mpegts');
     const playlist = [
       '#EXTM3U',
       '#EXT-X-TARGETDURATION:2',
@@ -122,15 +109,12 @@ describe('URLs chosen by clients', () => {
     });
     await new Promise<void>((r) => web.listen(0, '0.0.0.0', r));
     port = (web.address() as AddressInfo).port;
-    engine = await startEngine(loadEngineConfig(['--port', '0', '--media-dir', mediaDir]), pino({ level: 'silent' }));
-    client = await connect(`ws://127.0.0.1:${engine.port}/kurento`);
-    pipeline = await call(client, 'create', 'MediaPipeline');
+    session = await engineSession(['--media-dir', mediaDir]);
+    pipeline = session.pipeline;
   });
 
   afterAll(async () => {
-    await pipeline?.release();
-    if (client) await disconnect(client);
-    await engine?.close();
+    await session?.close();
     web?.closeAllConnections();
     await new Promise((r) => (web ? web.close(r) : r(undefined)));
     execFileSync('ip', ['addr', 'del', `${PUBLIC}/32`, 'dev', 'lo']);
