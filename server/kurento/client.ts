@@ -194,13 +194,22 @@ export class WebRtcEndpoint extends MediaElementHandle {
    */
   onPeerLost(listener: () => void, graceMs = PEER_LOST_GRACE_MS): void {
     let connected = false;
+    let released = false;
     let timer: NodeJS.Timeout | undefined;
     const lost = (): void => {
       clearTimeout(timer);
       timer = undefined;
       listener();
     };
+    // kurento-client emits 'release' for the endpoint itself and for every child of a
+    // released pipeline: a call ended meanwhile must not be reported lost afterwards.
+    this.raw.once('release', () => {
+      released = true;
+      clearTimeout(timer);
+      timer = undefined;
+    });
     this.raw.on('IceComponentStateChanged', (event: { state: string }) => {
+      if (released) return;
       if (event.state === 'CONNECTED' || event.state === 'READY') {
         connected = true;
         clearTimeout(timer);

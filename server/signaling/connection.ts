@@ -70,7 +70,8 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
       this.log.debug({ msg: (message as { id: string }).id }, 'signaling message');
       // NOTE: the rate limit bounds how fast messages come, this bounds how many wait: a
       // client whose requests are slow (a media server under load) cannot pile up work.
-      if (this.pending >= this.maxPending) {
+      // `pending` counts the message being handled too: it is not one of those waiting.
+      if (this.pending > this.maxPending) {
         this.sendError(
           new AppError(
             'TOO_MANY_PENDING',

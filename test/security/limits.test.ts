@@ -3,6 +3,7 @@
 // behind a socket that closed, the engine's UDP port range and its GStreamer processes.
 
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -33,10 +34,49 @@ async function repliesUntil(socket: TestSocket, done: (all: Reply[]) => boolean)
   return all;
 }
 
+/**
+ * A TCP relay to the media server whose answers can be held back: while held, a handler
+ * that called the media server stays in progress, so what queues behind it is deterministic.
+ */
+async function holdingRelay(target: number): Promise<{ port: number; hold(on: boolean): void; close(): Promise<void> }> {
+  const answers: Socket[] = [];
+  let holding = false;
+  const server: Server = createServer((client) => {
+    const upstream = tcpConnect(target, '127.0.0.1');
+    client.pipe(upstream);
+    upstream.pipe(client);
+    if (holding) upstream.pause();
+    answers.push(upstream);
+    const end = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    hold(on) {
+      holding = on;
+      for (const upstream of answers) {
+        if (on) upstream.pause();
+        else upstream.resume();
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const upstream of answers) upstream.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 describe('limits of the app', () => {
   let engine: Engine;
   let observer: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- kurento-client is untyped
   let running: RunningApp;
+  let relay: Awaited<ReturnType<typeof holdingRelay>>;
   const pipelinesCreated: string[] = [];
 
   beforeAll(async () => {
@@ -47,8 +87,9 @@ describe('limits of the app', () => {
       const id = typeof e.object === 'string' ? e.object : (e.object.id ?? '');
       if (id.endsWith('MediaPipeline')) pipelinesCreated.push(id);
     });
+    relay = await holdingRelay(engine.port);
     running = await startApp({
-      KMS_URL: `ws://127.0.0.1:${engine.port}/kurento`,
+      KMS_URL: `ws://127.0.0.1:${relay.port}/kurento`,
       MAX_SOCKETS_PER_IP: '3',
       MAX_PENDING_MESSAGES: '3',
     });
@@ -57,6 +98,7 @@ describe('limits of the app', () => {
   afterAll(async () => {
     await running?.close();
     if (observer) await disconnect(observer);
+    await relay?.close();
     await engine?.close();
   });
 
@@ -87,13 +129,17 @@ describe('limits of the app', () => {
     const socket = await TestSocket.open(`${running.wsUrl}/helloworld`);
     try {
       const before = pipelinesCreated.length;
+      // The media server's answers are held, so the first start stays in progress while the
+      // other 19 arrive: 3 may wait behind it, the remaining 16 are refused at once.
+      relay.hold(true);
       for (let i = 0; i < 20; i++) socket.send({ id: 'start', sdpOffer: 'v=0' });
-      const replies = await repliesUntil(socket, (all) => all.length === 20);
-      const refused = replies.filter((r) => r.reason === 'TOO_MANY_PENDING');
-      expect(refused.length).toBeGreaterThanOrEqual(16);
+      const refused = await repliesUntil(socket, (all) => all.length === 16);
+      expect(refused.map((r) => r.reason)).toEqual(Array(16).fill('TOO_MANY_PENDING'));
       expect(refused[0]!.message).toMatch(/3 messages are already waiting on this socket \(MAX_PENDING_MESSAGES\)/);
-      // The ones that ran failed on their SDP, in words, and released what they built.
-      expect(replies.filter((r) => r.reason !== 'TOO_MANY_PENDING').every((r) => r.id === 'error')).toBe(true);
+      relay.hold(false);
+      // The 4 that ran failed on their SDP, in words, and released what they built.
+      const ran = await repliesUntil(socket, (all) => all.length === 4);
+      expect(ran.map((r) => [r.id, r.reason])).toEqual(Array(4).fill(['error', 'BAD_SDP']));
       expect(pipelinesCreated.length - before).toBeLessThanOrEqual(4);
       await eventually(
         () => engine.core.pipelineIds(),
@@ -102,6 +148,7 @@ describe('limits of the app', () => {
         'no pipeline left',
       );
     } finally {
+      relay.hold(false);
       socket.close();
     }
   });

@@ -77,6 +77,8 @@ export class One2OneCall implements DemoSession {
     // Either side's media gone for good ends the call for both, as a hang-up would.
     for (const endpoint of [callerEndpoint, calleeEndpoint]) {
       endpoint.onPeerLost(() => {
+        // Both endpoints may lose their peer; the first one ends the call for both.
+        if (this.ended) return;
         const lost = new AppError('MEDIA_CONNECTION_LOST').toMessage();
         this.caller.send(lost);
         this.callee.send(lost);
