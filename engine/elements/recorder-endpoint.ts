@@ -61,6 +61,8 @@ export class RecorderEndpoint extends UriEndpoint {
   private pausedAt = 0;
   private pausedMs = 0;
   private announced = false;
+  /** A write failed: this recording is over, and its file is left as it was. */
+  private failed = false;
   /** The video size the file's header carries, once read from a keyframe. */
   private videoSize: { width: number; height: number } | undefined;
 
@@ -89,6 +91,7 @@ export class RecorderEndpoint extends UriEndpoint {
       this.announced = false;
     } else {
       this.checkWritable();
+      this.failed = false;
       this.startedAt = 0;
       this.pausedMs = 0;
       this.firstAudioAt = 0;
@@ -130,8 +133,8 @@ export class RecorderEndpoint extends UriEndpoint {
   private async finishFile(): Promise<void> {
     try {
       // Stopped before any media came: leave a valid file with no frames rather than none.
-      this.writer ??= this.openWriter(DEFAULT_SIZE);
-      this.writer.close(this.profile.video ? 33 : 20);
+      if (!this.failed) this.writer ??= this.openWriter(DEFAULT_SIZE);
+      this.writer?.close(this.profile.video ? 33 : 20);
     } catch (err) {
       this.raiseError('URI_ERROR', `Cannot finish ${this.uri}: ${(err as Error).message}`);
     }
@@ -207,15 +210,6 @@ export class RecorderEndpoint extends UriEndpoint {
       this.startedAt = now;
       this.pausedMs = 0;
       this.videoSize = size;
-    } else if (kind === 'video' && frame.keyframe) {
-      // The header says the size of the latest keyframe: a file that began with audio alone
-      // had only a guess, and a browser that starts small (as Chrome does while its bandwidth
-      // estimate ramps up) sends its full size later.
-      const size = vp8KeyframeSize(frame.data);
-      if (size && (size.width !== this.videoSize?.width || size.height !== this.videoSize.height)) {
-        this.writer.setVideoSize(size.width, size.height);
-        this.videoSize = size;
-      }
     }
     const clock = this.clocks.get(kind) as TrackClock;
     if (Number.isNaN(clock.timestamp)) {
@@ -227,9 +221,14 @@ export class RecorderEndpoint extends UriEndpoint {
       clock.arrivalMs - this.startedAt + ((frame.timestamp - clock.timestamp) * 1000) / clock.clockRate - this.pausedMs;
     if (timeMs < 0) return;
     try {
+      if (kind === 'video' && frame.keyframe) this.updateVideoSize(this.writer, frame);
       this.writer.addFrame(kind as TrackKind, timeMs, frame.data, frame.keyframe);
     } catch (err) {
-      // A full disk must end this recording, not throw into the source's fan-out.
+      // A full disk (or a file size limit) must end this recording, once and in words, not
+      // throw into the source's fan-out; the file is not touched again.
+      this.failed = true;
+      this.writer.abandon();
+      this.writer = undefined;
       this.raiseError('URI_ERROR', `Cannot write ${this.uri}: ${(err as Error).message}`);
       void this.stop();
       return;
@@ -237,6 +236,19 @@ export class RecorderEndpoint extends UriEndpoint {
     if (!this.announced) {
       this.announced = true;
       this.raise('Recording');
+    }
+  }
+
+  /**
+   * The header says the size of the latest keyframe: a file that began with audio alone had
+   * only a guess, and a browser that starts small (as Chrome does while its bandwidth
+   * estimate ramps up) sends its full size later.
+   */
+  private updateVideoSize(writer: WebmWriter, frame: EncodedFrame): void {
+    const size = vp8KeyframeSize(frame.data);
+    if (size && (size.width !== this.videoSize?.width || size.height !== this.videoSize.height)) {
+      writer.setVideoSize(size.width, size.height);
+      this.videoSize = size;
     }
   }
 

@@ -149,6 +149,17 @@ export class WebmWriter {
     }
   }
 
+  /**
+   * Gives the file up after a failed write: it is closed and nothing more is written. What
+   * is on disk stays, playable up to its last whole cluster, as a file still growing is.
+   */
+  abandon(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cluster = undefined;
+    if (this.fd !== undefined) closeSync(this.fd);
+  }
+
   private flushCluster(): void {
     const c = this.cluster;
     this.cluster = undefined;
