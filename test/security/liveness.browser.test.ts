@@ -1,5 +1,6 @@
 // A client that vanishes without closing its connection (its packets dropped, no FIN) is
-// noticed by the signaling pings and released: its pipeline, its registered name. A call whose
+// noticed by the signaling pings and released: its pipelines, its registered name, its
+// broadcast room and group-call seat, and its recording (finished and kept). A call whose
 // media stops while its signaling stays up ends once ICE gives up and a grace passes. And a
 // server with a vanished client still shuts down within Docker's 10 s grace period.
 
@@ -15,6 +16,7 @@ import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '.
 import { helloWorldCall, launchChromium } from '../helpers/browser';
 import { silenceTcpPort } from '../helpers/packet-filter';
 import { startServer } from '../helpers/server-process';
+import { probe } from '../helpers/ffprobe';
 import { TestSocket } from '../helpers/ws';
 
 jest.setTimeout(150_000);
@@ -24,6 +26,79 @@ async function registerName(wsUrl: string, name: string): Promise<{ socket: Test
   socket.send({ id: 'register', name });
   const reply = await socket.next<{ id: string; response: string; message?: string }>();
   return { socket, response: `${reply.response}${reply.message ? `: ${reply.message}` : ''}` };
+}
+
+type Message = { id: string; [key: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The next message with this id (others, such as candidates, are skipped). */
+async function nextWithId(socket: TestSocket, id: string): Promise<Message> {
+  for (;;) {
+    const m = await socket.next<Message>(15_000);
+    if (m.id === id) return m;
+  }
+}
+
+async function listRecordings(
+  url: string,
+): Promise<{ items: { demo: string; file: string; durationMs: number; missing: boolean }[] }> {
+  return (await fetch(`${url}/api/recordings`)).json();
+}
+
+interface Publisher {
+  messages: Message[];
+  close(): Promise<void>;
+}
+
+/**
+ * A headless peer publishing on a demo socket, in that demo's words; resolves once its
+ * media flows. Its socket answers offers and candidates until closed.
+ */
+async function publishOn(
+  wsUrl: string,
+  demo: string,
+  words: {
+    before?: object[];
+    start(sdpOffer: string): object;
+    answerOf(m: Message): string | undefined;
+    candidate(c: Candidate): object;
+  },
+): Promise<Publisher> {
+  const socket = await TestSocket.open(`${wsUrl}/${demo}`);
+  const peer = HeadlessPeer.publisher();
+  const messages: Message[] = [];
+  let open = true;
+  for (const m of words.before ?? []) socket.send(m);
+  peer.onCandidate((c) => socket.send(words.candidate(c)));
+  socket.send(words.start(await peer.createOffer()));
+  const pump = (async () => {
+    while (open) {
+      const m = await socket.next<Message>(500).catch(() => undefined);
+      if (!m) continue;
+      messages.push(m);
+      const answer = words.answerOf(m);
+      if (answer) await peer.setAnswer(answer);
+      if (m.id === 'iceCandidate') await peer.addCandidate(m.candidate as Candidate);
+    }
+  })();
+  const close = async (): Promise<void> => {
+    open = false;
+    await pump;
+    socket.ws.terminate();
+    await peer.close();
+  };
+  try {
+    await eventually(
+      () => peer.pc.connectionState,
+      (st) => st === 'connected',
+      20_000,
+      `the ${demo} publisher connected`,
+    );
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  peer.startSending(300_000, 15);
+  return { messages, close };
 }
 
 describe('clients that vanish', () => {
@@ -37,29 +112,55 @@ describe('clients that vanish', () => {
     await browser?.close();
   });
 
-  test("a half-open client's call and registered name are released within three ping intervals", async () => {
+  test("a half-open client's call, name, broadcast, group-call seat and recording are released within three ping intervals", async () => {
     let running: RunningApp | undefined;
     let restore: (() => void) | undefined;
     const sockets: TestSocket[] = [];
+    const publishers: Publisher[] = [];
     try {
       running = await startApp();
-      const app = running.app;
+      const { app, wsUrl } = running;
+      // The ghost holds one of everything: a hello-world call in a real browser, a one2one
+      // name, a one2many broadcast, a group-call seat and a recording being written.
       await helloWorldCall(await browser.newPage(), running.url);
-      const ghost = await registerName(running.wsUrl, 'ghost');
+      const ghost = await registerName(wsUrl, 'ghost');
       sockets.push(ghost.socket);
       expect(ghost.response).toBe('accepted');
-      expect(await pipelinesOnMediaServer(app)).toHaveLength(1);
-      expect(app.sessions.size).toBeGreaterThanOrEqual(1);
+      const broadcast = await publishOn(wsUrl, 'one2many', {
+        start: (sdpOffer) => ({ id: 'presenter', sdpOffer, room: 'ghost-room' }),
+        answerOf: (m) => (m.id === 'presenterResponse' ? m.sdpAnswer : undefined),
+        candidate: (candidate) => ({ id: 'onIceCandidate', candidate }),
+      });
+      const seat = await publishOn(wsUrl, 'groupcall', {
+        before: [{ id: 'joinRoom', name: 'ghost', room: 'ghost-room' }],
+        start: (sdpOffer) => ({ id: 'receiveVideoFrom', sender: 'ghost', sdpOffer }),
+        answerOf: (m) => (m.id === 'receiveVideoAnswer' && m.name === 'ghost' ? m.sdpAnswer : undefined),
+        candidate: (candidate) => ({ id: 'onIceCandidate', name: 'ghost', candidate }),
+      });
+      const recording = await publishOn(wsUrl, 'recording', {
+        start: (sdpOffer) => ({ id: 'start', sdpOffer }),
+        answerOf: (m) => (m.id === 'startResponse' ? m.sdpAnswer : undefined),
+        candidate: (candidate) => ({ id: 'onIceCandidate', candidate }),
+      });
+      publishers.push(broadcast, seat, recording);
+      await eventually(
+        () => recording.messages.map((m) => m.id),
+        (ids) => ids.includes('recording'),
+        20_000,
+        'the recorder writing',
+      );
+      expect(await pipelinesOnMediaServer(app)).toHaveLength(4);
+      expect((await listRecordings(running.url)).items).toEqual([]);
 
-      // The network goes silent: the browser and the registered client can no longer reach
-      // the app, and nothing tells the app so.
+      // The network goes silent: the browser and the ghost's sockets can no longer reach the
+      // app, and nothing tells the app so. Their media goes on flowing.
       restore = silenceTcpPort(Number(new URL(running.url).port));
       const silentAt = Date.now();
       await eventually(
         () => pipelinesOnMediaServer(app),
         (p) => p.length === 0,
         4 * PING_INTERVAL_MS,
-        'the call released',
+        'every pipeline released',
       );
       await eventually(
         () => app.sessions.size,
@@ -77,13 +178,39 @@ describe('clients that vanish', () => {
       expect(releasedAfter).toBeGreaterThanOrEqual(PING_INTERVAL_MS); // by the pings, not by chance
       restore();
 
-      // The name is free again.
-      const again = await registerName(running.wsUrl, 'ghost');
+      // The name, the room and the seat are free again, and the recording was finished and kept.
+      const again = await registerName(wsUrl, 'ghost');
       sockets.push(again.socket);
       expect(again.response).toBe('accepted');
+      const presenter = await TestSocket.open(`${wsUrl}/one2many`);
+      sockets.push(presenter);
+      const next = HeadlessPeer.publisher();
+      try {
+        presenter.send({ id: 'presenter', sdpOffer: await next.createOffer(), room: 'ghost-room' });
+        expect(await nextWithId(presenter, 'presenterResponse')).toMatchObject({ response: 'accepted' });
+      } finally {
+        await next.close();
+      }
+      const member = await TestSocket.open(`${wsUrl}/groupcall`);
+      sockets.push(member);
+      member.send({ id: 'joinRoom', name: 'ghost', room: 'ghost-room' });
+      expect(await nextWithId(member, 'existingParticipants')).toEqual({ id: 'existingParticipants', data: [] });
+      // Finishing it (stopAndWait, then ffprobe and a thumbnail) may outlast the socket.
+      const { items } = await eventually(
+        () => listRecordings(running!.url),
+        (list) => list.items.length > 0,
+        15_000,
+        'the recording stored',
+      );
+      const [kept] = items;
+      expect(kept).toMatchObject({ demo: 'recording', missing: false });
+      expect(kept!.durationMs).toBeGreaterThan(1000);
+      const file = await probe(join(app.config.MEDIA_DIR, kept!.file));
+      expect(file.durationSeconds).toBeGreaterThan(1);
     } finally {
       restore?.();
       for (const s of sockets) s.ws.terminate();
+      for (const p of publishers) await p.close();
       await running?.close();
     }
   });
