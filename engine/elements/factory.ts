@@ -8,6 +8,8 @@ import type { EngineContext, MediaObject } from './media-object';
 import { ChromaFilter } from './filters/chroma-filter';
 import { FaceOverlayFilter } from './filters/face-overlay-filter';
 import { GStreamerFilter } from './filters/gstreamer-filter';
+import { ImageOverlayFilter } from './filters/image-overlay-filter';
+import { ZBarFilter } from './filters/zbar-filter';
 import { MediaPipeline } from './media-pipeline';
 import { PassThrough } from './pass-through';
 import { PlayerEndpoint } from './player-endpoint';
@@ -32,6 +34,8 @@ const BUILDERS: Record<string, Builder> = {
   FaceOverlayFilter: (ctx, p, resolve) => new FaceOverlayFilter(ctx, pipelineOf(p, resolve)),
   ChromaFilter: (ctx, p, resolve) => new ChromaFilter(ctx, pipelineOf(p, resolve), p),
   GStreamerFilter: (ctx, p, resolve) => new GStreamerFilter(ctx, pipelineOf(p, resolve), p),
+  ImageOverlayFilter: (ctx, p, resolve) => new ImageOverlayFilter(ctx, pipelineOf(p, resolve)),
+  ZBarFilter: (ctx, p, resolve) => new ZBarFilter(ctx, pipelineOf(p, resolve)),
   PlayerEndpoint: (ctx, p, resolve) => new PlayerEndpoint(ctx, pipelineOf(p, resolve), p.uri as string),
   RecorderEndpoint: (ctx, p, resolve) =>
     new RecorderEndpoint(

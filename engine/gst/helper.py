@@ -1,21 +1,22 @@
 #!/usr/bin/env python3
 """GStreamer helper of the embedded media server (engine/gst/helper-process.ts owns it).
 
-One process per player or filter. It exchanges RTP with the engine over loopback UDP and
+One process per player, filter or mixing hub. It exchanges RTP with the engine over loopback UDP and
 takes commands as JSON lines on stdin; it answers and reports events as JSON lines on
 stdout. When stdin closes (the engine went away) it exits, so no helper outlives its owner.
 
 Modes (argv[1] is a JSON object with "mode"):
   probe   report which of the given GStreamer elements are missing, then exit.
   player  decode a URI (file or http) and send it as VP8 + Opus RTP, paced in real time.
-  filter  receive VP8 RTP, decode, process (effect, face overlay or chroma key), re-encode.
+  filter  receive VP8 RTP, decode, process (effect, face overlay, image overlay or chroma
+          key), re-encode; or, for an analyser (zbar), decode and report what it finds.
+  mixer   a Composite hub's grid and audio mixes (mixer.py).
 """
 
 import json
 import resource
 import re
 import sys
-import threading
 
 import gi
 
@@ -24,98 +25,7 @@ gi.require_version("GstVideo", "1.0")
 gi.require_version("GdkPixbuf", "2.0")
 from gi.repository import GdkPixbuf, Gio, GLib, Gst, GstVideo  # noqa: E402
 
-Gst.init(None)
-
-_out_lock = threading.Lock()
-
-
-def emit(**message):
-    with _out_lock:
-        sys.stdout.write(json.dumps(message) + "\n")
-        sys.stdout.flush()
-
-
-# Real-time VP8: no look-ahead, so a frame leaves as soon as it is encoded.
-VP8ENC = (
-    "vp8enc name=enc deadline=1 cpu-used=8 lag-in-frames=0 threads=2 end-usage=cbr "
-    "target-bitrate={bitrate} keyframe-max-dist=300 error-resilient=partitions"
-)
-VP8PAY = "rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit"
-# H.264 for a format stage that asks for it (MediaElement.setVideoFormat): constrained
-# baseline, which every WebRTC peer decodes, and parameter sets with every keyframe.
-H264ENC = (
-    "openh264enc name=enc bitrate=1500000 complexity=low rate-control=bitrate ! "
-    "video/x-h264,profile=constrained-baseline ! "
-    "rtph264pay pt=96 mtu=1200 config-interval=-1 aggregate-mode=zero-latency"
-)
-
-
-def rtp_sink(port, sync):
-    # RTP goes back to the engine over loopback TCP, framed as RFC 4571: a keyframe's burst
-    # of packets waits for the engine instead of overflowing a UDP socket's buffer.
-    # A paced sink prerolls (async), so that a flushing seek restarts the clock with it.
-    flag = "true" if sync else "false"
-    return f"rtpstreampay ! tcpclientsink host=127.0.0.1 port={port} sync={flag} async={flag}"
-
-
-class Helper:
-    def __init__(self, config):
-        self.config = config
-        self.loop = GLib.MainLoop()
-        self.pipeline = None
-
-    # -- plumbing shared by the modes ------------------------------------------------------
-
-    def run(self):
-        channel = GLib.IOChannel.unix_new(sys.stdin.fileno())
-        GLib.io_add_watch(channel, GLib.PRIORITY_DEFAULT, GLib.IOCondition.IN | GLib.IOCondition.HUP, self.on_stdin)
-        bus = self.pipeline.get_bus()
-        bus.add_signal_watch()
-        bus.connect("message", self.on_message)
-        self.start()
-        self.loop.run()
-        self.pipeline.set_state(Gst.State.NULL)
-
-    def start(self):
-        if self.pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
-            self.fail("the GStreamer pipeline could not start")
-
-    def fail(self, message):
-        emit(event="error", message=message)
-        self.loop.quit()
-
-    def on_stdin(self, channel, condition):
-        line = sys.stdin.readline()
-        if not line:
-            self.loop.quit()  # the engine closed our stdin: it is gone or done with us
-            return False
-        command = {}
-        try:
-            command = json.loads(line)
-            reply = self.command(command)
-        except Exception as err:  # a bad command must not end the stream
-            reply = {"error": str(err)}
-        if "id" in command:
-            emit(reply=command["id"], **(reply or {}))
-        return True
-
-    def command(self, command):
-        name = command.get("cmd")
-        if name == "keyframe":
-            enc = self.pipeline.get_by_name("enc")
-            if enc:
-                pad = enc.get_static_pad("src")
-                pad.send_event(GstVideo.video_event_new_upstream_force_key_unit(Gst.CLOCK_TIME_NONE, True, 0))
-            return None
-        raise ValueError(f"unknown command {name}")
-
-    def on_message(self, bus, message):
-        if message.type == Gst.MessageType.ERROR:
-            err, debug = message.parse_error()
-            self.fail(err.message)
-        elif message.type == Gst.MessageType.EOS:
-            emit(event="eos")
-
+from plumbing import H264ENC, VP8ENC, VP8PAY, Helper, emit, rtp_sink  # noqa: E402
 
 # GstAutoplugSelectResult, which GObject introspection does not describe.
 AUTOPLUG_TRY = 0
@@ -227,6 +137,37 @@ def face_boxes(structure_text):
     return [tuple(int(v) for v in m) for m in re.findall(pattern, text)]
 
 
+# Filters that only look at the video: the engine forwards its packets, the helper encodes nothing.
+ANALYSERS = ("zbar",)
+
+
+def image_box(image, width, height):
+    """Where KMS's image overlay puts an image on a width x height frame: (x, y, w, h) or None.
+
+    Offsets and size are fractions of the frame. With keepAspectRatio the image fits inside
+    that size (KMS computes the fitted width with the ratio inverted, which stretches a
+    non-square image; here the ratio is kept, as its documentation says); with center as
+    well, it is centred in the space it leaves. A zero size hides the image.
+    """
+    if image["width"] == 0 or image["height"] == 0:
+        return None
+    w, h = int(width * image["width"]), int(height * image["height"])
+    x, y = int(width * image["offsetX"]), int(height * image["offsetY"])
+    if image["keepAspectRatio"]:
+        iw, ih = image["pixbuf"].get_width(), image["pixbuf"].get_height()
+        if w / iw < h / ih:
+            fitted_w, fitted_h = w, int(w * ih / iw)
+        else:
+            fitted_w, fitted_h = int(h * iw / ih), h
+        if image["center"]:
+            x += (w - fitted_w) // 2
+            y += (h - fitted_h) // 2
+        w, h = fitted_w, fitted_h
+    if w <= 0 or h <= 0:
+        return None
+    return x, y, w, h
+
+
 MAX_FACES = 4
 DETECT_SIZE = (320, 240)
 # A face missed in this many detections in a row is taken as gone (detection flickers).
@@ -244,22 +185,25 @@ class Filter(Helper):
         self.image = None
         self.misses = 0
         self.overlay = config.get("overlay")
+        self.last_code = None
         self.calibration = None
         self.key = None
         self.background = None
         self.background_size = None
         self.background_frame = None
         self.black_frame = None
+        self.images = []
         process = self.process_description(config["process"])
+        if config["process"]["kind"] in ANALYSERS:
+            # The engine forwards the original packets; nothing is encoded here.
+            output = "fakesink sync=false async=false"
+        else:
+            encoder = H264ENC if config.get("encoder") == "h264" else VP8ENC.format(bitrate=1500000) + " ! " + VP8PAY
+            output = "videoconvert ! " + encoder + " ! " + rtp_sink(config["outPort"], False)
         desc = (
             "udpsrc name=in caps=\"application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=96\" ! "
             "rtpjitterbuffer latency=30 drop-on-latency=true ! rtpvp8depay name=depay wait-for-keyframe=true request-keyframe=true ! "
-            "vp8dec ! videoconvert name=decoded ! "
-            + process
-            + " ! videoconvert ! "
-            + (H264ENC if config.get("encoder") == "h264" else VP8ENC.format(bitrate=1500000) + " ! " + VP8PAY)
-            + " ! "
-            + rtp_sink(config["outPort"], False)
+            "vp8dec ! videoconvert name=decoded ! " + process + " ! " + output
         )
         self.pipeline = Gst.parse_launch(desc)
         # Our own socket, so that the engine learns the port before any packet is sent.
@@ -275,6 +219,8 @@ class Filter(Helper):
         kind = config["process"]["kind"]
         if kind == "faceoverlay":
             self.set_overlay(self.overlay)
+        elif kind == "imageoverlay":
+            self.set_images(config.get("images") or [])
         elif kind == "chroma":
             self.key = config["process"].get("key")  # calibrated by an earlier run of this filter
             if not self.key:
@@ -300,6 +246,13 @@ class Filter(Helper):
                 "fakesink sync=false async=false "
                 f"t. ! queue max-size-buffers=2 ! {overlays}"
             )
+        if kind == "imageoverlay":
+            # Every image is drawn onto one transparent frame-sized picture, redrawn when the
+            # images or the frame size change; one overlay element blends it onto each frame.
+            return "gdkpixbufoverlay name=images alpha=0"
+        if kind == "zbar":
+            # As KMS: qos off, so that a late frame is still scanned rather than dropped.
+            return "zbar name=zbar qos=false"
         if kind == "chroma":
             # The background enters through an appsrc that gets one copy of the image per video
             # frame, with that frame's timestamp, so the compositor has both inputs at once.
@@ -318,7 +271,11 @@ class Filter(Helper):
         event = info.get_event()
         if event.type == Gst.EventType.CAPS:
             s = event.parse_caps().get_structure(0)
-            self.size = (s.get_value("width"), s.get_value("height"))
+            size = (s.get_value("width"), s.get_value("height"))
+            if size != self.size:
+                self.size = size
+                if self.config["process"]["kind"] == "imageoverlay":
+                    self.draw_images()
         return Gst.PadProbeReturn.OK
 
     def on_upstream_event(self, pad, info):
@@ -383,6 +340,52 @@ class Filter(Helper):
         element.set_property("overlay-width", 0)
         element.set_property("overlay-height", 0)
         element.set_property("alpha", 1.0)
+
+    # -- image overlay ---------------------------------------------------------------------
+
+    def set_images(self, images):
+        # In the order they were added, each drawn over the ones before (as KMS's list).
+        self.images = [dict(image, pixbuf=GdkPixbuf.Pixbuf.new_from_file(image["path"])) for image in images]
+        self.draw_images()
+
+    def draw_images(self):
+        element = self.pipeline.get_by_name("images")
+        if not self.images or not self.size:
+            element.set_property("alpha", 0.0)
+            return
+        width, height = self.size
+        canvas = GdkPixbuf.Pixbuf.new(GdkPixbuf.Colorspace.RGB, True, 8, width, height)
+        canvas.fill(0x00000000)
+        for image in self.images:
+            placed = image_box(image, width, height)
+            if placed:
+                x, y, w, h = placed
+                # Clipped to the frame: an image may hang over its edges.
+                x0, y0, x1, y1 = max(0, x), max(0, y), min(width, x + w), min(height, y + h)
+                if x1 > x0 and y1 > y0:
+                    image["pixbuf"].composite(
+                        canvas, x0, y0, x1 - x0, y1 - y0, x, y,
+                        w / image["pixbuf"].get_width(), h / image["pixbuf"].get_height(),
+                        GdkPixbuf.InterpType.BILINEAR, 255,
+                    )
+        element.set_property("pixbuf", canvas)
+        element.set_property("offset-x", 0)
+        element.set_property("offset-y", 0)
+        element.set_property("overlay-width", 0)
+        element.set_property("overlay-height", 0)
+        element.set_property("alpha", 1.0)
+
+    # -- zbar ------------------------------------------------------------------------------
+
+    def on_barcode(self, structure):
+        # KMS reports a code when it differs from the last one reported, or a second after it.
+        ok_ts, ts = structure.get_uint64("timestamp")
+        code = (structure.get_string("type"), structure.get_string("symbol"))
+        last = self.last_code
+        if last and last[0] == code and ok_ts and ts - last[1] < Gst.SECOND:
+            return
+        self.last_code = (code, ts if ok_ts else 0)
+        emit(event="code", codeType=code[0], value=code[1])
 
     # -- chroma ----------------------------------------------------------------------------
 
@@ -474,6 +477,9 @@ class Filter(Helper):
         super().on_message(bus, message)
         if message.type == Gst.MessageType.ELEMENT and message.src.get_name() == "detect":
             self.on_faces(face_boxes(message.get_structure().to_string())[:MAX_FACES])
+        elif message.type == Gst.MessageType.ELEMENT and message.src.get_name() == "zbar":
+            if message.get_structure().get_name() == "barcode":
+                self.on_barcode(message.get_structure())
 
     def command(self, command):
         if command.get("cmd") == "overlay":
@@ -482,6 +488,9 @@ class Filter(Helper):
         if command.get("cmd") == "set":
             element = self.pipeline.get_by_name(command["element"])
             Gst.util_set_object_arg(element, command["property"], command["value"])
+            return None
+        if command.get("cmd") == "images":
+            self.set_images(command.get("images") or [])
             return None
         if command.get("cmd") == "background":
             self.set_background(command.get("path"))
@@ -511,7 +520,12 @@ def main():
         return
     limit_memory(config.get("memoryMb"))
     try:
-        helper = Player(config) if mode == "player" else Filter(config)
+        if mode == "mixer":
+            from mixer import Mixer  # only a hub's process needs it
+
+            helper = Mixer(config)
+        else:
+            helper = Player(config) if mode == "player" else Filter(config)
     except GLib.Error as err:
         emit(event="error", message=err.message)
         sys.exit(1)

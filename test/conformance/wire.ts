@@ -16,7 +16,7 @@ type Wire = {
 };
 
 /** A raw client: numbered requests, replies matched by id, events kept apart. */
-class RawClient {
+export class RawClient {
   readonly socket: TestSocket;
   private nextId = 1;
   private readonly replies = new Map<unknown, Wire>();

@@ -5,6 +5,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- kurento-client is untyped */
 import type { Browser } from 'playwright-core';
 import { BrowserPeer, type PeerPageServer } from './browser-peer';
+import { eventually } from './app';
+import { helpersOf, type EngineHandle } from './gstreamer';
 import { call, negotiateBrowserOffer } from './kurento';
 
 export interface FilterLoop {
@@ -32,4 +34,20 @@ export async function loopThroughFilter(
   owned.peers.push(peer);
   await negotiateBrowserOffer(peer, webRtc);
   return { peer, filter, errors };
+}
+
+/**
+ * The filter tests' afterEach: closes the pages and releases the pipelines in `owned`, then
+ * checks that the media server holds no pipeline and that every GStreamer process ended.
+ */
+export async function releaseOwned(
+  client: any,
+  engine: EngineHandle,
+  owned: { pipelines: any[]; peers: BrowserPeer[] },
+): Promise<void> {
+  await Promise.all(owned.peers.splice(0).map((p) => p.close()));
+  await Promise.all(owned.pipelines.splice(0).map((p) => call(p, 'release')));
+  const manager = await call<any>(client, 'getServerManager');
+  expect(await call<unknown[]>(manager, 'getPipelines')).toHaveLength(0);
+  expect(await eventually(helpersOf(engine), (n) => n === 0, 3000)).toBe(0);
 }

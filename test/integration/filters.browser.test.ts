@@ -49,7 +49,7 @@ import {
 } from '../helpers/frames';
 import { helperPids, helpersOf } from '../helpers/gstreamer';
 import { call, complexType, connect, negotiateBrowserOffer } from '../helpers/kurento';
-import { loopThroughFilter, type FilterLoop } from '../helpers/filter-loop';
+import { loopThroughFilter, releaseOwned, type FilterLoop } from '../helpers/filter-loop';
 import { HeadlessPeer } from '../../scripts/lib/headless-peer';
 
 jest.setTimeout(90_000);
@@ -107,13 +107,8 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
     pages = await PeerPageServer.start();
   });
 
-  afterEach(async () => {
-    await Promise.all(peers.splice(0).map((p) => p.close()));
-    await Promise.all(pipelines.splice(0).map((p) => call(p, 'release')));
-    const manager = await call<any>(client, 'getServerManager');
-    expect(await call<unknown[]>(manager, 'getPipelines')).toHaveLength(0);
-    expect(await eventually(helpersOf(engine), (n) => n === 0, 3000)).toBe(0);
-  });
+  // Every pipeline released and every GStreamer process ended with its element.
+  afterEach(() => releaseOwned(client, engine, { pipelines, peers }));
 
   afterAll(async () => {
     client?.close();

@@ -101,8 +101,11 @@ describe('embedded media server protocol', () => {
   test('operations that exist in KMS but not here say so, never succeed silently', async () => {
     const pipeline = (await request('create', { type: 'MediaPipeline' })).result?.value as string;
     try {
-      const zbar = await request('create', { type: 'ZBarFilter', constructorParams: { mediaPipeline: pipeline } });
-      expect(zbar.error?.message).toMatch(/not supported by the embedded media server/);
+      const mixer = await request('create', { type: 'Mixer', constructorParams: { mediaPipeline: pipeline } });
+      expect(mixer.error).toMatchObject({
+        code: 40006,
+        message: expect.stringMatching(/not supported by the embedded media server/),
+      });
       const dot = await request('invoke', { object: pipeline, operation: 'getGstreamerDot', operationParams: {} });
       expect(dot.error?.message).toMatch(/not supported by the embedded media server/);
       const unknown = await request('invoke', { object: pipeline, operation: 'fly', operationParams: {} });

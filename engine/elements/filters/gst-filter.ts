@@ -62,6 +62,14 @@ export abstract class GstFilter extends MediaElement {
   /** The `process` part of the helper's configuration: what this filter does to pictures. */
   protected abstract process(): Record<string, unknown> | Promise<Record<string, unknown>>;
 
+  /**
+   * An analyser (ZBarFilter) only looks at the video: its packets leave as they came, and
+   * the helper decodes a copy, with no encoder, as KMS's zbar element passes frames through.
+   */
+  protected analyzesOnly(): boolean {
+    return false;
+  }
+
   /** Extra helper settings that must survive a restart (an overlay, a calibration). */
   protected helperState(): Record<string, unknown> {
     return {};
@@ -90,11 +98,11 @@ export abstract class GstFilter extends MediaElement {
   }
 
   protected onInputPacket(kind: MediaKind, packet: RtpPacket, source: RtpFanout): void {
-    if (kind === 'audio') {
-      const out = this.output('audio');
+    if (kind === 'audio' || this.analyzesOnly()) {
+      const out = this.output(kind);
       if (out.codec !== source.codec) out.codec = source.codec;
       out.push(packet);
-      return;
+      if (kind === 'audio') return;
     }
     if (source.codec !== this.checkedCodec) {
       this.checkedCodec = source.codec;
@@ -207,11 +215,11 @@ export abstract class GstFilter extends MediaElement {
 
   /** The helper decodes and re-encodes the video while it runs; audio passes untouched. */
   protected override transcoding(kind: MediaKind): boolean {
-    return kind === 'video' && this.helper !== undefined;
+    return kind === 'video' && this.helper !== undefined && !this.analyzesOnly();
   }
 
   protected override onKeyframeRequested(kind: MediaKind): void {
-    if (kind === 'video') this.helper?.send({ cmd: 'keyframe' });
+    if (kind === 'video' && !this.analyzesOnly()) this.helper?.send({ cmd: 'keyframe' });
     else this.requestKeyframeUpstream(kind);
   }
 
