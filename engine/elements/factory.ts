@@ -10,6 +10,10 @@ import { FaceOverlayFilter } from './filters/face-overlay-filter';
 import { GStreamerFilter } from './filters/gstreamer-filter';
 import { ImageOverlayFilter } from './filters/image-overlay-filter';
 import { ZBarFilter } from './filters/zbar-filter';
+import { Composite } from './hubs/composite';
+import { Dispatcher, DispatcherOneToMany } from './hubs/dispatchers';
+import type { Hub } from './hubs/hub';
+import { HubPort } from './hubs/hub-port';
 import { MediaPipeline } from './media-pipeline';
 import { PassThrough } from './pass-through';
 import { PlayerEndpoint } from './player-endpoint';
@@ -31,6 +35,10 @@ const BUILDERS: Record<string, Builder> = {
       sendonly: p.sendonly as boolean | undefined,
     }),
   PassThrough: (ctx, p, resolve) => new PassThrough(ctx, pipelineOf(p, resolve)),
+  Composite: (ctx, p, resolve) => new Composite(ctx, pipelineOf(p, resolve), p),
+  Dispatcher: (ctx, p, resolve) => new Dispatcher(ctx, pipelineOf(p, resolve)),
+  DispatcherOneToMany: (ctx, p, resolve) => new DispatcherOneToMany(ctx, pipelineOf(p, resolve)),
+  HubPort: (ctx, p, resolve) => new HubPort(ctx, resolve(p.hub, 'Hub') as Hub),
   FaceOverlayFilter: (ctx, p, resolve) => new FaceOverlayFilter(ctx, pipelineOf(p, resolve)),
   ChromaFilter: (ctx, p, resolve) => new ChromaFilter(ctx, pipelineOf(p, resolve), p),
   GStreamerFilter: (ctx, p, resolve) => new GStreamerFilter(ctx, pipelineOf(p, resolve), p),

@@ -54,8 +54,9 @@ export abstract class MediaElement extends MediaObject {
   /** Builds format stages; set by the factory, which knows the filter classes (no import cycle). */
   static formatStages: FormatStageFactory | undefined;
 
-  protected constructor(ctx: EngineContext, type: string, pipeline: MediaObject) {
-    super(ctx, type, pipeline);
+  /** `parent` is the pipeline, except for a HubPort, whose parent is its hub (as in KMS). */
+  protected constructor(ctx: EngineContext, type: string, pipeline: MediaObject, parent: MediaObject = pipeline) {
+    super(ctx, type, parent);
     this.pipeline = pipeline;
     this.flowTimer = setInterval(() => this.checkFlow(), FLOW_CHECK_MS);
     this.flowTimer.unref();

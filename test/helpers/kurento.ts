@@ -30,6 +30,18 @@ export function call<T>(obj: any, method: string, ...args: unknown[]): Promise<T
 }
 
 /**
+ * A new port of `hub`, as kurento-client's callback gives it, kept in a box. NOTE: an awaited
+ * kurento-client object is a copy (its objects are thenables), which kurento-client sends
+ * whole, not as its id, where a method takes a HubPort with no `sink` beside it
+ * (DispatcherOneToMany.setSource); KMS's types, and the engine, want the id.
+ */
+export function newHubPort(hub: any): Promise<{ port: any }> {
+  return new Promise((resolve, reject) =>
+    hub.createHubPort((error: Error | undefined, port: any) => (error ? reject(error) : resolve({ port }))),
+  );
+}
+
+/**
  * The raw client behind each connected one. NOTE: kurento-client's object is a thenable, so
  * a promise resolved with it settles on what its then() yields, not on the object itself.
  */
