@@ -117,7 +117,8 @@ export class Composite extends Hub {
         member.inputs = { video: Number(reply.videoPort), audio: Number(reply.audioPort) };
         port.requestKeyframeFromSource('video');
       } catch (err) {
-        this.log.warn({ err }, 'a port could not join the Composite mixer');
+        // A hub released meanwhile ends its mixer before it answers: nothing went wrong.
+        if (!this.released) this.log.warn({ err }, 'a port could not join the Composite mixer');
       }
     });
   }
