@@ -149,9 +149,9 @@ describe('KMS hubs in the embedded media server', () => {
     // The switch asks the new source for a keyframe: the picture changes without waiting
     // for the browser's next one (Chrome sends keyframes only when asked).
     await call(hub, 'connect', green, viewer.port);
-    const greenAfter = await shows(viewer.peer, 'green', 3000);
+    const greenAfter = await shows(viewer.peer, 'green', 15_000);
     await call(hub, 'connect', red, viewer.port);
-    const redAfter = await shows(viewer.peer, 'red', 3000);
+    const redAfter = await shows(viewer.peer, 'red', 15_000);
     console.log(`Dispatcher switch shown after ${greenAfter} ms and ${redAfter} ms (frame capture included)`);
 
     // A port of another hub is refused in words.
@@ -171,8 +171,8 @@ describe('KMS hubs in the embedded media server', () => {
     await shows(second.peer, 'green');
 
     await call(hub, 'setSource', red);
-    await shows(first.peer, 'red', 3000);
-    await shows(second.peer, 'red', 3000);
+    await shows(first.peer, 'red', 15_000);
+    await shows(second.peer, 'red', 15_000);
 
     await call(hub, 'removeSource');
     // Nothing flows any more: the viewers' decoded frame counts stop.
@@ -183,10 +183,10 @@ describe('KMS hubs in the embedded media server', () => {
 
     // Releasing the source's port stops it being the source; the hub goes on.
     await call(hub, 'setSource', red);
-    await shows(first.peer, 'red', 3000);
+    await shows(first.peer, 'red', 15_000);
     await call(red, 'release');
     await call(hub, 'setSource', green);
-    await shows(second.peer, 'green', 3000);
+    await shows(second.peer, 'green', 15_000);
   });
 
   test('Composite: a grid of the pictures arriving, in port order, that adapts as inputs stop and resume', async () => {
