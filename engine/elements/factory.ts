@@ -33,6 +33,7 @@ const BUILDERS: Record<string, Builder> = {
     new WebRtcEndpoint(ctx, pipelineOf(p, resolve), {
       recvonly: p.recvonly as boolean | undefined,
       sendonly: p.sendonly as boolean | undefined,
+      useDataChannels: p.useDataChannels as boolean | undefined,
     }),
   PassThrough: (ctx, p, resolve) => new PassThrough(ctx, pipelineOf(p, resolve)),
   Composite: (ctx, p, resolve) => new Composite(ctx, pipelineOf(p, resolve), p),

@@ -2,8 +2,11 @@
 // connected to other elements. Connections are per media type; a sink pad takes one source at
 // a time, so connecting a new source replaces the old one, as in KMS. The element owns its
 // outputs and its subscriptions to other elements' outputs, and drops both on release.
+// DATA (data-channel messages) is connected like audio and video; only elements that have a
+// data channel produce or consume it, as in KMS, where other elements' data pads carry nothing.
 
 import type { RtpPacket } from 'werift';
+import { DataFanout, type DataMessage } from '../media/data-fanout';
 import { KmsError } from '../protocol/errors';
 import { RtpFanout, type MediaKind } from '../rtp/fanout';
 import { MediaObject, type EngineContext } from './media-object';
@@ -13,6 +16,11 @@ const MEDIA_TYPES: MediaType[] = ['AUDIO', 'VIDEO', 'DATA'];
 
 export const kindOf = (t: MediaType): MediaKind | undefined => (t === 'AUDIO' ? 'audio' : t === 'VIDEO' ? 'video' : undefined);
 export const mediaTypeOf = (k: MediaKind): MediaType => (k === 'audio' ? 'AUDIO' : 'VIDEO');
+
+interface DataInput {
+  source: MediaElement;
+  detach: () => void;
+}
 
 interface Input {
   source: MediaElement;
@@ -45,6 +53,9 @@ export abstract class MediaElement extends MediaObject {
   private readonly pipeline: MediaObject;
   protected readonly outputs = new Map<MediaKind, RtpFanout>();
   private readonly inputs = new Map<MediaKind, Input>();
+  /** The data messages this element produces (a WebRtcEndpoint's data channel). */
+  protected readonly dataOut = new DataFanout();
+  private dataInput: DataInput | undefined;
   private readonly sinks = new Map<MediaElement, Set<MediaType>>();
   private readonly flowingIn = new Map<MediaKind, boolean>();
   private readonly flowingOut = new Map<MediaKind, boolean>();
@@ -89,6 +100,9 @@ export abstract class MediaElement extends MediaObject {
     this.raise('Error', { description, errorCode, type });
   }
 
+  /** Called for every data message from the source connected to DATA; data-channel owners send it. */
+  protected onInputData(_message: DataMessage): void {}
+
   /** Called when the source connected to `kind` has no more media. */
   protected onInputEnded(_kind: MediaKind): void {}
 
@@ -127,22 +141,40 @@ export abstract class MediaElement extends MediaObject {
     fanout.requestKeyframe();
   }
 
+  private attachData(source: MediaElement): void {
+    this.detachData();
+    this.dataInput = { source, detach: source.dataOut.subscribe((message) => this.onInputData(message)) };
+  }
+
   private detachInput(kind: MediaKind): void {
     const input = this.inputs.get(kind);
     if (!input) return;
     input.detach();
     this.inputs.delete(kind);
-    const types = input.source.sinks.get(this);
-    types?.delete(mediaTypeOf(kind));
-    if (types?.size === 0) input.source.sinks.delete(this);
-    input.source.raise('ElementDisconnected', this.connectionEvent(input.source, kind));
+    this.forgetSource(input.source, mediaTypeOf(kind));
   }
 
-  private connectionEvent(source: MediaElement, kind: MediaKind): Record<string, unknown> {
+  private detachData(): void {
+    const input = this.dataInput;
+    if (!input) return;
+    input.detach();
+    this.dataInput = undefined;
+    this.forgetSource(input.source, 'DATA');
+  }
+
+  /** The source no longer feeds this element's `type`: its sink list and its event say so. */
+  private forgetSource(source: MediaElement, type: MediaType): void {
+    const types = source.sinks.get(this);
+    types?.delete(type);
+    if (types?.size === 0) source.sinks.delete(this);
+    source.raise('ElementDisconnected', this.connectionEvent(source, type));
+  }
+
+  private connectionEvent(source: MediaElement, mediaType: MediaType): Record<string, unknown> {
     return {
       source: source.id,
       sink: this.id,
-      mediaType: mediaTypeOf(kind),
+      mediaType,
       sourceMediaDescription: 'default',
       sinkMediaDescription: 'default',
     };
@@ -154,20 +186,20 @@ export abstract class MediaElement extends MediaObject {
     }
     for (const type of mediaType ? [mediaType] : MEDIA_TYPES) {
       const kind = kindOf(type);
-      if (!kind) continue; // DATA channels are not forwarded by the embedded media server
-      sink.attachInput(kind, this);
+      if (kind) sink.attachInput(kind, this);
+      else sink.attachData(this);
       let types = this.sinks.get(sink);
       if (!types) this.sinks.set(sink, (types = new Set()));
       types.add(type);
-      this.raise('ElementConnected', sink.connectionEvent(this, kind));
+      this.raise('ElementConnected', sink.connectionEvent(this, type));
     }
   }
 
   disconnectFrom(sink: MediaElement, mediaType?: MediaType): void {
     for (const type of mediaType ? [mediaType] : MEDIA_TYPES) {
       const kind = kindOf(type);
-      if (!kind) continue;
-      if (sink.inputs.get(kind)?.source === this) sink.detachInput(kind);
+      if (kind && sink.inputs.get(kind)?.source === this) sink.detachInput(kind);
+      if (!kind && sink.dataInput?.source === this) sink.detachData();
     }
   }
 
@@ -215,8 +247,10 @@ export abstract class MediaElement extends MediaObject {
     // Sinks hear that this source ends before they are disconnected from it.
     for (const out of this.outputs.values()) out.end();
     for (const kind of [...this.inputs.keys()]) this.detachInput(kind);
+    this.detachData();
     for (const sink of [...this.sinks.keys()]) this.disconnectFrom(sink);
     for (const out of this.outputs.values()) out.close();
+    this.dataOut.close();
     this.outputs.clear();
   }
 
@@ -229,11 +263,13 @@ export abstract class MediaElement extends MediaObject {
       const sink = this.resolve<MediaElement>(p.sink, 'MediaElement');
       this.disconnectFrom(sink, p.mediaType as MediaType | undefined);
     });
-    this.handle('getSourceConnections', (p) =>
-      [...this.inputs]
-        .filter(([kind]) => !p.mediaType || mediaTypeOf(kind) === p.mediaType)
-        .map(([kind, input]) => this.connectionData(input.source, this, mediaTypeOf(kind))),
-    );
+    this.handle('getSourceConnections', (p) => {
+      const sources: [MediaType, MediaElement][] = [...this.inputs].map(([kind, input]) => [mediaTypeOf(kind), input.source]);
+      if (this.dataInput) sources.push(['DATA', this.dataInput.source]);
+      return sources
+        .filter(([type]) => !p.mediaType || type === p.mediaType)
+        .map(([type, source]) => this.connectionData(source, this, type));
+    });
     this.handle('getSinkConnections', (p) =>
       [...this.sinks].flatMap(([sink, types]) =>
         [...types].filter((t) => !p.mediaType || t === p.mediaType).map((t) => this.connectionData(this, sink, t)),

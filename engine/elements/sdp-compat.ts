@@ -7,7 +7,9 @@
 //   group) when the offer had none;
 // - a section with an insecure profile (RTP/AVP, RTP/AVPF) is one KMS's WebRtcEndpoint has
 //   no handler for: it is answered rejected, with port 0 (kmssdpagent.c, RFC 3264 §6), and an
-//   offer of nothing else gets an answer that rejects it all.
+//   offer of nothing else gets an answer that rejects it all;
+// - an application (data channel) section is answered rejected unless the endpoint was made
+//   with useDataChannels, as KMS adds no SCTP handler then (kmsbasesdpendpoint.c).
 
 const SECURE_PROFILE = /^(UDP\/TLS\/)?RTP\/SAVPF?$/;
 const MODERN_PROFILE = 'UDP/TLS/RTP/SAVPF';
@@ -29,7 +31,7 @@ export interface OfferShape {
 }
 
 /** The offer as werift takes it, and what the answer must be turned back into. */
-export function normaliseOffer(offer: string): { sdp: string; shape: OfferShape } {
+export function normaliseOffer(offer: string, { data }: { data: boolean }): { sdp: string; shape: OfferShape } {
   const eol = offer.includes('\r\n') ? '\r\n' : '\n';
   const [head = '', ...media] = offer.split(`${eol}m=`);
   const sections: OfferedSection[] = [];
@@ -39,7 +41,7 @@ export function normaliseOffer(offer: string): { sdp: string; shape: OfferShape 
     const lines = `m=${body}`.split(eol).filter((l) => l !== '');
     const [kind = '', , proto = '', ...formats] = lines[0]!.slice(2).split(' ');
     const mid = lines.find((l) => l.startsWith('a=mid:'))?.slice('a=mid:'.length);
-    const accepted = SECURE_PROFILE.test(proto) || kind === 'application';
+    const accepted = kind === 'application' ? data : SECURE_PROFILE.test(proto);
     sections.push({ kind, proto, formats: formats.join(' '), mid, accepted });
     if (!accepted) continue;
     const ownMid = mid ?? `legacy${index}`;

@@ -2,7 +2,8 @@
 // ICE candidates as KMS events once `gatherCandidates` is called, publishes what the browser
 // sends as this element's outputs, and sends whatever its inputs carry back to the browser,
 // by RTP pass-through (no decoding). The peer connection is created on first negotiation,
-// so that STUN/TURN properties set after `create` still apply, and closed on release.
+// so that STUN/TURN properties set after `create` still apply, and closed on release. Made
+// with useDataChannels, it also negotiates SCTP, and its data channel is its DATA media.
 
 import { networkInterfaces } from 'node:os';
 import {
@@ -23,10 +24,12 @@ import {
   type RTCRtpSender,
   type RTCRtpTransceiver,
 } from 'werift';
+import type { DataMessage } from '../media/data-fanout';
 import { KmsError } from '../protocol/errors';
 import { RembFeedback, rembFields } from '../rtp/bandwidth';
 import type { MediaKind, RtpFanout } from '../rtp/fanout';
 import { RtpRestamper } from '../rtp/restamper';
+import { DataChannels } from './data-channels';
 import { announceCandidate, looksLikeSdp, stripCandidates, type CandidatePolicy } from './ice-candidates';
 import { answerInShape, negotiatedMid, normaliseOffer, offeredPosition, rejectingAnswer, type OfferShape } from './sdp-compat';
 import { withRecvLimits } from './sdp-bandwidth';
@@ -37,6 +40,7 @@ import type { EngineContext, MediaObject } from './media-object';
 export interface WebRtcEndpointOptions {
   recvonly?: boolean;
   sendonly?: boolean;
+  useDataChannels?: boolean;
 }
 
 type IceCandidateWire = { candidate: string; sdpMid?: string; sdpMLineIndex?: number };
@@ -54,6 +58,7 @@ const ICE_STATE: Record<string, string> = {
 export class WebRtcEndpoint extends MediaElement {
   private readonly options: WebRtcEndpointOptions;
   private pc: RTCPeerConnection | undefined;
+  private dataChannels: DataChannels | undefined;
   private readonly senders = new Map<MediaKind, RTCRtpSender>();
   /**
    * What this endpoint sends stays one continuous stream when its source changes (a filter
@@ -121,7 +126,7 @@ export class WebRtcEndpoint extends MediaElement {
     if (this.remoteSdp !== undefined) {
       throw new KmsError('SDP_END_POINT_ALREADY_NEGOTIATED', 'This endpoint has already negotiated a session');
     }
-    const { sdp, shape } = normaliseOffer(offer);
+    const { sdp, shape } = normaliseOffer(offer, { data: this.options.useDataChannels ?? false });
     this.offerShape = shape;
     if (shape.negotiatedMids.length === 0) {
       this.remoteSdp = offer;
@@ -164,6 +169,9 @@ export class WebRtcEndpoint extends MediaElement {
       for (const kind of ['audio', 'video'] as MediaKind[]) {
         this.adoptTransceiver(pc.addTransceiver(kind, { direction: this.direction }));
       }
+      // KMS offers an SCTP section when data channels are on, with no channel yet. werift adds
+      // one once it has an SCTP transport, which it makes public only with a first channel.
+      if (this.options.useDataChannels) (pc as unknown as { createSctpTransport(): void }).createSctpTransport();
       const offer = await pc.createOffer();
       this.assertAlive();
       await pc.setLocalDescription(offer);
@@ -265,6 +273,13 @@ export class WebRtcEndpoint extends MediaElement {
         this.markMediaConnected();
       });
     });
+    if (this.options.useDataChannels) {
+      this.dataChannels = new DataChannels(pc, {
+        opened: (channelId) => this.raise('DataChannelOpened', { channelId }),
+        closed: (channelId) => this.raise('DataChannelClosed', { channelId }),
+        message: (message) => this.dataOut.push(message),
+      });
+    }
     pc.onIceCandidate.subscribe((candidate) => this.onLocalCandidate(candidate));
     pc.iceConnectionStateChange.subscribe((state) => {
       this.raise('IceComponentStateChanged', { state: ICE_STATE[state] ?? 'FAILED', streamId: 1, componentId: 1 });
@@ -478,6 +493,18 @@ export class WebRtcEndpoint extends MediaElement {
     sender.sendRtp(own).catch(() => undefined);
   }
 
+  protected override onInputData(message: DataMessage): void {
+    this.dataChannels?.send(message);
+  }
+
+  /** The data channels, once SCTP was negotiated; KMS refuses channel operations before. */
+  private negotiatedDataChannels(): DataChannels {
+    if (!this.dataChannels || this.remoteSdp === undefined || !this.pc?.sctpTransport) {
+      throw new KmsError('MEDIA_OBJECT_OPERATION_NOT_SUPPORTED', 'Data channels are not supported');
+    }
+    return this.dataChannels;
+  }
+
   /** Pass-through needs the same codec on both sides; say so once rather than send garbage. */
   private codecMatches(kind: MediaKind, sender: RTCRtpSender, source: RtpFanout): boolean {
     // Per packet and per sink: the common case is the same string, compared without copies.
@@ -511,6 +538,8 @@ export class WebRtcEndpoint extends MediaElement {
   protected override async dispose(): Promise<void> {
     this.remb.close();
     await super.dispose();
+    this.dataChannels?.dispose();
+    this.dataChannels = undefined;
     const pc = this.pc;
     this.pc = undefined;
     await pc?.close();
@@ -537,6 +566,16 @@ export class WebRtcEndpoint extends MediaElement {
     this.handle('getConnectionState', () => this.connectionState);
     this.handle('getMediaState', () => this.mediaState);
     this.handle('getStats', (p) => this.stats(p.mediaType));
+    this.handle('createDataChannel', (p) =>
+      this.negotiatedDataChannels().create({
+        label: (p.label as string | undefined) ?? '',
+        ordered: (p.ordered as boolean | undefined) ?? true,
+        maxPacketLifeTime: (p.maxPacketLifeTime as number | undefined) ?? -1,
+        maxRetransmits: (p.maxRetransmits as number | undefined) ?? -1,
+        protocol: (p.protocol as string | undefined) ?? '',
+      }),
+    );
+    this.handle('closeDataChannel', (p) => this.negotiatedDataChannels().close(p.channelId as number));
     this.handle('getICECandidatePairs', () => {
       const pair = this.selectedPair();
       return pair ? [pair] : [];
