@@ -10,10 +10,12 @@ import { FaceOverlayFilter } from './filters/face-overlay-filter';
 import { GStreamerFilter } from './filters/gstreamer-filter';
 import { ImageOverlayFilter } from './filters/image-overlay-filter';
 import { ZBarFilter } from './filters/zbar-filter';
+import { AlphaBlending } from './hubs/alpha-blending';
 import { Composite } from './hubs/composite';
 import { Dispatcher, DispatcherOneToMany } from './hubs/dispatchers';
 import type { Hub } from './hubs/hub';
 import { HubPort } from './hubs/hub-port';
+import { Mixer } from './hubs/mixer';
 import { MediaPipeline } from './media-pipeline';
 import { PassThrough } from './pass-through';
 import { PlayerEndpoint } from './player-endpoint';
@@ -37,6 +39,8 @@ const BUILDERS: Record<string, Builder> = {
     }),
   PassThrough: (ctx, p, resolve) => new PassThrough(ctx, pipelineOf(p, resolve)),
   Composite: (ctx, p, resolve) => new Composite(ctx, pipelineOf(p, resolve), p),
+  AlphaBlending: (ctx, p, resolve) => new AlphaBlending(ctx, pipelineOf(p, resolve)),
+  Mixer: (ctx, p, resolve) => new Mixer(ctx, pipelineOf(p, resolve)),
   Dispatcher: (ctx, p, resolve) => new Dispatcher(ctx, pipelineOf(p, resolve)),
   DispatcherOneToMany: (ctx, p, resolve) => new DispatcherOneToMany(ctx, pipelineOf(p, resolve)),
   HubPort: (ctx, p, resolve) => new HubPort(ctx, resolve(p.hub, 'Hub') as Hub),

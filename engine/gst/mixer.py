@@ -1,15 +1,23 @@
-"""The Composite hub's mixer (engine/elements/hubs/composite.ts owns it): one process per hub.
+"""The mixing hubs' mixer (engine/elements/hubs/mixing-hub.ts owns it): one process per hub.
 
 Each port sends VP8 and Opus RTP into its own pair of UDP sockets. The video of the ports
-whose pictures are arriving is laid out as KMS lays it out: a grid of ceil(sqrt(n))
-columns, in the order the ports were made, each picture stretched to its cell, on black.
-One VP8 stream of that grid goes back for every port. Each port also gets its own Opus mix
-of every other port's audio (never its own voice back).
+whose pictures are arriving is laid out by the hub's layout:
+- "grid" (Composite): a grid of ceil(sqrt(n)) columns, in the order the ports were made,
+  each picture stretched to its cell, on black, as KMS lays it out;
+- "alpha" (AlphaBlending): the master port's picture fills the canvas, which takes its size;
+  a port given properties sits at its fractions of the canvas, in its z-order, and any other
+  port fills the canvas at z-order 1, blended over black at 15 fps (kmsalphablending.c);
+- "none" (Mixer): no video here; the hub routes it as it is.
+One VP8 stream of the picture goes back for every port. Each port also gets its own Opus mix:
+with audio "others", of every other port's audio (never its own voice back); with audio
+"routed", of the ports connect-audio names as its sources.
 
 Everything goes back over one TCP connection, told apart by SSRC: the video is VIDEO_SSRC,
 port N's audio is AUDIO_SSRC_BASE + N.
 
-Commands: add-port (answers with the port's UDP ports), remove-port, keyframe.
+Commands: add-port (answers with the port's UDP ports), remove-port, keyframe, master and
+port-properties (alpha), connect-audio and disconnect-audio (routed). Each may be sent again
+with the same effect: a restarted mixer is brought back to its hub's state by replaying them.
 Events: keyframe-request with the port whose decoder needs one.
 """
 
@@ -21,11 +29,16 @@ from plumbing import VP8ENC, VP8PAY, Helper, emit
 
 VIDEO_SSRC = 1
 AUDIO_SSRC_BASE = 1000
-# A picture that has not changed for this long leaves the grid; it comes back with its next frame.
-INPUT_TIMEOUT_US = 1_000_000
+# An input with no new frame for this long leaves the picture; it comes back with its next frame.
+# Two seconds, not one: a busy sender (a browser short of CPU) may pause that long.
+INPUT_TIMEOUT_US = 2_000_000
 LAYOUT_CHECK_MS = 250
 # How long the mixers wait for a late input before mixing without it.
 LATENCY_NS = 100 * Gst.MSECOND
+# AlphaBlending's canvas until its master's size is known, and its rate (kmsalphablending.c).
+ALPHA_DEFAULT_SIZE = (640, 480)
+ALPHA_FRAMERATE = 15
+ALPHA_MASTER_Z = 5
 VIDEO_CAPS = "application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=96"
 AUDIO_CAPS = "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111"
 # One raw format everywhere: an audiomixer's inputs must match its output exactly.
@@ -38,6 +51,19 @@ def grid(n, width, height):
     rows = math.ceil(n / columns)
     w, h = width // columns, height // rows
     return [((i % columns) * w, (i // columns) * h, w, h) for i in range(n)]
+
+
+def alpha_place(port, master, master_z, width, height):
+    """Where AlphaBlending draws a port: (x, y, w, h, z-order) on a width x height canvas.
+
+    Its z-orders are one above KMS's, so that every picture is above the black background.
+    """
+    if port.pid == master:
+        return (0, 0, width, height, master_z + 1)
+    if port.placement is None:
+        return (0, 0, width, height, 2)
+    x, y, w, h, z = port.placement
+    return (round(x * width), round(y * height), max(1, round(w * width)), max(1, round(h * height)), z + 1)
 
 
 class Port:
@@ -53,26 +79,43 @@ class Port:
         # (tee src pad, queue, audiomixer sink pad) for this port's voice in another's mix.
         self.branches = {}
         self.last_frame_us = 0
+        # AlphaBlending: (x, y, w, h, z) as fractions of the canvas, once set; the input's size.
+        self.placement = None
+        self.size = None
 
 
 class Mixer(Helper):
     def __init__(self, config):
         super().__init__(config)
-        width, height, fps = config["width"], config["height"], config["framerate"]
-        self.size = (width, height)
+        self.layout = config.get("layout", "grid")
+        self.routed_audio = config.get("audio", "others") == "routed"
+        if self.layout == "alpha":
+            self.size, self.fps = ALPHA_DEFAULT_SIZE, ALPHA_FRAMERATE
+        else:
+            self.size, self.fps = (config.get("width", 0), config.get("height", 0)), config.get("framerate", 15)
+        # AlphaBlending's master is its first port until set (KMS's port 0).
+        self.master, self.master_z = 1, ALPHA_MASTER_Z
         self.ports = {}
-        self.shown = []
-        raw = f"video/x-raw,width={width},height={height},framerate={fps}/1"
+        self.shown = None
+        # One connection back for every stream; the engine tells them apart by SSRC.
+        out = f"funnel name=out ! rtpstreampay ! tcpclientsink host=127.0.0.1 port={config['outPort']} sync=false async=false"
+        if self.layout == "none":
+            self.pipeline = Gst.parse_launch(out)
+            return
+        raw = self.canvas_caps()
         self.pipeline = Gst.parse_launch(
-            f"compositor name=mix background=black latency={LATENCY_NS} start-time-selection=first ! {raw} ! "
+            f"compositor name=mix background=black latency={LATENCY_NS} start-time-selection=first ! "
+            f"capsfilter name=canvas caps={raw} ! "
             "videoconvert ! " + VP8ENC.format(bitrate=1500000) + f" ! {VP8PAY} ssrc={VIDEO_SSRC} ! out. "
-            # Black while no picture arrives, so the grid's stream never stops (as KMS does).
-            f"videotestsrc is-live=true pattern=black ! {raw} ! mix. "
-            # One connection back for every stream; the engine tells them apart by SSRC.
-            "funnel name=out ! rtpstreampay ! "
-            f"tcpclientsink host=127.0.0.1 port={config['outPort']} sync=false async=false"
+            # Black while no picture arrives, so the stream never stops (as KMS does).
+            f"videotestsrc is-live=true pattern=black ! capsfilter name=background caps={raw} ! mix. " + out
         )
+        self.pipeline.get_by_name("background").get_static_pad("src").get_peer().set_property("zorder", 0)
         GLib.timeout_add(LAYOUT_CHECK_MS, self.check_layout)
+
+    def canvas_caps(self):
+        width, height = self.size
+        return f"video/x-raw,width={width},height={height},framerate={self.fps}/1"
 
     def command(self, command):
         name = command.get("cmd")
@@ -80,6 +123,28 @@ class Mixer(Helper):
             return self.add_port(int(command["port"]))
         if name == "remove-port":
             self.remove_port(int(command["port"]))
+            return None
+        if name == "master":
+            self.master, self.master_z = int(command["port"]), max(0, int(command["zOrder"]))
+            master = self.ports.get(self.master)
+            if master is not None and master.size is not None:
+                self.resize(master.size)
+            self.relayout()
+            return None
+        if name == "port-properties":
+            port = self.ports[int(command["port"])]
+            port.placement = tuple(float(command[k]) for k in ("x", "y", "width", "height")) + (
+                max(0, int(command["zOrder"])),
+            )
+            self.relayout()
+            return None
+        if name in ("connect-audio", "disconnect-audio"):
+            speaker, listener = self.ports[int(command["source"])], self.ports[int(command["sink"])]
+            if name == "disconnect-audio" and listener.pid in speaker.branches:
+                self.unbranch(speaker, listener.pid)
+            if name == "connect-audio" and listener.pid not in speaker.branches:
+                self.branch(speaker, listener)
+                speaker.branches[listener.pid][1].sync_state_with_parent()
             return None
         return super().command(command)
 
@@ -108,24 +173,17 @@ class Mixer(Helper):
         return sock
 
     def add_port(self, pid):
+        if pid in self.ports:
+            port = self.ports[pid]
+            return {"videoPort": port.video_port, "audioPort": port.audio_port}
         port = Port(pid)
-        video_sock, audio_sock = self.bound_socket(), self.bound_socket()
-        port.video = self.chain(
-            ("udpsrc", {"socket": video_sock, "caps": VIDEO_CAPS}),
-            ("rtpjitterbuffer", {"latency": 200}),
-            ("rtpvp8depay", {"wait-for-keyframe": True, "request-keyframe": True}),
-            ("vp8dec", {}),
-            ("videoconvert", {}),
-            ("queue", {"max-size-buffers": 2, "leaky": 2}),
-        )
-        depay = port.video[2]
-        depay.get_static_pad("sink").add_probe(Gst.PadProbeType.EVENT_UPSTREAM, self.on_upstream_event, pid)
-        # Frames are counted before the queue: the compositor holds back what it takes in.
-        port.video[-1].get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, self.on_frame, port)
-        port.mix_pad = self.pipeline.get_by_name("mix").request_pad_simple("sink_%u")
-        port.mix_pad.set_property("alpha", 0.0)
-        port.video[-1].get_static_pad("src").link(port.mix_pad)
-
+        audio_sock = self.bound_socket()
+        port.audio_port = audio_sock.get_local_address().get_port()
+        port.video_port = 0  # the hub routes video itself
+        if self.layout != "none":
+            video_sock = self.bound_socket()
+            port.video_port = video_sock.get_local_address().get_port()
+            self.add_video(port, video_sock)
         port.audio = self.chain(
             ("udpsrc", {"socket": audio_sock, "caps": AUDIO_CAPS}),
             ("rtpjitterbuffer", {"latency": 200}),
@@ -149,20 +207,38 @@ class Mixer(Helper):
         port.mixer = port.out[0]
         port.funnel_pad = self.pipeline.get_by_name("out").request_pad_simple("sink_%u")
         port.out[-1].get_static_pad("src").link(port.funnel_pad)
-        # Every other port's voice into this port's mix, and this port's into theirs.
-        for other in self.ports.values():
-            self.branch(other, port)
-            self.branch(port, other)
+        # Every other port's voice into this port's mix, and this port's into theirs, unless
+        # the hub routes audio itself.
+        if not self.routed_audio:
+            for other in self.ports.values():
+                self.branch(other, port)
+                self.branch(port, other)
         self.ports[pid] = port
         for element in port.out + port.audio + port.video:
             element.sync_state_with_parent()
         for other in self.ports.values():
             for queue in (b[1] for b in other.branches.values()):
                 queue.sync_state_with_parent()
-        return {
-            "videoPort": video_sock.get_local_address().get_port(),
-            "audioPort": audio_sock.get_local_address().get_port(),
-        }
+        return {"videoPort": port.video_port, "audioPort": port.audio_port}
+
+    def add_video(self, port, sock):
+        port.video = self.chain(
+            ("udpsrc", {"socket": sock, "caps": VIDEO_CAPS}),
+            ("rtpjitterbuffer", {"latency": 200}),
+            ("rtpvp8depay", {"wait-for-keyframe": True, "request-keyframe": True}),
+            ("vp8dec", {}),
+            ("videoconvert", {}),
+            ("queue", {"max-size-buffers": 2, "leaky": 2}),
+        )
+        depay = port.video[2]
+        depay.get_static_pad("sink").add_probe(Gst.PadProbeType.EVENT_UPSTREAM, self.on_upstream_event, port.pid)
+        # Frames are counted before the queue: the compositor holds back what it takes in.
+        queue_sink = port.video[-1].get_static_pad("sink")
+        queue_sink.add_probe(Gst.PadProbeType.BUFFER, self.on_frame, port)
+        queue_sink.add_probe(Gst.PadProbeType.EVENT_DOWNSTREAM, self.on_caps, port)
+        port.mix_pad = self.pipeline.get_by_name("mix").request_pad_simple("sink_%u")
+        port.mix_pad.set_property("alpha", 0.0)
+        port.video[-1].get_static_pad("src").link(port.mix_pad)
 
     def branch(self, speaker, listener):
         """The speaker's voice into the listener's mix: tee pad, queue, mixer pad."""
@@ -210,32 +286,70 @@ class Mixer(Helper):
                 self.pipeline.get_by_name(owner).release_request_pad(pad)
             for element in elements:
                 self.pipeline.remove(element)
-        self.check_layout()
+        if self.layout != "none":
+            self.relayout()
 
-    # -- the grid -----------------------------------------------------------------------------
+    # -- the picture --------------------------------------------------------------------------
 
     def on_frame(self, pad, info, port):
         port.last_frame_us = GLib.get_monotonic_time()
         return Gst.PadProbeReturn.OK
+
+    def on_caps(self, pad, info, port):
+        event = info.get_event()
+        if event.type == Gst.EventType.CAPS:
+            structure = event.parse_caps().get_structure(0)
+            found_w, width = structure.get_int("width")
+            found_h, height = structure.get_int("height")
+            if found_w and found_h:
+                # Caps arrive on a streaming thread; the canvas changes on the main loop.
+                GLib.idle_add(self.on_input_size, port, (width, height))
+        return Gst.PadProbeReturn.OK
+
+    def on_input_size(self, port, size):
+        port.size = size
+        if self.layout == "alpha" and port.pid == self.master and self.ports.get(port.pid) is port:
+            self.resize(size)
+            self.relayout()
+        return False
+
+    def resize(self, size):
+        """AlphaBlending's canvas takes its master's size (the encoder follows the new caps)."""
+        if size == self.size:
+            return
+        self.size = size
+        caps = Gst.Caps.from_string(self.canvas_caps())
+        for name in ("canvas", "background"):
+            self.pipeline.get_by_name(name).set_property("caps", caps)
 
     def on_upstream_event(self, pad, info, pid):
         if GstVideo.video_event_is_force_key_unit(info.get_event()):
             emit(event="keyframe-request", port=pid)
         return Gst.PadProbeReturn.OK
 
+    def relayout(self):
+        self.shown = None
+        self.check_layout()
+
     def check_layout(self):
+        if self.layout == "none":
+            return False
         now = GLib.get_monotonic_time()
         shown = [pid for pid, port in sorted(self.ports.items()) if now - port.last_frame_us < INPUT_TIMEOUT_US]
-        if shown != self.shown:
-            self.shown = shown
-            cells = dict(zip(shown, grid(len(shown), *self.size))) if shown else {}
-            for pid, port in self.ports.items():
-                cell = cells.get(pid)
-                if cell is None:
-                    port.mix_pad.set_property("alpha", 0.0)
-                    continue
-                x, y, w, h = cell
-                for key, value in (("xpos", x), ("ypos", y), ("width", w), ("height", h), ("alpha", 1.0)):
-                    port.mix_pad.set_property(key, value)
-            emit(event="layout", ports=shown)
+        if shown == self.shown:
+            return True
+        self.shown = shown
+        width, height = self.size
+        if self.layout == "grid":
+            places = {pid: cell + (1,) for pid, cell in zip(shown, grid(len(shown), width, height))} if shown else {}
+        else:
+            places = {pid: alpha_place(self.ports[pid], self.master, self.master_z, width, height) for pid in shown}
+        for pid, port in self.ports.items():
+            place = places.get(pid)
+            if place is None:
+                port.mix_pad.set_property("alpha", 0.0)
+                continue
+            x, y, w, h, z = place
+            for key, value in (("xpos", x), ("ypos", y), ("width", w), ("height", h), ("zorder", z), ("alpha", 1.0)):
+                port.mix_pad.set_property(key, value)
         return True

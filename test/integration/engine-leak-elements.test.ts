@@ -1,5 +1,6 @@
 // Create/release cycles of the elements that own GStreamer processes or route between ports
-// (Composite and its mixer, Dispatcher, DispatcherOneToMany, ZBarFilter, ImageOverlayFilter),
+// (Composite, AlphaBlending and Mixer with their mixers, Dispatcher, DispatcherOneToMany,
+// ZBarFilter, ImageOverlayFilter),
 // each with media flowing through it: every helper process ends with its element, and the
 // engine's file descriptors stay flat.
 
@@ -49,15 +50,27 @@ describe('embedded media server resources over cycles of hubs and analysing filt
         const [{ port: source }, { port: sink }] = await Promise.all([newHubPort(dispatcher), newHubPort(dispatcher)]);
         const zbar = await call<any>(pipeline, 'create', 'ZBarFilter');
         const overlay = await call<any>(pipeline, 'create', 'ImageOverlayFilter');
+        const blending = await call<any>(pipeline, 'create', 'AlphaBlending');
+        const mixer = await call<any>(pipeline, 'create', 'Mixer');
+        const [{ port: blended }, { port: mixedIn }, { port: mixedOut }] = await Promise.all([
+          newHubPort(blending),
+          newHubPort(mixer),
+          newHubPort(mixer),
+        ]);
         // player → composite → dispatcher → zbar, and player → image overlay
         await call(player, 'connect', into);
         await call(out, 'connect', source);
         await call(dispatcher, 'setSource', source);
         await call(sink, 'connect', zbar);
         await call(player, 'connect', overlay);
+        // player → alpha blending; player → mixer port, its audio mixed into another port's
+        await call(player, 'connect', blended);
+        await call(player, 'connect', mixedIn);
+        await call(mixer, 'connect', 'AUDIO', mixedIn, mixedOut);
+        await call(mixer, 'connect', 'VIDEO', mixedIn, mixedOut);
         await call(player, 'play');
-        // The player, the mixer, and both filters each run one process once video reaches them.
-        await eventually(helpersOf(engine), (n) => n === 4, 20_000, 'four GStreamer processes');
+        // The player, the three mixing hubs, and both filters each run one process once video reaches them.
+        await eventually(helpersOf(engine), (n) => n === 6, 20_000, 'six GStreamer processes');
       } finally {
         await call(pipeline, 'release');
       }

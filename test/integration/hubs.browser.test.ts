@@ -1,7 +1,8 @@
 // KMS's hubs in the embedded media server, driven through the unmodified kurento-client:
 // browsers send plain-coloured cameras into HubPorts, another browser watches a port, and
 // the test reads the colours it shows as the routing changes (Dispatcher,
-// DispatcherOneToMany) or the grid forms (Composite), and the audio each port gets.
+// DispatcherOneToMany, Mixer) or the picture forms (Composite's grid, AlphaBlending's blend),
+// and the audio each port gets.
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kurento-client is untyped */
 import pino from 'pino';
@@ -11,6 +12,7 @@ import { eventually } from '../helpers/app';
 import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
 import { launchChromium } from '../helpers/browser';
 import { fakeCameraArgs, type FakeCamera } from '../helpers/fake-camera';
+import { helperPids, helpersOf } from '../helpers/gstreamer';
 import { captureFrame, meanColour, type Rgb } from '../helpers/frames';
 import { call, connect, negotiateBrowserOffer, newHubPort } from '../helpers/kurento';
 import { RawClient } from '../conformance/wire';
@@ -18,14 +20,16 @@ import { RawClient } from '../conformance/wire';
 jest.setTimeout(120_000);
 
 const camera = (name: string, colour: string): FakeCamera => ({
-  name: `${name}-640x480-15`,
-  lavfi: `color=c=${colour}:s=640x480:r=15`,
+  name: `${name}-320x240-15`,
+  lavfi: `color=c=${colour}:s=320x240:r=15`,
   seconds: 3,
 });
 const RED = camera('red', '0xD02020');
 const GREEN = camera('green', '0x20B040');
 const BLUE = camera('blue', '0x2040D0');
-const WHOLE = { x: 40, y: 40, width: 560, height: 400 };
+// Small pictures: three browsers send and watch at once on a laptop-sized machine.
+const CAMERA_SIZE = { width: 320, height: 240 };
+const WHOLE = { x: 20, y: 20, width: 280, height: 200 };
 
 type Colour = 'red' | 'green' | 'blue' | 'other';
 const colourOf = ([r, g, b]: Rgb): Colour =>
@@ -102,12 +106,16 @@ describe('KMS hubs in the embedded media server', () => {
   });
 
   /** A browser in a call through a new port of `hub`: its camera goes in, the port's output comes back. */
-  async function memberOf(hub: any, browser: Browser): Promise<{ port: any; peer: BrowserPeer; endpoint: any }> {
+  async function memberOf(
+    hub: any,
+    browser: Browser,
+    video = CAMERA_SIZE,
+  ): Promise<{ port: any; peer: BrowserPeer; endpoint: any }> {
     const endpoint = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
     const { port } = await newHubPort(hub);
     await call(endpoint, 'connect', port);
     await call(port, 'connect', endpoint);
-    const peer = await BrowserPeer.open(browser, pages, { send: true });
+    const peer = await BrowserPeer.open(browser, pages, { send: true, video });
     peers.push(peer);
     await negotiateBrowserOffer(peer, endpoint);
     return { port, peer, endpoint };
@@ -249,6 +257,160 @@ describe('KMS hubs in the embedded media server', () => {
         'blue alone to hear nothing',
       ),
     ).toBeLessThan(0.001);
+  });
+
+  test('AlphaBlending: the master fills the canvas at its size; ports sit where their properties say, by z-order', async () => {
+    const hub = await call<any>(pipeline, 'create', 'AlphaBlending');
+    const red = await memberOf(hub, browsers[0]!);
+    const green = await memberOf(hub, browsers[1]!);
+    const blue = await memberOf(hub, browsers[2]!);
+    const viewer = await viewerOf(hub);
+    await call(hub, 'setMaster', red.port, 1);
+    // kurento-client's argument order: relativeX, relativeY, zOrder, relativeWidth, relativeHeight, port.
+    await call(hub, 'setPortProperties', 0.5, 0, 2, 0.5, 0.5, green.port);
+    await call(hub, 'setPortProperties', 0, 0.5, 3, 0.25, 0.5, blue.port);
+    // Quadrants of the 320x240 canvas (the master's size), read away from the edges.
+    const regions = async (): Promise<Colour[]> => {
+      const frame = await captureFrame(viewer.peer.page);
+      expect([frame.width, frame.height]).toEqual([320, 240]);
+      return [
+        { x: 20, y: 20, width: 120, height: 80 }, // top left: the master
+        { x: 180, y: 20, width: 120, height: 80 }, // top right: green's place
+        { x: 10, y: 140, width: 60, height: 80 }, // bottom left quarter: blue's place
+        { x: 180, y: 140, width: 120, height: 80 }, // bottom right: the master
+      ].map((r) => colourOf(meanColour(frame, r)));
+    };
+    expect(await eventually(regions, (c) => c.join() === 'red,green,blue,red', 20_000, 'the blend')).toEqual([
+      'red',
+      'green',
+      'blue',
+      'red',
+    ]);
+
+    // A negative position cuts the picture at the edge: green, half the width, shows its
+    // right half in the canvas's first quarter. And a z-order under the master's hides blue.
+    await call(hub, 'setPortProperties', -0.25, 0, 2, 0.5, 0.5, green.port);
+    await call(hub, 'setPortProperties', 0, 0.5, 0, 0.25, 0.5, blue.port);
+    const moved = async (): Promise<Colour[]> => {
+      const frame = await captureFrame(viewer.peer.page);
+      return [
+        { x: 10, y: 20, width: 60, height: 80 }, // green's visible half
+        { x: 180, y: 20, width: 120, height: 80 }, // top right: the master again
+        { x: 10, y: 140, width: 60, height: 80 }, // blue, now under the master
+      ].map((r) => colourOf(meanColour(frame, r)));
+    };
+    expect(await eventually(moved, (c) => c.join() === 'green,red,red', 20_000, 'green cut, blue hidden')).toEqual([
+      'green',
+      'red',
+      'red',
+    ]);
+
+    // Another master: blue fills the canvas above the others; green still sits on top.
+    await call(hub, 'setMaster', blue.port, 1);
+    await call(hub, 'setPortProperties', 0.5, 0.5, 0, 0.5, 0.5, red.port);
+    expect(await eventually(moved, (c) => c.join() === 'green,blue,blue', 20_000, 'blue as master')).toEqual([
+      'green',
+      'blue',
+      'blue',
+    ]);
+    // The canvas takes its master's size: a 160x120 camera as master makes a 160x120 blend.
+    const small = await memberOf(hub, browsers[1]!, { width: 160, height: 120 });
+    await call(hub, 'setMaster', small.port, 9);
+    const size = async (): Promise<string> => {
+      const frame = await captureFrame(viewer.peer.page);
+      return `${frame.width}x${frame.height} ${colourOf(meanColour(frame, { x: 10, y: 10, width: 140, height: 100 }))}`;
+    };
+    expect(await eventually(size, (s) => s === '160x120 green', 20_000, 'a 160x120 green canvas')).toBe('160x120 green');
+    // Every member gets the others' audio, as in a Composite.
+    expect(
+      await eventually(
+        () => loudness(green.peer),
+        (e) => e > 0.01,
+        20_000,
+        'green to hear the others',
+      ),
+    ).toBeGreaterThan(0.01);
+  });
+
+  test('Mixer: video routed port to port, audio mixed from the sources connected, as KMS documents it', async () => {
+    const hub = await call<any>(pipeline, 'create', 'Mixer');
+    const red = await memberOf(hub, browsers[0]!);
+    const green = await memberOf(hub, browsers[1]!);
+    const viewer = await viewerOf(hub);
+    // Nothing is routed yet: the viewer decodes nothing, and green hears nothing.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await viewer.peer.videoStats()).framesDecoded).toBe(0);
+    expect(await loudness(green.peer)).toBeLessThan(0.001);
+
+    await call(hub, 'connect', 'VIDEO', red.port, viewer.port);
+    await shows(viewer.peer, 'red');
+    await call(hub, 'connect', 'VIDEO', green.port, viewer.port);
+    await shows(viewer.peer, 'green', 15_000);
+
+    await call(hub, 'connect', 'AUDIO', red.port, green.port);
+    expect(
+      await eventually(
+        () => loudness(green.peer),
+        (e) => e > 0.01,
+        20_000,
+        'green to hear red',
+      ),
+    ).toBeGreaterThan(0.01);
+    await call(hub, 'disconnect', 'AUDIO', red.port, green.port);
+    expect(
+      await eventually(
+        () => loudness(green.peer),
+        (e) => e < 0.001,
+        20_000,
+        'green to hear nothing again',
+      ),
+    ).toBeLessThan(0.001);
+
+    // KMS's refusals, in its words.
+    await expect(call(hub, 'disconnect', 'VIDEO', green.port, viewer.port)).rejects.toThrow(
+      /Video disconnection is not implemented yet/,
+    );
+    await expect(call(hub, 'connect', 'DATA', green.port, viewer.port)).rejects.toThrow(/Invalid media type/);
+  });
+
+  test('a mixer process that dies is restarted once, with its ports and settings, and the hub says so', async () => {
+    const hub = await call<any>(pipeline, 'create', 'AlphaBlending');
+    const errors: string[] = [];
+    hub.on('Error', (e: any) => errors.push(`${e.errorCode}: ${e.description}`));
+    await memberOf(hub, browsers[0]!);
+    const green = await memberOf(hub, browsers[1]!);
+    const viewer = await viewerOf(hub);
+    // The first port is the master until told otherwise, at KMS's z-order 5: green goes above.
+    await call(hub, 'setPortProperties', 0.5, 0, 6, 0.5, 0.5, green.port);
+    const halves = async (): Promise<string> => {
+      const frame = await captureFrame(viewer.peer.page);
+      return [20, 180].map((x) => colourOf(meanColour(frame, { x, y: 20, width: 120, height: 80 }))).join();
+    };
+    await eventually(halves, (c) => c === 'red,green', 20_000, 'red with green top right');
+
+    const [mixer] = helperPids(engine);
+    process.kill(mixer!, 'SIGKILL');
+    await eventually(
+      () => errors,
+      (e) => e.length === 1,
+      10_000,
+      'the Error event',
+    );
+    expect(errors[0]).toMatch(/^40000: AlphaBlending: its GStreamer process ended .*restarting it/);
+    // A new process, with every port and green's place, and the picture back.
+    await eventually(halves, (c) => c === 'red,green', 20_000, 'the blend after the restart');
+    expect(helperPids(engine)).toHaveLength(1);
+    expect(helperPids(engine)[0]).not.toBe(mixer);
+
+    process.kill(helperPids(engine)[0]!, 'SIGKILL');
+    await eventually(
+      () => errors,
+      (e) => e.length === 2,
+      10_000,
+      'the second Error event',
+    );
+    expect(errors[1]).toMatch(/ended again .*stopped mixing/);
+    await eventually(helpersOf(engine), (n) => n === 0, 5000, 'no mixer process');
   });
 
   test('releasing a hub releases its ports', async () => {

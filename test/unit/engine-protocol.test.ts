@@ -101,8 +101,8 @@ describe('embedded media server protocol', () => {
   test('operations that exist in KMS but not here say so, never succeed silently', async () => {
     const pipeline = (await request('create', { type: 'MediaPipeline' })).result?.value as string;
     try {
-      const mixer = await request('create', { type: 'Mixer', constructorParams: { mediaPipeline: pipeline } });
-      expect(mixer.error).toMatchObject({
+      const rtp = await request('create', { type: 'RtpEndpoint', constructorParams: { mediaPipeline: pipeline } });
+      expect(rtp.error).toMatchObject({
         code: 40006,
         message: expect.stringMatching(/not supported by the embedded media server/),
       });

@@ -5,7 +5,6 @@
 // A switch asks the new source for a keyframe, so the sinks' pictures recover at once.
 
 import type { RtpPacket } from 'werift';
-import { KmsError } from '../../protocol/errors';
 import type { CodecInfo, MediaKind } from '../../rtp/fanout';
 import type { EngineContext, MediaObject } from '../media-object';
 import { Hub } from './hub';
@@ -39,15 +38,6 @@ abstract class RoutingHub extends Hub {
   protected override onPortRemoved(port: HubPort): void {
     this.routes.delete(port);
     for (const [sink, source] of this.routes) if (source === port) this.routes.delete(sink);
-  }
-
-  /** A HubPort argument that belongs to this hub. */
-  protected ownPort(id: unknown): HubPort {
-    const port = this.resolve<HubPort>(id, 'HubPort');
-    if (!this.ports.has(port)) {
-      throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', `HubPort '${port.id}' belongs to another hub`);
-    }
-    return port;
   }
 }
 
