@@ -8,6 +8,11 @@ import { resolve } from 'node:path';
 export interface EngineConfig {
   host: string;
   port: number;
+  /**
+   * The port of the HTTP server that HttpPostEndpoints receive uploads on (KMS's
+   * HttpEndpoint.conf.ini port, 9091 there); 0 lets the OS choose. It listens on `host`.
+   */
+  httpEndpointPort: number;
   /** UDP port range for ICE; undefined lets the OS choose. */
   portRange?: [number, number];
   /** Only these local addresses are announced as candidates; empty means every interface. */
@@ -96,6 +101,7 @@ function argsToEnv(argv: string[]): Source {
     '--image-dirs': 'ENGINE_IMAGE_DIRS',
     '--max-helpers': 'ENGINE_MAX_HELPERS',
     '--helper-memory-mb': 'ENGINE_HELPER_MEMORY_MB',
+    '--http-endpoint-port': 'ENGINE_HTTP_ENDPOINT_PORT',
   };
   const out: Source = {};
   for (let i = 0; i < argv.length; i++) {
@@ -124,6 +130,8 @@ export function loadEngineConfig(argv: string[], env: Source = process.env): Eng
   const config: EngineConfig = {
     host: src.ENGINE_HOST ? ip('ENGINE_HOST', src.ENGINE_HOST) : '127.0.0.1',
     port: src.ENGINE_PORT !== undefined ? int('ENGINE_PORT', src.ENGINE_PORT, 0, 65535) : 8888,
+    httpEndpointPort:
+      src.ENGINE_HTTP_ENDPOINT_PORT !== undefined ? int('ENGINE_HTTP_ENDPOINT_PORT', src.ENGINE_HTTP_ENDPOINT_PORT, 0, 65535) : 0,
     addresses: (src.ENGINE_ADDRESSES ?? '')
       .split(',')
       .map((s) => s.trim())

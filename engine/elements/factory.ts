@@ -14,6 +14,7 @@ import { AlphaBlending } from './hubs/alpha-blending';
 import { Composite } from './hubs/composite';
 import { Dispatcher, DispatcherOneToMany } from './hubs/dispatchers';
 import type { Hub } from './hubs/hub';
+import { HttpPostEndpoint } from './http-post-endpoint';
 import { HubPort } from './hubs/hub-port';
 import { Mixer } from './hubs/mixer';
 import { MediaPipeline } from './media-pipeline';
@@ -49,6 +50,7 @@ const BUILDERS: Record<string, Builder> = {
   GStreamerFilter: (ctx, p, resolve) => new GStreamerFilter(ctx, pipelineOf(p, resolve), p),
   ImageOverlayFilter: (ctx, p, resolve) => new ImageOverlayFilter(ctx, pipelineOf(p, resolve)),
   ZBarFilter: (ctx, p, resolve) => new ZBarFilter(ctx, pipelineOf(p, resolve)),
+  HttpPostEndpoint: (ctx, p, resolve) => new HttpPostEndpoint(ctx, pipelineOf(p, resolve), p),
   PlayerEndpoint: (ctx, p, resolve) => new PlayerEndpoint(ctx, pipelineOf(p, resolve), p.uri as string),
   RecorderEndpoint: (ctx, p, resolve) =>
     new RecorderEndpoint(

@@ -2,6 +2,7 @@
 // operation table that `invoke` dispatches through, events, and release. A parent owns its
 // children: releasing it releases them first, and a released child leaves its parent.
 
+import type { HttpEndpointServer } from '../media/http-endpoint-server';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { EngineConfig } from '../config';
@@ -16,6 +17,8 @@ export interface EngineContext {
   readonly registry: TypeRegistry;
   readonly config: EngineConfig;
   readonly log: Logger;
+  /** Where HttpPostEndpoints take their uploads. */
+  readonly httpEndpoints: HttpEndpointServer;
   register(object: MediaObject): void;
   unregister(object: MediaObject): void;
   lookup(id: string): MediaObject | undefined;

@@ -7,7 +7,8 @@ stdout. When stdin closes (the engine went away) it exits, so no helper outlives
 
 Modes (argv[1] is a JSON object with "mode"):
   probe   report which of the given GStreamer elements are missing, then exit.
-  player  decode a URI (file or http) and send it as VP8 + Opus RTP, paced in real time.
+  player  decode a URI (file or http) and send it as VP8 + Opus RTP, paced in real time;
+          with "encoded", VP8 and Opus are sent as they are in the file, not re-encoded.
   filter  receive VP8 RTP, decode, process (effect, face overlay, image overlay or chroma
           key), re-encode; or, for an analyser (zbar), decode and report what it finds.
   mixer   a Composite hub's grid and audio mixes (mixer.py).
@@ -43,6 +44,11 @@ class Player(Helper):
         self.seek_target = None
         src = Gst.ElementFactory.make("uridecodebin", "src")
         src.set_property("uri", config["uri"])
+        if config.get("encoded"):
+            # Decoding stops at VP8 and Opus, which go out as they are (HttpPostEndpoint's
+            # useEncodedMedia); anything else is still decoded and encoded.
+            src.set_property("caps", Gst.Caps.from_string("video/x-vp8;audio/x-opus;video/x-raw(ANY);audio/x-raw(ANY)"))
+        self.linked = set()
         src.connect("pad-added", self.on_pad)
         src.connect("autoplug-select", self.on_autoplug_select)
         self.pipeline.add(src)
@@ -59,7 +65,14 @@ class Player(Helper):
     def on_pad(self, src, pad):
         caps = pad.get_current_caps() or pad.query_caps(None)
         media = caps.get_structure(0).get_name()
-        if media.startswith("video/") and not self.pipeline.get_by_name("enc"):
+        kind = media.split("/")[0]
+        if kind in self.linked:
+            return
+        if media == "video/x-vp8":
+            desc = "queue max-size-time=500000000 ! " + VP8PAY + " ! " + rtp_sink(self.config["videoPort"], True)
+        elif media == "audio/x-opus":
+            desc = "queue max-size-time=500000000 ! rtpopuspay pt=111 ! " + rtp_sink(self.config["audioPort"], True)
+        elif kind == "video":
             desc = (
                 "queue max-size-time=500000000 ! videoconvert ! "
                 + VP8ENC.format(bitrate=1500000)
@@ -68,7 +81,7 @@ class Player(Helper):
                 + " ! "
                 + rtp_sink(self.config["videoPort"], True)
             )
-        elif media.startswith("audio/") and not self.pipeline.get_by_name("opus"):
+        elif kind == "audio":
             desc = (
                 "queue max-size-time=500000000 ! audioconvert ! audioresample ! "
                 "opusenc name=opus bitrate=64000 frame-size=20 ! rtpopuspay pt=111 ! "
@@ -76,6 +89,7 @@ class Player(Helper):
             )
         else:
             return
+        self.linked.add(kind)
         branch = Gst.parse_bin_from_description(desc, True)
         self.pipeline.add(branch)
         branch.sync_state_with_parent()

@@ -3,6 +3,7 @@
 // nothing of WebSockets: the transport hands it a session and a request, and a Peer to
 // deliver events to.
 
+import { HttpEndpointServer } from '../media/http-endpoint-server';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { EngineConfig } from '../config';
@@ -43,6 +44,7 @@ export class MediaServer implements EngineContext {
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly serverManager: ServerManager;
   private readonly cache = new RequestCache();
+  readonly httpEndpoints: HttpEndpointServer;
   /** Names this run of the server; kurento-client compares it on reconnect to tell a restart. */
   readonly serverId = randomUUID();
 
@@ -50,6 +52,7 @@ export class MediaServer implements EngineContext {
     this.registry = registry;
     this.config = config;
     this.log = log;
+    this.httpEndpoints = new HttpEndpointServer(config.host, config.httpEndpointPort, log.child({ component: 'http-endpoints' }));
     this.sessions = new SessionRegistry(config.sessionTimeoutSeconds * 1000, (s) => this.onSessionExpired(s));
     this.serverManager = new ServerManager(this, {
       pipelines: () => this.pipelineIds(),
@@ -282,6 +285,7 @@ export class MediaServer implements EngineContext {
     const roots = [...this.objects.values()].filter((o) => !o.parent && o !== this.serverManager);
     await Promise.allSettled(roots.map((o) => o.release()));
     this.subscriptions.clear();
+    await this.httpEndpoints.close();
   }
 }
 

@@ -1,11 +1,12 @@
 // Create/release cycles of the elements that own GStreamer processes or route between ports
 // (Composite, AlphaBlending and Mixer with their mixers, Dispatcher, DispatcherOneToMany,
-// ZBarFilter, ImageOverlayFilter),
+// ZBarFilter, ImageOverlayFilter, HttpPostEndpoint released mid-upload),
 // each with media flowing through it: every helper process ends with its element, and the
 // engine's file descriptors stay flat.
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kurento-client is untyped */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -69,8 +70,17 @@ describe('embedded media server resources over cycles of hubs and analysing filt
         await call(mixer, 'connect', 'AUDIO', mixedIn, mixedOut);
         await call(mixer, 'connect', 'VIDEO', mixedIn, mixedOut);
         await call(player, 'play');
-        // The player, the three mixing hubs, and both filters each run one process once video reaches them.
-        await eventually(helpersOf(engine), (n) => n === 6, 20_000, 'six GStreamer processes');
+        // An upload still streaming when its endpoint goes.
+        const httpPost = await call<any>(pipeline, 'create', 'HttpPostEndpoint');
+        const upload = request(await call<string>(httpPost, 'getUrl'), {
+          method: 'POST',
+          headers: { 'content-type': 'video/webm', 'transfer-encoding': 'chunked' },
+        });
+        upload.on('error', () => undefined);
+        upload.write(readFileSync(join(dir, 'clip.webm')));
+        // The player, the three mixing hubs, both filters and the upload each run one process
+        // once video reaches them.
+        await eventually(helpersOf(engine), (n) => n === 7, 20_000, 'seven GStreamer processes');
       } finally {
         await call(pipeline, 'release');
       }

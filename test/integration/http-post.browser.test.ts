@@ -1,0 +1,186 @@
+// HttpPostEndpoint on the embedded media server, driven through the unmodified kurento-client:
+// a WebM clip POSTed to getUrl's address by a streaming HTTP client (chunked, as it reads
+// the file) plays in a browser connected to the endpoint, with KMS's session events; an
+// HTML form's multipart upload plays too; and bad uploads get HTTP errors, not a crash.
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- kurento-client is untyped */
+import { execFileSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { Browser } from 'playwright-core';
+import { EngineProcess } from '../../server/kurento/engine-launcher';
+import { eventually } from '../helpers/app';
+import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
+import { launchChromium } from '../helpers/browser';
+import { captureFrame, meanColour } from '../helpers/frames';
+import { helpersOf } from '../helpers/gstreamer';
+import { call, connect, disconnect, negotiateBrowserOffer } from '../helpers/kurento';
+
+jest.setTimeout(90_000);
+
+/** Sends `body` to `url` (a file streamed chunk by chunk, or bytes) and resolves with the answer. */
+function post(
+  url: string,
+  body: { file: string } | Buffer,
+  headers: Record<string, string>,
+  method = 'POST',
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    if (Buffer.isBuffer(body)) req.end(body);
+    else createReadStream(body.file, { highWaterMark: 16 * 1024 }).pipe(req);
+  });
+}
+
+describe('HttpPostEndpoint on the embedded media server', () => {
+  let engine: EngineProcess;
+  let client: any;
+  let pages: PeerPageServer;
+  let browser: Browser;
+  let dir: string;
+  let clip: string;
+  let pipeline: any;
+  const peers: BrowserPeer[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'http-post-'));
+    clip = join(dir, 'red.webm');
+    // A red picture with a tone: what the browser shows is what was uploaded.
+    execFileSync('ffmpeg', [
+      ...['-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=0xD02020:s=320x240:r=15', '-f', 'lavfi'],
+      ...['-i', 'sine=frequency=440:sample_rate=48000', '-t', '6', '-c:v', 'libvpx', '-b:v', '400k', '-c:a', 'libopus', clip],
+    ]);
+    engine = await EngineProcess.start(pino({ level: 'warn' }), { logLevel: 'warn' });
+    client = await connect(engine.url);
+    pages = await PeerPageServer.start();
+    browser = await launchChromium();
+  });
+
+  beforeEach(async () => {
+    pipeline = await call<any>(client, 'create', 'MediaPipeline');
+  });
+
+  afterEach(async () => {
+    await Promise.all(peers.splice(0).map((p) => p.close()));
+    await call(pipeline, 'release');
+    await eventually(helpersOf(engine), (n) => n === 0, 10_000, 'no GStreamer process left');
+  });
+
+  afterAll(async () => {
+    if (client) await disconnect(client);
+    await browser?.close();
+    await pages?.close();
+    await engine?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A browser watching what `source` gives out. */
+  async function viewer(source: any): Promise<BrowserPeer> {
+    const endpoint = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
+    await call(source, 'connect', endpoint);
+    const peer = await BrowserPeer.open(browser, pages, { send: false });
+    peers.push(peer);
+    await negotiateBrowserOffer(peer, endpoint);
+    return peer;
+  }
+
+  const isRed = async (peer: BrowserPeer): Promise<boolean> => {
+    const [r, g, b] = meanColour(await captureFrame(peer.page), { x: 20, y: 20, width: 280, height: 200 });
+    return r > 150 && g < 90 && b < 90;
+  };
+
+  test('a WebM file POSTed in chunks plays in a browser, with the session events', async () => {
+    const endpoint = await call<any>(pipeline, 'create', 'HttpPostEndpoint', { disconnectionTimeout: 1 });
+    const events: string[] = [];
+    for (const type of ['MediaSessionStarted', 'EndOfStream', 'MediaSessionTerminated']) {
+      endpoint.on(type, () => events.push(type));
+    }
+    const url = await call<string>(endpoint, 'getUrl');
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}$/);
+    const peer = await viewer(endpoint);
+
+    const upload = post(url, { file: clip }, { 'content-type': 'video/webm', 'transfer-encoding': 'chunked' });
+    await eventually(() => isRed(peer), Boolean, 20_000, 'the red clip in the browser');
+    expect(await call<boolean>(endpoint, 'isMediaTranscoding', 'VIDEO')).toBe(true);
+    expect(await upload).toEqual({ status: 200, text: 'OK' });
+    await eventually(
+      () => events,
+      (e) => e.includes('EndOfStream') && e.includes('MediaSessionTerminated'),
+      20_000,
+      'the end',
+    );
+    expect(events.filter((e) => e !== 'MediaSessionTerminated')).toEqual(['MediaSessionStarted', 'EndOfStream']);
+    // The session is over: its URL is gone, as on KMS.
+    expect((await post(url, readFileSync(clip), { 'content-type': 'video/webm' })).status).toBe(404);
+    expect(await call<string>(endpoint, 'getUrl')).toBe('');
+  });
+
+  test("an HTML form's multipart upload plays, with useEncodedMedia passing VP8 on as it is", async () => {
+    const endpoint = await call<any>(pipeline, 'create', 'HttpPostEndpoint', { useEncodedMedia: true });
+    const url = await call<string>(endpoint, 'getUrl');
+    const peer = await viewer(endpoint);
+    const boundary = '----formBoundaryStage';
+    const form = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n`),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="red.webm"\r\n`),
+      Buffer.from('Content-Type: video/webm\r\n\r\n'),
+      readFileSync(clip),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const upload = post(url, form, { 'content-type': `multipart/form-data; boundary=${boundary}` });
+    await eventually(() => isRed(peer), Boolean, 20_000, 'the red clip in the browser');
+    expect(await call<boolean>(endpoint, 'isMediaTranscoding', 'VIDEO')).toBe(false);
+    expect((await upload).status).toBe(200);
+  });
+
+  test('bad uploads get HTTP errors, and the endpoint and engine go on', async () => {
+    // A long disconnectionTimeout: the session outlives the gaps between these uploads.
+    const endpoint = await call<any>(pipeline, 'create', 'HttpPostEndpoint', { disconnectionTimeout: 60 });
+    const url = await call<string>(endpoint, 'getUrl');
+    expect((await post(url, Buffer.from('x'), {})).status).toBe(406); // no Content-Type, as KMS
+    expect((await post(url, Buffer.from('x'), { 'content-type': 'multipart/form-data' })).status).toBe(406);
+    expect((await post(url, Buffer.alloc(0), {}, 'GET')).status).toBe(405);
+    expect((await post(`${url}0`, Buffer.from('x'), { 'content-type': 'video/webm' })).status).toBe(404);
+
+    // One upload at a time: a second while the first streams is refused.
+    const slow = request(url, { method: 'POST', headers: { 'content-type': 'video/webm', 'transfer-encoding': 'chunked' } });
+    slow.on('error', () => undefined);
+    slow.write(readFileSync(clip).subarray(0, 4096));
+    await eventually(
+      async () => (await post(url, Buffer.from('x'), { 'content-type': 'video/webm' })).status,
+      (s) => s === 409,
+      5000,
+      'the second upload refused',
+    );
+    slow.destroy();
+
+    // Not a video at all: an Error event, and the endpoint still takes a good upload.
+    const errors: string[] = [];
+    endpoint.on('Error', (e: any) => errors.push(e.description));
+    // (Once the server has seen the cut upload go: until then it is still in progress.)
+    await eventually(
+      async () => (await post(url, Buffer.from('this is not a video'), { 'content-type': 'video/webm' })).status,
+      (s) => s === 200,
+      5000,
+      'the bad upload taken',
+    );
+    await eventually(
+      () => errors,
+      (e) => e.length > 0,
+      15_000,
+      'an Error event',
+    );
+    expect(errors[0]).toMatch(/could not be played/);
+    const peer = await viewer(endpoint);
+    void post(url, { file: clip }, { 'content-type': 'video/webm' });
+    await eventually(() => isRed(peer), Boolean, 20_000, 'the red clip after the bad one');
+  });
+});
