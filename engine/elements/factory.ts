@@ -21,6 +21,7 @@ import { MediaPipeline } from './media-pipeline';
 import { PassThrough } from './pass-through';
 import { PlayerEndpoint } from './player-endpoint';
 import { RecorderEndpoint } from './recorder-endpoint';
+import { RtpEndpoint } from './rtp-endpoint';
 import { WebRtcEndpoint } from './webrtc-endpoint';
 import { MediaElement } from './media-element';
 import { VideoFormatStage } from './filters/video-format';
@@ -52,6 +53,7 @@ const BUILDERS: Record<string, Builder> = {
   ZBarFilter: (ctx, p, resolve) => new ZBarFilter(ctx, pipelineOf(p, resolve)),
   HttpPostEndpoint: (ctx, p, resolve) => new HttpPostEndpoint(ctx, pipelineOf(p, resolve), p),
   PlayerEndpoint: (ctx, p, resolve) => new PlayerEndpoint(ctx, pipelineOf(p, resolve), p.uri as string),
+  RtpEndpoint: (ctx, p, resolve) => new RtpEndpoint(ctx, pipelineOf(p, resolve), p),
   RecorderEndpoint: (ctx, p, resolve) =>
     new RecorderEndpoint(
       ctx,

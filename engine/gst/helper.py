@@ -11,7 +11,7 @@ Modes (argv[1] is a JSON object with "mode"):
           with "encoded", VP8 and Opus are sent as they are in the file, not re-encoded.
   filter  receive VP8 RTP, decode, process (effect, face overlay, image overlay or chroma
           key), re-encode; or, for an analyser (zbar), decode and report what it finds.
-  mixer   a Composite hub's grid and audio mixes (mixer.py).
+  mixer   a mixing hub's picture and audio mixes (Composite, AlphaBlending, Mixer; mixer.py).
 """
 
 import json

@@ -1,6 +1,7 @@
 // Create/release cycles of the elements that own GStreamer processes or route between ports
 // (Composite, AlphaBlending and Mixer with their mixers, Dispatcher, DispatcherOneToMany,
-// ZBarFilter, ImageOverlayFilter, HttpPostEndpoint released mid-upload),
+// ZBarFilter, ImageOverlayFilter, HttpPostEndpoint released mid-upload, RtpEndpoints with
+// their sockets open, sending and not),
 // each with media flowing through it: every helper process ends with its element, and the
 // engine's file descriptors stay flat.
 
@@ -70,6 +71,12 @@ describe('embedded media server resources over cycles of hubs and analysing filt
         await call(mixer, 'connect', 'AUDIO', mixedIn, mixedOut);
         await call(mixer, 'connect', 'VIDEO', mixedIn, mixedOut);
         await call(player, 'play');
+        // RTP endpoints hold UDP sockets once they negotiate: one offers, one answers and sends.
+        const rtpOffering = await call<any>(pipeline, 'create', 'RtpEndpoint');
+        const rtpSending = await call<any>(pipeline, 'create', 'RtpEndpoint');
+        const answer = await call<string>(rtpSending, 'processOffer', await call<string>(rtpOffering, 'generateOffer'));
+        await call(rtpOffering, 'processAnswer', answer);
+        await call(player, 'connect', rtpSending);
         // An upload still streaming when its endpoint goes.
         const httpPost = await call<any>(pipeline, 'create', 'HttpPostEndpoint');
         const upload = request(await call<string>(httpPost, 'getUrl'), {
