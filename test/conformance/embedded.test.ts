@@ -4,7 +4,14 @@
 
 import pino from 'pino';
 import { EngineProcess } from '../../server/kurento/engine-launcher';
+import { dataChannelsSuite } from './data-channels';
+import { httpPostSuite } from './http-post';
+import { hubsSuite } from './hubs';
+import { rtpEndpointSuite } from './rtp-endpoint';
 import { conformanceSuite, type MediaServerTarget } from './scenarios';
+
+// The hubs' scenarios wait on three browsers at once.
+jest.setTimeout(120_000);
 
 describe('Kurento conformance: embedded media server', () => {
   let engine: EngineProcess | undefined;
@@ -21,6 +28,10 @@ describe('Kurento conformance: embedded media server', () => {
   });
 
   conformanceSuite(() => target);
+  describe('data channels', () => dataChannelsSuite(() => target));
+  describe('hubs', () => hubsSuite(() => target));
+  describe('RtpEndpoint', () => rtpEndpointSuite(() => target));
+  describe('HttpPostEndpoint', () => httpPostSuite(() => target));
 
   // NOTE: after the suite's own afterAll has closed its client (hooks run in the order they
   // are declared): the registry's reconnect-ws throws an uncaught ECONNREFUSED when a client

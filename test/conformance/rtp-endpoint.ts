@@ -1,4 +1,6 @@
-// RtpEndpoint on the embedded media server, driven through the unmodified kurento-client:
+// RtpEndpoint, driven through the unmodified kurento-client (part of the conformance suite,
+// for a media server on this host's network: gst-launch and the server exchange RTP on
+// 127.0.0.1):
 // a gst-launch RTP sender's picture (plain, then SRTP with SDES keys) is decoded by a browser
 // through the engine, and a browser's camera reaches a gst-launch RTP receiver, whose frames
 // the test reads; with KMS's negotiation rules and errors.
@@ -10,17 +12,14 @@ import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import type { Browser } from 'playwright-core';
-import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { eventually } from '../helpers/app';
 import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
 import { launchChromium } from '../helpers/browser';
 import { fakeCameraArgs } from '../helpers/fake-camera';
 import { captureFrame, meanColour } from '../helpers/frames';
 import { call, complexType, connect, disconnect, negotiateBrowserOffer } from '../helpers/kurento';
-
-jest.setTimeout(90_000);
+import type { MediaServerTarget } from './scenarios';
 
 const RED_SOURCE =
   'videotestsrc is-live=true pattern=solid-color foreground-color=0xffd02020 ! video/x-raw,width=320,height=240,framerate=15/1 ! ' +
@@ -75,8 +74,7 @@ const offerFrom = (port: number, proto: string, direction: string, extra: string
     '',
   ].join('\r\n');
 
-describe('RtpEndpoint on the embedded media server', () => {
-  let engine: EngineProcess;
+export function rtpEndpointSuite(target: () => MediaServerTarget): void {
   let client: any;
   let pages: PeerPageServer;
   let browser: Browser;
@@ -88,8 +86,7 @@ describe('RtpEndpoint on the embedded media server', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rtp-endpoint-'));
-    engine = await EngineProcess.start(pino({ level: 'warn' }), { logLevel: 'warn' });
-    client = await connect(engine.url);
+    client = await connect(target().url);
     pages = await PeerPageServer.start();
     browser = await launchChromium(
       fakeCameraArgs({ name: 'green-320x240-15', lavfi: 'color=c=0x20B040:s=320x240:r=15', seconds: 3 }),
@@ -111,7 +108,6 @@ describe('RtpEndpoint on the embedded media server', () => {
     if (client) await disconnect(client);
     await browser?.close();
     await pages?.close();
-    await engine?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -130,7 +126,7 @@ describe('RtpEndpoint on the embedded media server', () => {
     return r > 150 && g < 90 && b < 90 ? 'red' : 'other';
   };
 
-  test("a gst-launch RTP sender's picture is decoded by a browser through the engine", async () => {
+  test("a gst-launch RTP sender's picture is decoded by a browser through the media server", async () => {
     const rtp = await call<any>(pipeline, 'create', 'RtpEndpoint');
     const states: string[] = [];
     rtp.on('MediaStateChanged', (e: any) => states.push(e.newState));
@@ -300,4 +296,4 @@ describe('RtpEndpoint on the embedded media server', () => {
     const v6 = await call<any>(pipeline, 'create', 'RtpEndpoint', { useIpv6: true });
     expect(await call<string>(v6, 'generateOffer')).toMatch(/^c=IN IP6 [0-9a-f:]+$/m);
   });
-});
+}

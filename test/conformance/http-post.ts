@@ -1,4 +1,5 @@
-// HttpPostEndpoint on the embedded media server, driven through the unmodified kurento-client:
+// HttpPostEndpoint, driven through the unmodified kurento-client (part of the conformance
+// suite, for a media server whose getUrl this host can reach):
 // a WebM clip POSTed to getUrl's address by a streaming HTTP client (chunked, as it reads
 // the file) plays in a browser connected to the endpoint, with KMS's session events; an
 // HTML form's multipart upload plays too; and bad uploads get HTTP errors, not a crash.
@@ -9,17 +10,13 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import type { Browser } from 'playwright-core';
-import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { eventually } from '../helpers/app';
 import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
 import { launchChromium } from '../helpers/browser';
 import { captureFrame, meanColour } from '../helpers/frames';
-import { helpersOf } from '../helpers/gstreamer';
 import { call, connect, disconnect, negotiateBrowserOffer } from '../helpers/kurento';
-
-jest.setTimeout(90_000);
+import type { MediaServerTarget } from './scenarios';
 
 /** Sends `body` to `url` (a file streamed chunk by chunk, or bytes) and resolves with the answer. */
 function post(
@@ -40,8 +37,7 @@ function post(
   });
 }
 
-describe('HttpPostEndpoint on the embedded media server', () => {
-  let engine: EngineProcess;
+export function httpPostSuite(target: () => MediaServerTarget): void {
   let client: any;
   let pages: PeerPageServer;
   let browser: Browser;
@@ -58,8 +54,7 @@ describe('HttpPostEndpoint on the embedded media server', () => {
       ...['-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=0xD02020:s=320x240:r=15', '-f', 'lavfi'],
       ...['-i', 'sine=frequency=440:sample_rate=48000', '-t', '6', '-c:v', 'libvpx', '-b:v', '400k', '-c:a', 'libopus', clip],
     ]);
-    engine = await EngineProcess.start(pino({ level: 'warn' }), { logLevel: 'warn' });
-    client = await connect(engine.url);
+    client = await connect(target().url);
     pages = await PeerPageServer.start();
     browser = await launchChromium();
   });
@@ -71,14 +66,12 @@ describe('HttpPostEndpoint on the embedded media server', () => {
   afterEach(async () => {
     await Promise.all(peers.splice(0).map((p) => p.close()));
     await call(pipeline, 'release');
-    await eventually(helpersOf(engine), (n) => n === 0, 10_000, 'no GStreamer process left');
   });
 
   afterAll(async () => {
     if (client) await disconnect(client);
     await browser?.close();
     await pages?.close();
-    await engine?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -183,4 +176,4 @@ describe('HttpPostEndpoint on the embedded media server', () => {
     void post(url, { file: clip }, { 'content-type': 'video/webm' });
     await eventually(() => isRed(peer), Boolean, 20_000, 'the red clip after the bad one');
   });
-});
+}

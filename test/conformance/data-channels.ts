@@ -1,20 +1,18 @@
-// Data channels on the embedded media server's WebRtcEndpoint, driven through the unmodified
-// kurento-client as KMS's data-channel tutorials drive it: a browser's channel to an endpoint
+// Data channels on WebRtcEndpoint, driven through the unmodified kurento-client as KMS's
+// data-channel tutorials drive it (part of the conformance suite: the embedded engine and,
+// where Docker exists, a real KMS): a browser's channel to an endpoint
 // looped back through the pipeline gets its messages back, text as text and bytes as bytes;
 // `connect(sink, 'DATA')` carries one browser's messages to another's channel; the server
 // opens and closes channels with createDataChannel/closeDataChannel; an endpoint made without
 // useDataChannels refuses the channel, as KMS does.
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kurento-client is untyped */
-import pino from 'pino';
 import type { Browser } from 'playwright-core';
-import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { eventually } from '../helpers/app';
 import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
 import { launchChromium } from '../helpers/browser';
 import { call, connect, disconnect, negotiateBrowserOffer, negotiateServerOffer } from '../helpers/kurento';
-
-jest.setTimeout(90_000);
+import type { MediaServerTarget } from './scenarios';
 
 /** What a page's data channels saw: each channel's states and messages, by label. */
 interface ChannelLog {
@@ -73,8 +71,7 @@ function send(peer: BrowserPeer, label: string, message: string | number[]): Pro
 const opened = (log: ChannelLog | undefined): boolean => log?.states.includes('open') ?? false;
 const closed = (log: ChannelLog | undefined): boolean => log?.states.includes('closed') ?? false;
 
-describe('data channels on the embedded media server', () => {
-  let engine: EngineProcess;
+export function dataChannelsSuite(target: () => MediaServerTarget): void {
   let client: any;
   let pages: PeerPageServer;
   let browser: Browser;
@@ -82,8 +79,7 @@ describe('data channels on the embedded media server', () => {
   let pipeline: any;
 
   beforeAll(async () => {
-    engine = await EngineProcess.start(pino({ level: 'warn' }), { logLevel: 'warn' });
-    client = await connect(engine.url);
+    client = await connect(target().url);
     pages = await PeerPageServer.start();
     browser = await launchChromium();
   });
@@ -101,7 +97,6 @@ describe('data channels on the embedded media server', () => {
     if (client) await disconnect(client);
     await browser?.close();
     await pages?.close();
-    await engine?.stop();
   });
 
   async function browserPeer(): Promise<BrowserPeer> {
@@ -111,11 +106,17 @@ describe('data channels on the embedded media server', () => {
     return peer;
   }
 
-  /** Records an endpoint's data-channel events, in order. */
+  /**
+   * Records an endpoint's data-channel events, in order. KMS raises each of them twice
+   * (WebRtcEndpointImpl emits each signal twice), the engine once: a repeat counts once.
+   */
   function channelEvents(endpoint: any): string[] {
     const seen: string[] = [];
-    endpoint.on('DataChannelOpened', (e: any) => seen.push(`opened ${e.channelId}`));
-    endpoint.on('DataChannelClosed', (e: any) => seen.push(`closed ${e.channelId}`));
+    const record = (event: string): void => {
+      if (seen[seen.length - 1] !== event) seen.push(event);
+    };
+    endpoint.on('DataChannelOpened', (e: any) => record(`opened ${e.channelId}`));
+    endpoint.on('DataChannelClosed', (e: any) => record(`closed ${e.channelId}`));
     return seen;
   }
 
@@ -234,4 +235,4 @@ describe('data channels on the embedded media server', () => {
     expect(opened(await channelLog(peer, 'chat'))).toBe(false);
     await expect(call(endpoint, 'createDataChannel', 'x', true, -1, -1, '')).rejects.toThrow(/Data channels are not supported/);
   });
-});
+}
