@@ -17,17 +17,12 @@ import { MultipartFile } from '../media/multipart-file';
 import { UploadRelay } from '../media/upload-relay';
 import { KmsError } from '../protocol/errors';
 import type { MediaKind, RtpFanout } from '../rtp/fanout';
-import { RtpRestamper } from '../rtp/restamper';
 import type { Params } from '../types/params';
 import { MediaElement } from './media-element';
+import { HelperOutputs } from './helper-outputs';
 import type { EngineContext, MediaObject } from './media-object';
 
 const ELEMENTS = ['uridecodebin', 'souphttpsrc', 'videoconvert', 'vp8enc', 'rtpvp8pay', 'opusenc', 'rtpopuspay'];
-const VIDEO_PT = 96;
-const CODECS = {
-  video: { mimeType: 'video/VP8', clockRate: 90000 },
-  audio: { mimeType: 'audio/opus', clockRate: 48000 },
-};
 
 export class HttpPostEndpoint extends MediaElement {
   private readonly disconnectionTimeoutMs: number;
@@ -40,7 +35,7 @@ export class HttpPostEndpoint extends MediaElement {
   private upload: IncomingMessage | undefined;
   private helper: GstHelper | undefined;
   private relay: UploadRelay | undefined;
-  private readonly restampers = { video: new RtpRestamper(90000), audio: new RtpRestamper(48000) };
+  private readonly played = new HelperOutputs((kind) => this.output(kind));
 
   constructor(ctx: EngineContext, pipeline: MediaObject, params: Params) {
     super(ctx, 'HttpPostEndpoint', pipeline);
@@ -114,7 +109,7 @@ export class HttpPostEndpoint extends MediaElement {
       this.ctx.config.helpers,
       (port) => ({ mode: 'player', uri: relay.url, videoPort: port, audioPort: port, encoded: this.useEncodedMedia }),
       this.log,
-      (packet) => this.onHelperRtp(packet),
+      (packet) => this.played.push(packet),
       (event) => this.onHelperEvent(helper, event),
     ).catch((err: unknown) => {
       relay.close();
@@ -129,13 +124,6 @@ export class HttpPostEndpoint extends MediaElement {
     helper.onExit = () => {
       if (this.helper === helper) this.closeHelper();
     };
-  }
-
-  private onHelperRtp(packet: RtpPacket): void {
-    const kind: MediaKind = packet.header.payloadType === VIDEO_PT ? 'video' : 'audio';
-    const out = this.output(kind);
-    out.codec ??= CODECS[kind];
-    out.push(this.restampers[kind].restamp(packet));
   }
 
   private onHelperEvent(helper: GstHelper, event: HelperEvent): void {

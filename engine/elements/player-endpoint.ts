@@ -8,9 +8,9 @@ import type { RtpPacket } from 'werift';
 import { GstHelper, gstreamerMissing, type HelperEvent } from '../gst/helper-process';
 import { KmsError, type ErrorCodeName } from '../protocol/errors';
 import type { MediaKind, RtpFanout } from '../rtp/fanout';
-import { RtpRestamper } from '../rtp/restamper';
 import { COULD_NOT_READ } from '../../packages/url-policy';
 import { UrlRelay } from '../media/url-relay';
+import { HelperOutputs } from './helper-outputs';
 import type { EngineContext, MediaObject } from './media-object';
 import { UriEndpoint } from './uri-endpoint';
 
@@ -24,11 +24,6 @@ const ELEMENTS = [
   'opusenc',
   'rtpopuspay',
 ];
-const VIDEO_PT = 96;
-const CODECS = {
-  video: { mimeType: 'video/VP8', clockRate: 90000 },
-  audio: { mimeType: 'audio/opus', clockRate: 48000 },
-};
 /** How long play() waits for the helper to open the URI; past that, play() fails. */
 const OPEN_TIMEOUT_MS = 15_000;
 
@@ -46,7 +41,7 @@ export class PlayerEndpoint extends UriEndpoint {
   /** A play() in progress: a second call waits for it rather than start a second helper. */
   private starting: Promise<void> | undefined;
   private info: VideoInfo | undefined;
-  private readonly restampers = { video: new RtpRestamper(90000), audio: new RtpRestamper(48000) };
+  private readonly played = new HelperOutputs((kind) => this.output(kind));
   private ended = false;
 
   constructor(ctx: EngineContext, pipeline: MediaObject, uri: string) {
@@ -86,7 +81,7 @@ export class PlayerEndpoint extends UriEndpoint {
       this.ctx.config.helpers,
       (port) => ({ mode: 'player', uri: source, videoPort: port, audioPort: port }),
       this.log,
-      (packet) => this.onHelperRtp(packet),
+      (packet) => this.played.push(packet),
       (event) => {
         if (event.event === 'ready') opened();
         if (event.event === 'error') opened(String(event.message));
@@ -139,13 +134,6 @@ export class PlayerEndpoint extends UriEndpoint {
   private failOpen(message: string): never {
     this.raiseError('PLAYER_ERROR', message);
     throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', message);
-  }
-
-  private onHelperRtp(packet: RtpPacket): void {
-    const kind: MediaKind = packet.header.payloadType === VIDEO_PT ? 'video' : 'audio';
-    const out = this.output(kind);
-    out.codec ??= CODECS[kind];
-    out.push(this.restampers[kind].restamp(packet));
   }
 
   private onHelperEvent(event: HelperEvent): void {

@@ -13,8 +13,8 @@ import { KmsError } from '../protocol/errors';
 import type { CodecInfo, MediaKind, RtpFanout } from '../rtp/fanout';
 import { RtpRestamper } from '../rtp/restamper';
 import type { Params } from '../types/params';
-import { MediaElement } from './media-element';
 import type { EngineContext, MediaObject } from './media-object';
+import { SdpEndpoint } from './sdp-endpoint';
 import {
   parsePlainSdp,
   reverse,
@@ -48,14 +48,12 @@ interface Negotiated {
   direction: Direction;
 }
 
-export class RtpEndpoint extends MediaElement {
+export class RtpEndpoint extends SdpEndpoint {
   private readonly localKey: Buffer | undefined;
   private readonly address: string;
   private readonly links = new Map<MediaKind, Negotiated>();
   /** Sockets opened for an offer, before its answer says which media go on. */
   private offered: { kind: MediaKind; link: RtpLink; direction: Direction }[] = [];
-  private localSdp: string | undefined;
-  private remoteSdp: string | undefined;
   private readonly sessionId = String(Date.now());
   private readonly restampers = { audio: new RtpRestamper(48000), video: new RtpRestamper(90000) };
   private readonly codecMismatchReported = new Set<MediaKind>();
@@ -340,14 +338,6 @@ export class RtpEndpoint extends MediaElement {
     this.handle('generateOffer', (p) => this.generateOffer(p.options as Record<string, unknown> | undefined));
     this.handle('processOffer', (p) => this.processOffer(p.offer as string));
     this.handle('processAnswer', (p) => this.processAnswer(p.answer as string));
-    this.handle('getLocalSessionDescriptor', () => {
-      if (this.localSdp === undefined) throw new KmsError('SDP_END_POINT_NO_LOCAL_SDP_ERROR', 'No local SDP yet');
-      return this.localSdp;
-    });
-    this.handle('getRemoteSessionDescriptor', () => {
-      if (this.remoteSdp === undefined) throw new KmsError('SDP_END_POINT_NO_REMOTE_SDP_ERROR', 'No remote SDP yet');
-      return this.remoteSdp;
-    });
     this.handle('requestKeyframe', () => this.links.get('video')?.link.requestKeyframe());
     this.handle('getMediaState', () => this.mediaState);
     this.handle('getConnectionState', () => this.connectionState);

@@ -34,8 +34,8 @@ import { announceCandidate, looksLikeSdp, stripCandidates, type CandidatePolicy 
 import { answerInShape, negotiatedMid, normaliseOffer, offeredPosition, rejectingAnswer, type OfferShape } from './sdp-compat';
 import { withRecvLimits } from './sdp-bandwidth';
 import { toKmsStats } from './webrtc-stats';
-import { MediaElement } from './media-element';
 import type { EngineContext, MediaObject } from './media-object';
+import { SdpEndpoint } from './sdp-endpoint';
 
 export interface WebRtcEndpointOptions {
   recvonly?: boolean;
@@ -55,7 +55,7 @@ const ICE_STATE: Record<string, string> = {
   closed: 'DISCONNECTED',
 };
 
-export class WebRtcEndpoint extends MediaElement {
+export class WebRtcEndpoint extends SdpEndpoint {
   private readonly options: WebRtcEndpointOptions;
   private pc: RTCPeerConnection | undefined;
   private dataChannels: DataChannels | undefined;
@@ -72,8 +72,6 @@ export class WebRtcEndpoint extends MediaElement {
   private gatheringRequested = false;
   private gatheringDone = false;
   private gatheringDoneRaised = false;
-  private localSdp: string | undefined;
-  private remoteSdp: string | undefined;
   /** The shape of the offer this endpoint answered, so answers and candidates keep to it. */
   private offerShape: OfferShape | undefined;
   private connectionState: 'CONNECTED' | 'DISCONNECTED' = 'DISCONNECTED';
@@ -553,14 +551,6 @@ export class WebRtcEndpoint extends MediaElement {
     this.handle('processOffer', (p) => this.processOffer(p.offer as string));
     this.handle('generateOffer', () => this.generateOffer());
     this.handle('processAnswer', (p) => this.processAnswer(p.answer as string));
-    this.handle('getLocalSessionDescriptor', () => {
-      if (this.localSdp === undefined) throw new KmsError('SDP_END_POINT_NO_LOCAL_SDP_ERROR', 'No local SDP yet');
-      return this.localSdp;
-    });
-    this.handle('getRemoteSessionDescriptor', () => {
-      if (this.remoteSdp === undefined) throw new KmsError('SDP_END_POINT_NO_REMOTE_SDP_ERROR', 'No remote SDP yet');
-      return this.remoteSdp;
-    });
     this.handle('gatherCandidates', () => this.gatherCandidates());
     this.handle('addIceCandidate', (p) => this.addIceCandidate(p.candidate as IceCandidateWire));
     this.handle('getConnectionState', () => this.connectionState);

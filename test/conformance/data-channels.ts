@@ -7,11 +7,10 @@
 // useDataChannels refuses the channel, as KMS does.
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kurento-client is untyped */
-import type { Browser } from 'playwright-core';
 import { eventually } from '../helpers/app';
-import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
-import { launchChromium } from '../helpers/browser';
-import { call, connect, disconnect, negotiateBrowserOffer, negotiateServerOffer } from '../helpers/kurento';
+import type { BrowserPeer } from '../helpers/browser-peer';
+import { BrowserRoom, withRoom } from '../helpers/browser-room';
+import { call, negotiateBrowserOffer, negotiateServerOffer } from '../helpers/kurento';
 import type { MediaServerTarget } from './scenarios';
 
 /** What a page's data channels saw: each channel's states and messages, by label. */
@@ -72,36 +71,10 @@ const opened = (log: ChannelLog | undefined): boolean => log?.states.includes('o
 const closed = (log: ChannelLog | undefined): boolean => log?.states.includes('closed') ?? false;
 
 export function dataChannelsSuite(target: () => MediaServerTarget): void {
-  let client: any;
-  let pages: PeerPageServer;
-  let browser: Browser;
-  const peers: BrowserPeer[] = [];
-  let pipeline: any;
-
-  beforeAll(async () => {
-    client = await connect(target().url);
-    pages = await PeerPageServer.start();
-    browser = await launchChromium();
-  });
-
-  beforeEach(async () => {
-    pipeline = await call<any>(client, 'create', 'MediaPipeline');
-  });
-
-  afterEach(async () => {
-    await Promise.all(peers.splice(0).map((p) => p.close()));
-    await call(pipeline, 'release');
-  });
-
-  afterAll(async () => {
-    if (client) await disconnect(client);
-    await browser?.close();
-    await pages?.close();
-  });
+  const room = withRoom(() => BrowserRoom.open(target().url));
 
   async function browserPeer(): Promise<BrowserPeer> {
-    const peer = await BrowserPeer.open(browser, pages, { send: false });
-    peers.push(peer);
+    const peer = await room().peer({ send: false });
     await logChannels(peer);
     return peer;
   }
@@ -121,7 +94,7 @@ export function dataChannelsSuite(target: () => MediaServerTarget): void {
   }
 
   test("a browser's channel looped back through the pipeline returns its text and bytes", async () => {
-    const endpoint = await call<any>(pipeline, 'create', 'WebRtcEndpoint', { useDataChannels: true });
+    const endpoint = await call<any>(room().pipeline, 'create', 'WebRtcEndpoint', { useDataChannels: true });
     const events = channelEvents(endpoint);
     await call(endpoint, 'connect', endpoint);
     const peer = await browserPeer();
@@ -167,8 +140,8 @@ export function dataChannelsSuite(target: () => MediaServerTarget): void {
   });
 
   test("connect(sink, 'DATA') carries one browser's messages to a channel the server opened on another", async () => {
-    const sender = await call<any>(pipeline, 'create', 'WebRtcEndpoint', { useDataChannels: true });
-    const receiver = await call<any>(pipeline, 'create', 'WebRtcEndpoint', { useDataChannels: true });
+    const sender = await call<any>(room().pipeline, 'create', 'WebRtcEndpoint', { useDataChannels: true });
+    const receiver = await call<any>(room().pipeline, 'create', 'WebRtcEndpoint', { useDataChannels: true });
     const receiverEvents = channelEvents(receiver);
     await call(sender, 'connect', receiver, 'DATA');
     const sinks = await call<any[]>(sender, 'getSinkConnections', 'DATA');
@@ -224,7 +197,7 @@ export function dataChannelsSuite(target: () => MediaServerTarget): void {
   });
 
   test('an endpoint made without useDataChannels rejects the channel, as KMS does', async () => {
-    const endpoint = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
+    const endpoint = await call<any>(room().pipeline, 'create', 'WebRtcEndpoint');
     await call(endpoint, 'connect', endpoint);
     const peer = await browserPeer();
     await openChannel(peer, 'chat');

@@ -10,12 +10,11 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { eventually } from '../helpers/app';
-import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
-import { launchChromium } from '../helpers/browser';
-import { captureFrame, meanColour } from '../helpers/frames';
-import { call, connect, disconnect, negotiateBrowserOffer } from '../helpers/kurento';
+import type { BrowserPeer } from '../helpers/browser-peer';
+import { BrowserRoom, CAMERA_AREA, withRoom } from '../helpers/browser-room';
+import { captureFrame, colourOf, meanColour } from '../helpers/frames';
+import { call } from '../helpers/kurento';
 import type { MediaServerTarget } from './scenarios';
 
 /** Sends `body` to `url` (a file streamed chunk by chunk, or bytes) and resolves with the answer. */
@@ -38,15 +37,11 @@ function post(
 }
 
 export function httpPostSuite(target: () => MediaServerTarget): void {
-  let client: any;
-  let pages: PeerPageServer;
-  let browser: Browser;
+  const room = withRoom(() => BrowserRoom.open(target().url));
   let dir: string;
   let clip: string;
-  let pipeline: any;
-  const peers: BrowserPeer[] = [];
 
-  beforeAll(async () => {
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'http-post-'));
     clip = join(dir, 'red.webm');
     // A red picture with a tone: what the browser shows is what was uploaded.
@@ -54,51 +49,24 @@ export function httpPostSuite(target: () => MediaServerTarget): void {
       ...['-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=0xD02020:s=320x240:r=15', '-f', 'lavfi'],
       ...['-i', 'sine=frequency=440:sample_rate=48000', '-t', '6', '-c:v', 'libvpx', '-b:v', '400k', '-c:a', 'libopus', clip],
     ]);
-    client = await connect(target().url);
-    pages = await PeerPageServer.start();
-    browser = await launchChromium();
   });
 
-  beforeEach(async () => {
-    pipeline = await call<any>(client, 'create', 'MediaPipeline');
-  });
-
-  afterEach(async () => {
-    await Promise.all(peers.splice(0).map((p) => p.close()));
-    await call(pipeline, 'release');
-  });
-
-  afterAll(async () => {
-    if (client) await disconnect(client);
-    await browser?.close();
-    await pages?.close();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A browser watching what `source` gives out. */
-  async function viewer(source: any): Promise<BrowserPeer> {
-    const endpoint = await call<any>(pipeline, 'create', 'WebRtcEndpoint');
-    await call(source, 'connect', endpoint);
-    const peer = await BrowserPeer.open(browser, pages, { send: false });
-    peers.push(peer);
-    await negotiateBrowserOffer(peer, endpoint);
-    return peer;
-  }
-
-  const isRed = async (peer: BrowserPeer): Promise<boolean> => {
-    const [r, g, b] = meanColour(await captureFrame(peer.page), { x: 20, y: 20, width: 280, height: 200 });
-    return r > 150 && g < 90 && b < 90;
-  };
+  const isRed = async (peer: BrowserPeer): Promise<boolean> =>
+    colourOf(meanColour(await captureFrame(peer.page), CAMERA_AREA)) === 'red';
 
   test('a WebM file POSTed in chunks plays in a browser, with the session events', async () => {
-    const endpoint = await call<any>(pipeline, 'create', 'HttpPostEndpoint', { disconnectionTimeout: 1 });
+    const endpoint = await call<any>(room().pipeline, 'create', 'HttpPostEndpoint', { disconnectionTimeout: 1 });
     const events: string[] = [];
     for (const type of ['MediaSessionStarted', 'EndOfStream', 'MediaSessionTerminated']) {
       endpoint.on(type, () => events.push(type));
     }
     const url = await call<string>(endpoint, 'getUrl');
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}$/);
-    const peer = await viewer(endpoint);
+    const peer = await room().viewer(endpoint);
 
     const upload = post(url, { file: clip }, { 'content-type': 'video/webm', 'transfer-encoding': 'chunked' });
     await eventually(() => isRed(peer), Boolean, 20_000, 'the red clip in the browser');
@@ -117,9 +85,9 @@ export function httpPostSuite(target: () => MediaServerTarget): void {
   });
 
   test("an HTML form's multipart upload plays, with useEncodedMedia passing VP8 on as it is", async () => {
-    const endpoint = await call<any>(pipeline, 'create', 'HttpPostEndpoint', { useEncodedMedia: true });
+    const endpoint = await call<any>(room().pipeline, 'create', 'HttpPostEndpoint', { useEncodedMedia: true });
     const url = await call<string>(endpoint, 'getUrl');
-    const peer = await viewer(endpoint);
+    const peer = await room().viewer(endpoint);
     const boundary = '----formBoundaryStage';
     const form = Buffer.concat([
       Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n`),
@@ -136,7 +104,7 @@ export function httpPostSuite(target: () => MediaServerTarget): void {
 
   test('bad uploads get HTTP errors, and the endpoint and engine go on', async () => {
     // A long disconnectionTimeout: the session outlives the gaps between these uploads.
-    const endpoint = await call<any>(pipeline, 'create', 'HttpPostEndpoint', { disconnectionTimeout: 60 });
+    const endpoint = await call<any>(room().pipeline, 'create', 'HttpPostEndpoint', { disconnectionTimeout: 60 });
     const url = await call<string>(endpoint, 'getUrl');
     expect((await post(url, Buffer.from('x'), {})).status).toBe(406); // no Content-Type, as KMS
     expect((await post(url, Buffer.from('x'), { 'content-type': 'multipart/form-data' })).status).toBe(406);
@@ -172,7 +140,7 @@ export function httpPostSuite(target: () => MediaServerTarget): void {
       'an Error event',
     );
     expect(errors[0]).toMatch(/could not be played/);
-    const peer = await viewer(endpoint);
+    const peer = await room().viewer(endpoint);
     void post(url, { file: clip }, { 'content-type': 'video/webm' });
     await eventually(() => isRed(peer), Boolean, 20_000, 'the red clip after the bad one');
   });

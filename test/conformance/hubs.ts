@@ -6,67 +6,52 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kurento-client is untyped */
 import { eventually } from '../helpers/app';
-import { captureFrame, meanColour } from '../helpers/frames';
-import { colourOf, HubRoom, loudness, parentIdOf, type Colour } from '../helpers/hub-room';
+import { captureFrame, colourOf, meanColour, type Colour } from '../helpers/frames';
+import { withRoom } from '../helpers/browser-room';
+import { HubRoom, loudness, parentIdOf } from '../helpers/hub-room';
 import { call, newHubPort } from '../helpers/kurento';
 import type { MediaServerTarget } from './scenarios';
 
 export function hubsSuite(target: () => MediaServerTarget): void {
-  let room: HubRoom;
-
-  beforeAll(async () => {
-    room = await HubRoom.open(target().url);
-  });
-
-  beforeEach(async () => {
-    await room.newPipeline();
-  });
-
-  afterEach(async () => {
-    await room.clear();
-  });
-
-  afterAll(async () => {
-    await room?.close();
-  });
+  const room = withRoom(() => HubRoom.open(target().url));
 
   test('Dispatcher: each sink port gives what its source port takes in, and a switch shows at once', async () => {
-    const hub = await call<any>(room.pipeline, 'create', 'Dispatcher');
-    expect(await parentIdOf(target().url, hub)).toBe(room.pipeline.id);
-    const red = (await room.memberOf(hub, room.browsers[0]!)).port;
-    const green = (await room.memberOf(hub, room.browsers[1]!)).port;
-    const viewer = await room.viewerOf(hub);
+    const hub = await call<any>(room().pipeline, 'create', 'Dispatcher');
+    expect(await parentIdOf(target().url, hub)).toBe(room().pipeline.id);
+    const red = (await room().memberOf(hub, room().browsers[0]!)).port;
+    const green = (await room().memberOf(hub, room().browsers[1]!)).port;
+    const viewer = await room().viewerOf(hub);
     expect(await parentIdOf(target().url, viewer.port)).toBe(hub.id); // as in KMS: a port's parent is its hub
 
     await call(hub, 'connect', red, viewer.port);
-    await room.shows(viewer.peer, 'red');
+    await room().shows(viewer.peer, 'red');
     // The switch asks the new source for a keyframe: the picture changes without waiting
     // for the browser's next one (Chrome sends keyframes only when asked).
     await call(hub, 'connect', green, viewer.port);
-    const greenAfter = await room.shows(viewer.peer, 'green', 15_000);
+    const greenAfter = await room().shows(viewer.peer, 'green', 15_000);
     await call(hub, 'connect', red, viewer.port);
-    const redAfter = await room.shows(viewer.peer, 'red', 15_000);
+    const redAfter = await room().shows(viewer.peer, 'red', 15_000);
     console.log(`Dispatcher switch shown after ${greenAfter} ms and ${redAfter} ms (frame capture included)`);
 
     // A port of another hub is refused in words.
-    const other = await call<any>(room.pipeline, 'create', 'Dispatcher');
+    const other = await call<any>(room().pipeline, 'create', 'Dispatcher');
     const { port: stranger } = await newHubPort(other);
     await expect(call(hub, 'connect', stranger, viewer.port)).rejects.toThrow(/belongs to another hub/);
   });
 
   test('DispatcherOneToMany: every port gives the source, which can change or go', async () => {
-    const hub = await call<any>(room.pipeline, 'create', 'DispatcherOneToMany');
-    const red = (await room.memberOf(hub, room.browsers[0]!)).port;
-    const green = (await room.memberOf(hub, room.browsers[1]!)).port;
-    const first = await room.viewerOf(hub);
+    const hub = await call<any>(room().pipeline, 'create', 'DispatcherOneToMany');
+    const red = (await room().memberOf(hub, room().browsers[0]!)).port;
+    const green = (await room().memberOf(hub, room().browsers[1]!)).port;
+    const first = await room().viewerOf(hub);
     await call(hub, 'setSource', green);
-    const second = await room.viewerOf(hub); // a port added after setSource gets the source too
-    await room.shows(first.peer, 'green');
-    await room.shows(second.peer, 'green');
+    const second = await room().viewerOf(hub); // a port added after setSource gets the source too
+    await room().shows(first.peer, 'green');
+    await room().shows(second.peer, 'green');
 
     await call(hub, 'setSource', red);
-    await room.shows(first.peer, 'red', 15_000);
-    await room.shows(second.peer, 'red', 15_000);
+    await room().shows(first.peer, 'red', 15_000);
+    await room().shows(second.peer, 'red', 15_000);
 
     await call(hub, 'removeSource');
     // Nothing flows any more: the viewers' decoded frame counts stop.
@@ -77,18 +62,18 @@ export function hubsSuite(target: () => MediaServerTarget): void {
 
     // Releasing the source's port stops it being the source; the hub goes on.
     await call(hub, 'setSource', red);
-    await room.shows(first.peer, 'red', 15_000);
+    await room().shows(first.peer, 'red', 15_000);
     await call(red, 'release');
     await call(hub, 'setSource', green);
-    await room.shows(second.peer, 'green', 15_000);
+    await room().shows(second.peer, 'green', 15_000);
   });
 
   test('Composite: a grid of the pictures arriving, in port order, that adapts as inputs stop and resume', async () => {
-    const hub = await call<any>(room.pipeline, 'create', 'Composite');
-    const red = await room.memberOf(hub, room.browsers[0]!);
-    await room.memberOf(hub, room.browsers[1]!);
-    const blue = await room.memberOf(hub, room.browsers[2]!);
-    const viewer = await room.viewerOf(hub);
+    const hub = await call<any>(room().pipeline, 'create', 'Composite');
+    const red = await room().memberOf(hub, room().browsers[0]!);
+    await room().memberOf(hub, room().browsers[1]!);
+    const blue = await room().memberOf(hub, room().browsers[2]!);
+    const viewer = await room().viewerOf(hub);
     // 3 pictures: 2 columns, 2 rows of 400x300 in the default 800x600, the fourth cell black.
     const cells = async (): Promise<Colour[]> => {
       const frame = await captureFrame(viewer.peer.page);
@@ -146,11 +131,11 @@ export function hubsSuite(target: () => MediaServerTarget): void {
   });
 
   test('AlphaBlending: the master fills the canvas at its size; ports sit where their properties say, by z-order', async () => {
-    const hub = await call<any>(room.pipeline, 'create', 'AlphaBlending');
-    const red = await room.memberOf(hub, room.browsers[0]!);
-    const green = await room.memberOf(hub, room.browsers[1]!);
-    const blue = await room.memberOf(hub, room.browsers[2]!);
-    const viewer = await room.viewerOf(hub);
+    const hub = await call<any>(room().pipeline, 'create', 'AlphaBlending');
+    const red = await room().memberOf(hub, room().browsers[0]!);
+    const green = await room().memberOf(hub, room().browsers[1]!);
+    const blue = await room().memberOf(hub, room().browsers[2]!);
+    const viewer = await room().viewerOf(hub);
     await call(hub, 'setMaster', red.port, 1);
     // kurento-client's argument order: relativeX, relativeY, zOrder, relativeWidth, relativeHeight, port.
     await call(hub, 'setPortProperties', 0.5, 0, 2, 0.5, 0.5, green.port);
@@ -200,7 +185,7 @@ export function hubsSuite(target: () => MediaServerTarget): void {
       'blue',
     ]);
     // The canvas takes its master's size: a 160x120 camera as master makes a 160x120 blend.
-    const small = await room.memberOf(hub, room.browsers[1]!, { width: 160, height: 120 });
+    const small = await room().memberOf(hub, room().browsers[1]!, { width: 160, height: 120 });
     await call(hub, 'setMaster', small.port, 9);
     const size = async (): Promise<string> => {
       const frame = await captureFrame(viewer.peer.page);
@@ -219,19 +204,19 @@ export function hubsSuite(target: () => MediaServerTarget): void {
   });
 
   test('Mixer: video routed port to port, audio mixed from the sources connected, as KMS documents it', async () => {
-    const hub = await call<any>(room.pipeline, 'create', 'Mixer');
-    const red = await room.memberOf(hub, room.browsers[0]!);
-    const green = await room.memberOf(hub, room.browsers[1]!);
-    const viewer = await room.viewerOf(hub);
+    const hub = await call<any>(room().pipeline, 'create', 'Mixer');
+    const red = await room().memberOf(hub, room().browsers[0]!);
+    const green = await room().memberOf(hub, room().browsers[1]!);
+    const viewer = await room().viewerOf(hub);
     // Nothing is routed yet: the viewer decodes nothing, and green hears nothing.
     await new Promise((r) => setTimeout(r, 2000));
     expect((await viewer.peer.videoStats()).framesDecoded).toBe(0);
     expect(await loudness(green.peer)).toBeLessThan(0.001);
 
     await call(hub, 'connect', 'VIDEO', red.port, viewer.port);
-    await room.shows(viewer.peer, 'red');
+    await room().shows(viewer.peer, 'red');
     await call(hub, 'connect', 'VIDEO', green.port, viewer.port);
-    await room.shows(viewer.peer, 'green', 15_000);
+    await room().shows(viewer.peer, 'green', 15_000);
 
     await call(hub, 'connect', 'AUDIO', red.port, green.port);
     expect(
@@ -260,11 +245,11 @@ export function hubsSuite(target: () => MediaServerTarget): void {
   });
 
   test('releasing a hub releases its ports', async () => {
-    const hub = await call<any>(room.pipeline, 'create', 'DispatcherOneToMany');
+    const hub = await call<any>(room().pipeline, 'create', 'DispatcherOneToMany');
     const { port } = await newHubPort(hub);
     expect(await call<any[]>(hub, 'getChildren')).toEqual([expect.objectContaining({ id: port.id })]);
     await call(hub, 'release');
-    expect(await call<any[]>(room.pipeline, 'getChildren')).toEqual([]);
+    expect(await call<any[]>(room().pipeline, 'getChildren')).toEqual([]);
     await expect(call(port, 'getName')).rejects.toThrow(/not found/);
   });
 }

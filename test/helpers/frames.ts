@@ -20,6 +20,11 @@ export interface Box {
 
 export type Rgb = [number, number, number];
 
+/** The plain colours of the test cameras and clips (red, green, blue), or 'other'. */
+export type Colour = 'red' | 'green' | 'blue' | 'other';
+export const colourOf = ([r, g, b]: Rgb): Colour =>
+  r > 150 && g < 90 && b < 90 ? 'red' : g > 130 && r < 90 && b < 120 ? 'green' : b > 150 && r < 90 && g < 120 ? 'blue' : 'other';
+
 /** The frame the video shows now; waits up to `timeoutMs` for it to have one, then fails. */
 export async function captureFrame(page: Page, selector = 'video', timeoutMs = 15_000): Promise<Frame> {
   const video = page.locator(selector).first();

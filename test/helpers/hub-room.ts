@@ -7,11 +7,11 @@
 import type { Browser } from 'playwright-core';
 import { RawClient } from '../conformance/wire';
 import { eventually } from './app';
-import { BrowserPeer, PeerPageServer } from './browser-peer';
-import { launchChromium } from './browser';
-import { fakeCameraArgs, type FakeCamera } from './fake-camera';
-import { captureFrame, meanColour, type Rgb } from './frames';
-import { call, connect, disconnect, negotiateBrowserOffer, newHubPort } from './kurento';
+import type { BrowserPeer } from './browser-peer';
+import { BrowserRoom, CAMERA_AREA } from './browser-room';
+import type { FakeCamera } from './fake-camera';
+import { captureFrame, colourOf, meanColour, type Colour } from './frames';
+import { call, negotiateBrowserOffer, newHubPort } from './kurento';
 
 const camera = (name: string, colour: string): FakeCamera => ({
   name: `${name}-320x240-15`,
@@ -23,11 +23,6 @@ export const GREEN = camera('green', '0x20B040');
 export const BLUE = camera('blue', '0x2040D0');
 // Small pictures: three browsers send and watch at once on a laptop-sized machine.
 export const CAMERA_SIZE = { width: 320, height: 240 };
-export const WHOLE = { x: 20, y: 20, width: 280, height: 200 };
-
-export type Colour = 'red' | 'green' | 'blue' | 'other';
-export const colourOf = ([r, g, b]: Rgb): Colour =>
-  r > 150 && g < 90 && b < 90 ? 'red' : g > 130 && r < 90 && b < 120 ? 'green' : b > 150 && r < 90 && g < 120 ? 'blue' : 'other';
 
 /** How loud what a page receives is (RMS of the received audio over half a second, 0 to 1), read with Web Audio. */
 export async function loudness(peer: BrowserPeer): Promise<number> {
@@ -72,43 +67,9 @@ export interface Member {
   endpoint: any;
 }
 
-export class HubRoom {
-  pipeline: any;
-  private readonly peers: BrowserPeer[] = [];
-
-  private constructor(
-    readonly client: any,
-    private readonly pages: PeerPageServer,
-    /** The red, green and blue cameras' browsers. */
-    readonly browsers: Browser[],
-  ) {}
-
-  static async open(url: string): Promise<HubRoom> {
-    const client = await connect(url);
-    const pages = await PeerPageServer.start();
-    const browsers: Browser[] = [];
-    for (const cam of [RED, GREEN, BLUE]) browsers.push(await launchChromium(fakeCameraArgs(cam)));
-    return new HubRoom(client, pages, browsers);
-  }
-
-  async newPipeline(): Promise<any> {
-    this.pipeline = await call<any>(this.client, 'create', 'MediaPipeline');
-    return this.pipeline;
-  }
-
-  /** Closes the pages and releases the pipeline; none may be left on the media server. */
-  async clear(): Promise<void> {
-    await Promise.all(this.peers.splice(0).map((p) => p.close()));
-    await call(this.pipeline, 'release');
-    const manager = await call<any>(this.client, 'getServerManager');
-    expect(await call<unknown[]>(manager, 'getPipelines')).toHaveLength(0);
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.peers.splice(0).map((p) => p.close()));
-    await disconnect(this.client);
-    for (const b of this.browsers) await b.close();
-    await this.pages.close();
+export class HubRoom extends BrowserRoom {
+  static override async open(url: string): Promise<HubRoom> {
+    return new HubRoom(...(await BrowserRoom.launch(url, [RED, GREEN, BLUE])));
   }
 
   /** A browser in a call through a new port of `hub`: its camera goes in, the port's output comes back. */
@@ -117,20 +78,15 @@ export class HubRoom {
     const { port } = await newHubPort(hub);
     await call(endpoint, 'connect', port);
     await call(port, 'connect', endpoint);
-    const peer = await BrowserPeer.open(browser, this.pages, { send: true, video });
-    this.peers.push(peer);
+    const peer = await this.peer({ send: true, video }, browser);
     await negotiateBrowserOffer(peer, endpoint);
     return { port, peer, endpoint };
   }
 
   /** A browser that shows what a new port of `hub` gives out. */
   async viewerOf(hub: any): Promise<{ port: any; peer: BrowserPeer }> {
-    const endpoint = await call<any>(this.pipeline, 'create', 'WebRtcEndpoint');
     const { port } = await newHubPort(hub);
-    await call(port, 'connect', endpoint);
-    const peer = await BrowserPeer.open(this.browsers[0]!, this.pages, { send: false });
-    this.peers.push(peer);
-    await negotiateBrowserOffer(peer, endpoint);
+    const peer = await this.viewer(port);
     return { port, peer };
   }
 
@@ -138,7 +94,7 @@ export class HubRoom {
   async shows(peer: BrowserPeer, colour: Colour, timeoutMs = 20_000): Promise<number> {
     const started = Date.now();
     await eventually(
-      async () => colourOf(meanColour(await captureFrame(peer.page), WHOLE)),
+      async () => colourOf(meanColour(await captureFrame(peer.page), CAMERA_AREA)),
       (c) => c === colour,
       timeoutMs,
       `the viewer to show ${colour}`,

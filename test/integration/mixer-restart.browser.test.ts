@@ -7,9 +7,9 @@
 import pino from 'pino';
 import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { eventually } from '../helpers/app';
-import { captureFrame, meanColour } from '../helpers/frames';
+import { captureFrame, colourOf, meanColour } from '../helpers/frames';
 import { helperPids, helpersOf } from '../helpers/gstreamer';
-import { colourOf, HubRoom } from '../helpers/hub-room';
+import { HubRoom } from '../helpers/hub-room';
 import { call } from '../helpers/kurento';
 
 jest.setTimeout(120_000);

@@ -138,6 +138,15 @@ describe('embedded media server protocol', () => {
   test('operations that exist in KMS but not here say so, never succeed silently', async () => {
     const pipeline = (await request('create', { type: 'MediaPipeline' })).result?.value as string;
     try {
+      // SRTP suites other than AES_128_CM_HMAC_SHA1_80 (KMS has all four).
+      const aes256 = await request('create', {
+        type: 'RtpEndpoint',
+        constructorParams: { mediaPipeline: pipeline, crypto: { crypto: 'AES_256_CM_HMAC_SHA1_80', __type__: 'SDES' } },
+      });
+      expect(aes256.error).toMatchObject({
+        code: 40006,
+        message: expect.stringMatching(/not supported by the embedded media server/),
+      });
       const dot = await request('invoke', { object: pipeline, operation: 'getGstreamerDot', operationParams: {} });
       expect(dot.error?.message).toMatch(/not supported by the embedded media server/);
       const unknown = await request('invoke', { object: pipeline, operation: 'fly', operationParams: {} });
