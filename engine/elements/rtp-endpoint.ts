@@ -7,6 +7,7 @@
 // with a=crypto keys, AES_128_CM_HMAC_SHA1_80 only; `useIpv6` binds and announces IPv6.
 
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { RtpHeader, RtpPacket } from 'werift';
 import { KmsError } from '../protocol/errors';
@@ -55,6 +56,8 @@ export class RtpEndpoint extends SdpEndpoint {
   /** Sockets opened for an offer, before its answer says which media go on. */
   private offered: { kind: MediaKind; link: RtpLink; direction: Direction }[] = [];
   private readonly sessionId = String(Date.now());
+  /** An offer or answer under way: a second one at once is refused, not interleaved. */
+  private negotiating = false;
   private readonly restampers = { audio: new RtpRestamper(48000), video: new RtpRestamper(90000) };
   private readonly codecMismatchReported = new Set<MediaKind>();
   private mediaState: 'CONNECTED' | 'DISCONNECTED' = 'DISCONNECTED';
@@ -86,44 +89,68 @@ export class RtpEndpoint extends SdpEndpoint {
   }
 
   private async generateOffer(options: Record<string, unknown> | undefined): Promise<string> {
-    if (this.localSdp !== undefined) {
+    if (this.localSdp !== undefined || this.negotiating) {
       throw new KmsError('SDP_END_POINT_ALREADY_NEGOTIATED', 'This endpoint has already generated an offer');
     }
     const receive = { audio: options?.offerToReceiveAudio !== false, video: options?.offerToReceiveVideo !== false };
-    const sections: MediaAnswer[] = [];
-    for (const kind of ['audio', 'video'] as MediaKind[]) {
-      const link = await this.openLink(kind);
-      const direction: Direction = receive[kind] ? 'sendrecv' : 'sendonly';
-      this.offered.push({ kind, link, direction });
-      sections.push(this.section(kind, link, CODECS[kind], direction, this.profile, undefined));
+    return this.negotiation(async () => {
+      const sections: MediaAnswer[] = [];
+      for (const kind of ['audio', 'video'] as MediaKind[]) {
+        const link = await this.openLink(kind);
+        const direction: Direction = receive[kind] ? 'sendrecv' : 'sendonly';
+        this.offered.push({ kind, link, direction });
+        sections.push(this.section(kind, link, CODECS[kind], direction, this.profile, undefined));
+      }
+      this.localSdp = writePlainSdp(this.sessionId, this.address, sections);
+      return this.localSdp;
+    });
+  }
+
+  /**
+   * One offer or answer at a time. One that fails (no free ports) leaves nothing open, and
+   * the endpoint may be negotiated again.
+   */
+  private async negotiation(work: () => Promise<string>): Promise<string> {
+    this.negotiating = true;
+    try {
+      return await work();
+    } catch (err) {
+      for (const { link } of [...this.links.values(), ...this.offered]) link.close();
+      this.links.clear();
+      this.offered = [];
+      throw err;
+    } finally {
+      this.negotiating = false;
     }
-    this.localSdp = writePlainSdp(this.sessionId, this.address, sections);
-    return this.localSdp;
   }
 
   private async processOffer(offer: string): Promise<string> {
-    if (this.remoteSdp !== undefined || this.localSdp !== undefined) {
+    if (this.remoteSdp !== undefined || this.localSdp !== undefined || this.negotiating) {
       throw new KmsError('SDP_END_POINT_ALREADY_NEGOTIATED', 'This endpoint has already negotiated a session');
     }
     const remote = parse(offer);
-    const sections: MediaAnswer[] = [];
-    for (const m of remote.media) {
-      const kind = m.kind as MediaKind;
-      const choice = kind === 'audio' || kind === 'video' ? this.choose(kind, m) : undefined;
-      const remoteKey = this.remoteKeyOf(m);
-      if (!choice || this.links.has(kind) || m.port === 0 || !this.accepts(m.proto) || remoteKey === null) {
-        sections.push(rejected(m));
-        continue;
+    return this.negotiation(async () => {
+      const sections: MediaAnswer[] = [];
+      for (const m of remote.media) {
+        const kind = m.kind as MediaKind;
+        const choice = kind === 'audio' || kind === 'video' ? this.choose(kind, m) : undefined;
+        const remoteKey = this.remoteKeyOf(m);
+        const address = m.address ?? remote.address;
+        const reachable = address !== undefined && isIP(address) !== 0;
+        if (!choice || this.links.has(kind) || m.port === 0 || !reachable || !this.accepts(m.proto) || remoteKey === null) {
+          sections.push(rejected(m));
+          continue;
+        }
+        const link = await this.openLink(kind);
+        const direction = reverse(m.direction);
+        this.adopt(kind, link, m, remote.address, choice, direction, remoteKey);
+        sections.push(this.section(kind, link, [choice], direction, m.proto, m));
       }
-      const link = await this.openLink(kind);
-      const direction = reverse(m.direction);
-      this.adopt(kind, link, m, remote.address, choice, direction, remoteKey);
-      sections.push(this.section(kind, link, [choice], direction, m.proto, m));
-    }
-    this.remoteSdp = offer;
-    this.localSdp = writePlainSdp(this.sessionId, this.address, sections);
-    this.negotiated();
-    return this.localSdp;
+      this.remoteSdp = offer;
+      this.localSdp = writePlainSdp(this.sessionId, this.address, sections);
+      this.negotiated();
+      return this.localSdp;
+    });
   }
 
   private processAnswer(answer: string): string {
@@ -228,8 +255,9 @@ export class RtpEndpoint extends SdpEndpoint {
     direction: Direction,
     remoteKey: Buffer | undefined,
   ): void {
+    // An address, never a name: the media server resolves nothing an SDP names.
     const address = m.address ?? sessionAddress;
-    if (address && m.port > 0) link.setRemote(address, m.port, m.rtcpPort ?? m.port + 1);
+    if (address && isIP(address) !== 0 && m.port > 0) link.setRemote(address, m.port, m.rtcpPort ?? m.port + 1);
     if (this.localKey && remoteKey) link.setKeys(this.localKey, remoteKey);
     const codec = { mimeType: `${kind}/${choice.name}`, clockRate: choice.clockRate };
     this.links.set(kind, { link, pt: Number(choice.pt), codec, direction });

@@ -321,4 +321,22 @@ describe('embedded media server protocol', () => {
     await request('release', { object: pipeline });
     expect((await request('invoke', { object: 'manager_ServerManager', operation: 'getPipelines' })).result?.value).toEqual([]);
   });
+
+  test('an RtpEndpoint resolves no name an SDP gives: such a section is answered rejected; one at a time', async () => {
+    const pipeline = (await request('create', { type: 'MediaPipeline' })).result?.value as string;
+    const create = async (): Promise<unknown> =>
+      (await request('create', { type: 'RtpEndpoint', constructorParams: { mediaPipeline: pipeline } })).result?.value;
+    const offer = (host: string): string =>
+      `v=0\r\no=- 1 1 IN IP4 ${host}\r\ns=-\r\nc=IN IP4 ${host}\r\nt=0 0\r\nm=video 5004 RTP/AVP 96\r\na=rtpmap:96 VP8/90000\r\n`;
+    const answer = async (endpoint: unknown, host: string): Promise<Reply> =>
+      request('invoke', { object: endpoint, operation: 'processOffer', operationParams: { offer: offer(host) } });
+    expect((await answer(await create(), 'media.example.org')).result?.value).toMatch(/^m=video 0 RTP\/AVP 96$/m);
+    expect((await answer(await create(), '127.0.0.1')).result?.value).toMatch(/^m=video [1-9]\d* RTP\/AVP 96$/m);
+    // Two offers at once: the second is refused, not interleaved with the first.
+    const endpoint = await create();
+    const [first, second] = await Promise.all([answer(endpoint, '127.0.0.1'), answer(endpoint, '127.0.0.1')]);
+    expect(first.result?.value).toMatch(/^m=video [1-9]/m);
+    expect(second.error?.data?.type).toBe('SDP_END_POINT_ALREADY_NEGOTIATED');
+    await request('release', { object: pipeline });
+  });
 });

@@ -51,6 +51,7 @@ export class RtpLink {
   private remote: { address: string; rtpPort: number; rtcpPort: number } | undefined;
   private srtp: { rtp: SrtpSession; rtcp: SrtcpSession } | undefined;
   private lastRtpTimestamp = 0;
+  private closed = false;
   private readonly reports: NodeJS.Timeout;
 
   private constructor(
@@ -119,7 +120,7 @@ export class RtpLink {
   }
 
   send(packet: RtpPacket): void {
-    if (!this.remote) return;
+    if (!this.remote || this.closed) return;
     const wire = this.srtp ? this.srtp.rtp.encrypt(packet.payload, packet.header) : packet.serialize();
     this.counts.packetsSent++;
     this.counts.bytesSent += packet.payload.length;
@@ -147,7 +148,7 @@ export class RtpLink {
   }
 
   private sendRtcp(raw: Buffer): void {
-    if (!this.remote) return;
+    if (!this.remote || this.closed) return;
     const wire = this.srtp ? this.srtp.rtcp.encrypt(raw) : raw;
     this.rtcpSocket.send(wire, this.remote.rtcpPort, this.remote.address);
   }
@@ -182,7 +183,10 @@ export class RtpLink {
     }
   }
 
+  /** Closes both sockets; again is a no-op (a failed negotiation and a release may both ask). */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     clearInterval(this.reports);
     this.rtpSocket.close();
     this.rtcpSocket.close();
