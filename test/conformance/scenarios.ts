@@ -17,6 +17,8 @@ export interface MediaServerTarget {
   url: string;
   /** Reported in the test output, so the rates can be compared across targets. */
   label: string;
+  /** A folder this host writes and the media server reads at the same path, if there is one. */
+  mediaDir?: string;
 }
 
 const decoding = (peer: BrowserPeer, timeoutMs = 15_000): Promise<VideoStats> =>

@@ -37,6 +37,8 @@ describeWithDocker('Kurento conformance: real KMS 7 (testcontainers)', () => {
   describe('hubs', () => hubsSuite(() => target));
   // NOTE: not the RtpEndpoint and HttpPostEndpoint suites: the container's KMS announces its
   // own addresses (RTP, getUrl), which this host reaches only through the mapped control
-  // port. Run them with CONFORMANCE_KMS_URL against a KMS on this host's network.
+  // port; nor the ImageOverlayFilter and ZBarFilter one, whose files the container cannot
+  // read. Run them with CONFORMANCE_KMS_URL (and CONFORMANCE_MEDIA_DIR) against a KMS on
+  // this host.
   describe('on the wire', () => wireSuite(() => target.url));
 });

@@ -67,6 +67,16 @@ export class BrowserRoom {
     return peer;
   }
 
+  /** Kurento's filter tutorials' loop: the camera → a WebRtcEndpoint → `filter` → back to the page. */
+  async loopThrough(filter: any): Promise<BrowserPeer> {
+    const webRtc = await call<any>(this.pipeline, 'create', 'WebRtcEndpoint');
+    await call(webRtc, 'connect', filter);
+    await call(filter, 'connect', webRtc);
+    const peer = await this.peer({ send: true });
+    await negotiateBrowserOffer(peer, webRtc);
+    return peer;
+  }
+
   /** A browser watching what `source` gives out, through a new WebRtcEndpoint. */
   async viewer(source: any): Promise<BrowserPeer> {
     const endpoint = await call<any>(this.pipeline, 'create', 'WebRtcEndpoint');
