@@ -31,8 +31,9 @@ export class HttpPostEndpoint extends MediaElement {
   private sessionStarted = false;
   private terminated = false;
   private expiry: NodeJS.Timeout | undefined;
-  /** The upload being received, and the helper and relay playing it. */
+  /** The upload being received (its request, and the media in it), and the helper and relay playing it. */
   private upload: IncomingMessage | undefined;
+  private uploadBody: Readable | undefined;
   private helper: GstHelper | undefined;
   private relay: UploadRelay | undefined;
   private readonly played = new HelperOutputs((kind) => this.output(kind));
@@ -77,6 +78,7 @@ export class HttpPostEndpoint extends MediaElement {
     }
     clearTimeout(this.expiry);
     this.upload = req;
+    this.uploadBody = body;
     if (!this.sessionStarted) {
       this.sessionStarted = true;
       this.raise('MediaSessionStarted');
@@ -87,6 +89,7 @@ export class HttpPostEndpoint extends MediaElement {
     req.on('close', () => {
       if (this.upload !== req) return;
       this.upload = undefined;
+      this.uploadBody = undefined;
       if (this.released) return;
       // The session waits this long for another upload before it ends, as KMS's cookie does.
       this.expiry = setTimeout(() => this.terminate(), this.disconnectionTimeoutMs);
@@ -101,7 +104,7 @@ export class HttpPostEndpoint extends MediaElement {
 
   /** A new helper playing `body`; one still playing an earlier upload gives way. */
   private async play(body: Readable, contentType: string): Promise<void> {
-    this.closeHelper();
+    this.stopPlaying();
     const relay = await UploadRelay.open(body, contentType);
     this.relay = relay;
     const helper = await GstHelper.start(
@@ -155,11 +158,19 @@ export class HttpPostEndpoint extends MediaElement {
   // Its media comes from HTTP, not from other elements.
   protected onInputPacket(_kind: MediaKind, _packet: RtpPacket, _source: RtpFanout): void {}
 
-  private closeHelper(): void {
+  private stopPlaying(): void {
     this.helper?.close();
     this.helper = undefined;
     this.relay?.close();
     this.relay = undefined;
+  }
+
+  private closeHelper(): void {
+    this.stopPlaying();
+    // An upload the helper stopped reading (it ended early, or died) is read to its end and
+    // dropped, so the client gets its answer rather than waiting on a full socket forever.
+    this.uploadBody?.unpipe();
+    this.uploadBody?.resume();
   }
 
   protected override async dispose(): Promise<void> {
@@ -167,6 +178,7 @@ export class HttpPostEndpoint extends MediaElement {
     this.registration.unregister();
     this.upload?.destroy();
     this.upload = undefined;
+    this.uploadBody = undefined;
     this.closeHelper();
     await super.dispose();
   }

@@ -23,6 +23,8 @@ export class UploadRelay {
       res.writeHead(200, { 'content-type': contentType });
       body.pipe(res);
       body.on('error', () => res.destroy());
+      // The helper gone mid-stream: what is left of the upload is not for this response.
+      res.on('error', () => undefined);
       res.on('close', () => body.unpipe(res));
     });
   }

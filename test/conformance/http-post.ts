@@ -6,6 +6,7 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kurento-client is untyped */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -140,6 +141,10 @@ export function httpPostSuite(target: () => MediaServerTarget): void {
       'an Error event',
     );
     expect(errors[0]).toMatch(/could not be played/);
+    // Megabytes that are no video either: the server stops playing, reads the rest and
+    // answers, rather than leave the uploader waiting on a full socket.
+    const junk = await post(url, randomBytes(8 * 1024 * 1024), { 'content-type': 'video/webm' });
+    expect(junk.status).toBe(200);
     const peer = await room().viewer(endpoint);
     void post(url, { file: clip }, { 'content-type': 'video/webm' });
     await eventually(() => isRed(peer), Boolean, 20_000, 'the red clip after the bad one');
