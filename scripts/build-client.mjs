@@ -1,10 +1,16 @@
-// Bundles the browser code (client/pages/*.ts) into dist/client with esbuild.
+// Bundles the browser code with esbuild into dist/client: one bundle per demo page
+// (demos/<name>/browser/page.ts → <name>.js) and the index page (client/index-page.ts →
+// index.js). A demo's README.md is bundled as text, for its "How it works" panel.
 import { build } from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 
-const pages = readdirSync('client/pages').filter((f) => f.endsWith('.ts'));
+const entryPoints = { index: 'client/index-page.ts' };
+for (const name of readdirSync('demos')) {
+  const page = `demos/${name}/browser/page.ts`;
+  if (existsSync(page)) entryPoints[name] = page;
+}
 await build({
-  entryPoints: pages.map((f) => `client/pages/${f}`),
+  entryPoints,
   outdir: 'dist/client',
   bundle: true,
   format: 'esm',
@@ -12,5 +18,6 @@ await build({
   sourcemap: true,
   minify: process.env.NODE_ENV === 'production',
   tsconfig: 'client/tsconfig.json',
+  loader: { '.md': 'text' },
   logLevel: 'warning',
 });

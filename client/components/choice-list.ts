@@ -4,7 +4,7 @@
 
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { NONE } from '../../server/demos/filters/catalog';
+import { NONE } from '../../server/signaling/filter-messages';
 
 export interface Choice {
   id: string;

@@ -3,7 +3,7 @@
 // the media server, and the stats. Each page gives only what differs.
 
 import { html, nothing, type TemplateResult } from 'lit';
-import type { CallState, LoopbackController } from '../controllers/hello-world';
+import type { CallState, LoopbackController } from '../controllers/loopback';
 import './stats-panel';
 import './status-banner';
 import './video-tile';

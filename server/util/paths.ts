@@ -18,4 +18,5 @@ export const projectRoot = findRoot(
 );
 export const demosDir = join(projectRoot, 'demos');
 export const clientBundleDir = join(projectRoot, 'dist', 'client');
-export const assetsDir = join(projectRoot, 'client', 'assets');
+export const clientDir = join(projectRoot, 'client');
+export const assetsDir = join(clientDir, 'assets');

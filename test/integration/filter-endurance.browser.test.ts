@@ -12,7 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
-import { EffectChoice, EFFECTS } from '../../server/demos/filters/catalog';
+import { EffectChoice, EFFECTS } from '../../demos/effects/messages';
 import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { eventually } from '../helpers/app';
 import { launchChromium } from '../helpers/browser';

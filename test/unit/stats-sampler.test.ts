@@ -1,7 +1,7 @@
 // The stats snapshots' arithmetic: KMS counters are cumulative, snapshots are per interval.
 // The endpoint is a stand-in whose counters the test sets, so loss can be injected exactly.
 
-import { StatsSampler } from '../../server/demos/history';
+import { StatsSampler } from '../../server/sessions/history';
 import type { WebRtcEndpoint } from '../../server/kurento/client';
 
 function endpointWith(counters: () => { received: number; lost: number; bytes: number; rtt?: number }): WebRtcEndpoint {

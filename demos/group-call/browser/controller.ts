@@ -1,0 +1,162 @@
+// The group-call (SFU) flow as a Lit ReactiveController, in the Java group-call tutorial's
+// messages: join a room, publish your camera, receive each other participant on its own
+// peer connection, and follow arrivals and departures. Mute toggles your own tracks.
+
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { GroupCallClientMessage, GroupCallServerMessage } from '../messages';
+import { describeError } from '../../../client/controllers/describe-error';
+import { candidateToWire, PeerSession } from '../../../client/controllers/peer';
+import { SignalingClient } from '../../../client/controllers/signaling';
+import type { StatsSample } from '../../../client/controllers/stats';
+
+export interface Tile {
+  name: string;
+  self: boolean;
+  stream: MediaStream | undefined;
+}
+
+export class GroupCallController implements ReactiveController {
+  joined = false;
+  name = '';
+  room = '';
+  error = '';
+  audioMuted = false;
+  videoMuted = false;
+  tiles: Tile[] = [];
+  stats: StatsSample[] = [];
+  /** One peer connection per stream: our own name publishes, each other name receives. */
+  readonly peers = new Map<string, PeerSession>();
+  private signaling: SignalingClient<GroupCallClientMessage, GroupCallServerMessage> | undefined;
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  hostDisconnected(): void {
+    this.leave();
+  }
+
+  join(name: string, room: string): void {
+    if (this.joined) return;
+    this.set({ joined: true, name, room, error: '', tiles: [], stats: [] });
+    const signaling = new SignalingClient<GroupCallClientMessage, GroupCallServerMessage>('/groupcall');
+    this.signaling = signaling;
+    signaling.on('message', (m) => void this.onMessage(m));
+    signaling.on('close', (reason) => this.fail(`Signaling closed: ${reason}`));
+    signaling.send({ id: 'joinRoom', name, room }).catch((err: unknown) => this.fail(describeError(err)));
+  }
+
+  leave(): void {
+    if (!this.joined) return;
+    void this.signaling?.send({ id: 'leaveRoom' });
+    this.teardown();
+    this.set({ joined: false, tiles: [] });
+  }
+
+  toggleAudio(): void {
+    this.audioMuted = !this.audioMuted;
+    this.ownTracks('audio').forEach((t) => (t.enabled = !this.audioMuted));
+    this.host.requestUpdate();
+  }
+
+  toggleVideo(): void {
+    this.videoMuted = !this.videoMuted;
+    this.ownTracks('video').forEach((t) => (t.enabled = !this.videoMuted));
+    this.host.requestUpdate();
+  }
+
+  private ownTracks(kind: 'audio' | 'video'): MediaStreamTrack[] {
+    return (
+      this.peers
+        .get(this.name)
+        ?.localStream?.getTracks()
+        .filter((t) => t.kind === kind) ?? []
+    );
+  }
+
+  private async onMessage(m: GroupCallServerMessage): Promise<void> {
+    try {
+      switch (m.id) {
+        case 'existingParticipants':
+          await this.publish();
+          for (const name of m.data) await this.receive(name);
+          return;
+        case 'newParticipantArrived':
+          await this.receive(m.name);
+          return;
+        case 'participantLeft':
+          this.peers.get(m.name)?.close();
+          this.peers.delete(m.name);
+          this.set({ tiles: this.tiles.filter((t) => t.name !== m.name) });
+          return;
+        case 'receiveVideoAnswer':
+          await this.peers.get(m.name)?.acceptAnswer(m.sdpAnswer);
+          return;
+        case 'iceCandidate':
+          await this.peers.get(m.name)?.addRemoteCandidate(m.candidate as RTCIceCandidateInit);
+          return;
+        case 'error':
+          this.set({ error: m.message });
+          return;
+      }
+    } catch (err) {
+      this.fail(describeError(err));
+    }
+  }
+
+  private newPeer(name: string): PeerSession {
+    const peer = new PeerSession({
+      onIceCandidate: (c) =>
+        void this.signaling?.send({
+          id: 'onIceCandidate',
+          name,
+          candidate: candidateToWire(c),
+        }),
+      onRemoteStream: (stream) => this.setTile(name, stream),
+    });
+    this.peers.set(name, peer);
+    return peer;
+  }
+
+  private async publish(): Promise<void> {
+    const peer = this.newPeer(this.name);
+    const sdpOffer = await peer.offerWithCamera();
+    this.setTile(this.name, peer.localStream, true);
+    peer.sampleStats((stats) => this.set({ stats }));
+    await this.signaling?.send({ id: 'receiveVideoFrom', sender: this.name, sdpOffer });
+  }
+
+  private async receive(name: string): Promise<void> {
+    this.peers.get(name)?.close();
+    const peer = this.newPeer(name);
+    this.setTile(name, undefined);
+    await this.signaling?.send({ id: 'receiveVideoFrom', sender: name, sdpOffer: await peer.offerToReceive() });
+  }
+
+  private setTile(name: string, stream: MediaStream | undefined, self = false): void {
+    const others = this.tiles.filter((t) => t.name !== name);
+    const tile = { name, self: self || name === this.name, stream };
+    this.set({ tiles: tile.self ? [tile, ...others] : [...others, tile] });
+  }
+
+  private fail(message: string): void {
+    this.teardown();
+    this.set({ joined: false, tiles: [], error: message });
+  }
+
+  private teardown(): void {
+    for (const p of this.peers.values()) p.close();
+    this.peers.clear();
+    this.signaling?.close();
+    this.signaling = undefined;
+    this.audioMuted = false;
+    this.videoMuted = false;
+  }
+
+  private set(patch: Partial<GroupCallController>): void {
+    Object.assign(this, patch);
+    this.host.requestUpdate();
+  }
+}

@@ -1,0 +1,28 @@
+// /groupcall: the official Java group-call tutorial's vocabulary (an SFU room). Each
+// participant publishes with `receiveVideoFrom` naming themselves, and subscribes to each
+// other participant with `receiveVideoFrom` naming them. Candidates carry the name of the
+// stream they belong to.
+
+import { Type, type Static } from '@sinclair/typebox';
+import { IceCandidate, Sdp, type ErrorMessage } from '../../server/signaling/messages';
+
+const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._ -]+$' });
+
+export const GroupCallClientMessages = {
+  joinRoom: Type.Object({ id: Type.Literal('joinRoom'), name: Name, room: Name }),
+  receiveVideoFrom: Type.Object({ id: Type.Literal('receiveVideoFrom'), sender: Name, sdpOffer: Sdp }),
+  onIceCandidate: Type.Object({ id: Type.Literal('onIceCandidate'), name: Name, candidate: IceCandidate }),
+  leaveRoom: Type.Object({ id: Type.Literal('leaveRoom') }),
+};
+
+export type GroupCallClientMessage = {
+  [K in keyof typeof GroupCallClientMessages]: Static<(typeof GroupCallClientMessages)[K]>;
+}[keyof typeof GroupCallClientMessages];
+
+export type GroupCallServerMessage =
+  | { id: 'existingParticipants'; data: string[] }
+  | { id: 'newParticipantArrived'; name: string }
+  | { id: 'participantLeft'; name: string }
+  | { id: 'receiveVideoAnswer'; name: string; sdpAnswer: string }
+  | { id: 'iceCandidate'; name: string; candidate: IceCandidate }
+  | ErrorMessage;

@@ -1,0 +1,53 @@
+// The magic mirror: your face comes back from the media server wearing a hat. The
+// FaceOverlayFilter finds each face and draws the chosen overlay on it; "None" takes it off.
+
+import { LitElement, html } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { OVERLAYS } from '../messages';
+import type { MagicMirrorClientMessage } from '../messages';
+import { withNone } from '../../../client/components/choice-list';
+import { demoPageStyles } from '../../../client/components/page-styles';
+import { loopbackView } from '../../../client/components/loopback-view';
+import { LoopbackController } from '../../../client/controllers/loopback';
+
+const CHOICES = withNone(OVERLAYS.map((o) => ({ id: o.id, label: o.label, image: `/assets/${o.file}` })));
+
+const STATE_TEXT = {
+  idle: 'Press Start, face the camera, and pick a hat.',
+  starting: 'Connecting to the media server…',
+  connected: 'Connected: the media server finds your face and draws the overlay on it.',
+  stopping: 'Stopping…',
+} as const;
+
+@customElement('magic-mirror-demo')
+export class MagicMirrorDemo extends LitElement {
+  static override styles = demoPageStyles;
+
+  private readonly call = new LoopbackController<MagicMirrorClientMessage>(this, '/magicmirror');
+  @state() private overlay = OVERLAYS[0]!.id;
+
+  private choose(overlay: string): void {
+    this.overlay = overlay;
+    this.call.send({ id: 'overlay', overlay });
+  }
+
+  protected override render() {
+    return loopbackView(this.call, {
+      stateText: STATE_TEXT,
+      remoteLabel: 'Through the FaceOverlayFilter',
+      start: () => void this.call.start({ overlay: this.overlay }),
+      controls: html`<stage-choice-list
+        name="overlay"
+        .choices=${CHOICES}
+        selected=${this.overlay}
+        @choose=${(e: CustomEvent<string>) => this.choose(e.detail)}
+      ></stage-choice-list>`,
+    });
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'magic-mirror-demo': MagicMirrorDemo;
+  }
+}

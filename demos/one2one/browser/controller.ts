@@ -1,0 +1,187 @@
+// The one-to-one call flow as a Lit ReactiveController: register a name, call someone or
+// answer a call, hang up. It speaks the official tutorial's messages over /one2one; the host
+// component renders `state`, `error`, the streams and the stats.
+
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { One2OneClientMessage, One2OneServerMessage } from '../messages';
+import { describeError } from '../../../client/controllers/describe-error';
+import { candidateToWire, PeerSession } from '../../../client/controllers/peer';
+import { SignalingClient } from '../../../client/controllers/signaling';
+import type { StatsSample } from '../../../client/controllers/stats';
+
+export type One2OneState = 'unregistered' | 'registering' | 'registered' | 'calling' | 'incoming' | 'in-call';
+
+export class One2OneController implements ReactiveController {
+  state: One2OneState = 'unregistered';
+  name = '';
+  peerName = '';
+  error = '';
+  notice = '';
+  localStream: MediaStream | undefined;
+  remoteStream: MediaStream | undefined;
+  stats: StatsSample[] = [];
+  private signaling: SignalingClient<One2OneClientMessage, One2OneServerMessage> | undefined;
+  private peer: PeerSession | undefined;
+  /** Whether the current call is being recorded (both sides are told). */
+  private recorded = false;
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  hostDisconnected(): void {
+    this.endCall();
+    this.signaling?.close();
+  }
+
+  register(name: string): void {
+    if (this.state !== 'unregistered') return;
+    this.set({ state: 'registering', error: '', name });
+    const signaling = new SignalingClient<One2OneClientMessage, One2OneServerMessage>('/one2one');
+    this.signaling = signaling;
+    signaling.on('message', (m) => void this.onMessage(m));
+    signaling.on('close', (reason) => {
+      this.endCall();
+      this.signaling = undefined;
+      this.set({ state: 'unregistered', error: `Signaling closed: ${reason}` });
+    });
+    signaling.send({ id: 'register', name }).catch((err: unknown) => this.fail(describeError(err)));
+  }
+
+  /** `record` asks the server to record both sides into the media repository. */
+  async call(to: string, record = false): Promise<void> {
+    if (this.state !== 'registered') return;
+    this.recorded = record;
+    this.set({ state: 'calling', peerName: to, error: '', notice: `Calling ${to}${record ? ' (recorded)' : ''}…` });
+    try {
+      const sdpOffer = await this.newPeer().offerWithCamera();
+      this.set({ localStream: this.peer?.localStream });
+      await this.signaling?.send({ id: 'call', from: this.name, to, sdpOffer, ...(record ? { record } : {}) });
+    } catch (err) {
+      this.fail(describeError(err));
+    }
+  }
+
+  async accept(): Promise<void> {
+    if (this.state !== 'incoming') return;
+    try {
+      const sdpOffer = await this.newPeer().offerWithCamera();
+      this.set({ localStream: this.peer?.localStream, state: 'in-call', notice: this.inCallNotice() });
+      await this.signaling?.send({ id: 'incomingCallResponse', from: this.peerName, callResponse: 'accept', sdpOffer });
+    } catch (err) {
+      void this.signaling?.send({ id: 'incomingCallResponse', from: this.peerName, callResponse: 'reject' });
+      this.fail(describeError(err));
+    }
+  }
+
+  reject(): void {
+    if (this.state !== 'incoming') return;
+    void this.signaling?.send({ id: 'incomingCallResponse', from: this.peerName, callResponse: 'reject', message: 'declined' });
+    this.set({ state: 'registered', notice: `You declined the call from ${this.peerName}` });
+  }
+
+  stop(): void {
+    if (this.state !== 'calling' && this.state !== 'in-call') return;
+    void this.signaling?.send({ id: 'stop' });
+    this.endCall();
+    this.set({ state: 'registered', notice: 'Call ended' });
+  }
+
+  /** Both sides keep seeing that the call is recorded, for as long as it lasts. */
+  private inCallNotice(): string {
+    return `In a call with ${this.peerName}${this.recorded ? ' (recorded)' : ''}`;
+  }
+
+  private newPeer(): PeerSession {
+    this.peer?.close();
+    this.peer = new PeerSession({
+      onIceCandidate: (c) =>
+        void this.signaling?.send({
+          id: 'onIceCandidate',
+          candidate: candidateToWire(c),
+        }),
+      onRemoteStream: (remoteStream) => this.set({ remoteStream }),
+      onConnectionState: (s) => {
+        if (s === 'failed') this.fail('The media connection failed (ICE could not connect)');
+      },
+    });
+    return this.peer;
+  }
+
+  private async onMessage(m: One2OneServerMessage): Promise<void> {
+    try {
+      switch (m.id) {
+        case 'registerResponse':
+          if (m.response === 'accepted') this.set({ state: 'registered', notice: `Registered as ${this.name}` });
+          else {
+            this.signaling?.close();
+            this.signaling = undefined;
+            this.set({ state: 'unregistered', error: m.message });
+          }
+          return;
+        case 'incomingCall':
+          if (this.state !== 'registered') return;
+          this.recorded = m.record === true;
+          this.set({
+            state: 'incoming',
+            peerName: m.from,
+            notice: `${m.from} is calling you${m.record ? '; the call will be recorded' : ''}`,
+          });
+          return;
+        case 'callResponse':
+          if (m.response === 'accepted') {
+            await this.startMedia(m.sdpAnswer);
+            this.set({ state: 'in-call', notice: this.inCallNotice() });
+          } else {
+            this.endCall();
+            this.set({ state: 'registered', error: `Call not accepted: ${m.message}`, notice: '' });
+          }
+          return;
+        case 'startCommunication':
+          await this.startMedia(m.sdpAnswer);
+          return;
+        case 'stopCommunication':
+          if (this.state === 'in-call' || this.state === 'calling' || this.state === 'incoming') {
+            this.endCall();
+            this.set({ state: 'registered', notice: `The call with ${this.peerName} ended` });
+          }
+          return;
+        case 'iceCandidate':
+          await this.peer?.addRemoteCandidate(m.candidate as RTCIceCandidateInit);
+          return;
+        case 'error':
+          this.set({ error: m.message });
+          return;
+      }
+    } catch (err) {
+      this.fail(describeError(err));
+    }
+  }
+
+  private async startMedia(sdpAnswer: string): Promise<void> {
+    if (!this.peer) return;
+    await this.peer.acceptAnswer(sdpAnswer);
+    this.peer.sampleStats((stats) => this.set({ stats }));
+  }
+
+  private endCall(): void {
+    this.peer?.close();
+    this.peer = undefined;
+    this.localStream = undefined;
+    this.remoteStream = undefined;
+    this.stats = [];
+  }
+
+  private fail(message: string): void {
+    if (this.state === 'in-call' || this.state === 'calling') void this.signaling?.send({ id: 'stop' });
+    this.endCall();
+    this.set({ state: this.signaling ? 'registered' : 'unregistered', error: message });
+  }
+
+  private set(patch: Partial<One2OneController>): void {
+    Object.assign(this, patch);
+    this.host.requestUpdate();
+  }
+}
