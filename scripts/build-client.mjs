@@ -1,10 +1,10 @@
 // Bundles the browser code with esbuild into dist/client: one bundle per demo page
 // (demos/<name>/browser/page.ts → <name>.js) and the index page (client/index-page.ts →
-// index.js). A demo's README.md is bundled as text, for its "How it works" panel.
+// index.js; client/pipelines-page.ts → pipelines.js). A demo's README.md is bundled as text, for its "How it works" panel.
 import { build } from 'esbuild';
 import { existsSync, readdirSync } from 'node:fs';
 
-const entryPoints = { index: 'client/index-page.ts' };
+const entryPoints = { index: 'client/index-page.ts', pipelines: 'client/pipelines-page.ts' };
 for (const name of readdirSync('demos')) {
   const page = `demos/${name}/browser/page.ts`;
   if (existsSync(page)) entryPoints[name] = page;

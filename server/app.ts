@@ -21,6 +21,7 @@ import { guardOrigins } from './http/origin-guard';
 import { guardAccess } from './http/access';
 import { SocketLimits } from './signaling/socket-limits';
 import { staticRoutes } from './http/static';
+import { pipelineRoutes } from './http/pipelines';
 import { EngineProcess } from './kurento/engine-launcher';
 import { MediaServerPool } from './kurento/pool';
 import { loggerOptions } from './logging';
@@ -177,6 +178,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(historyRoutes);
   await app.register(recordingsRoutes);
+  await app.register(pipelineRoutes);
   await app.register(staticRoutes);
   await app.register(demoRoutes);
   return app;

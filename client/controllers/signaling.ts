@@ -1,6 +1,20 @@
 // A demo's signaling WebSocket, typed by the demo's message unions. It opens on the same
 // host as the page (ws: or wss: to match), parses every frame, and reports closes and
-// server errors as events so the page can show them in words.
+// server errors as events so the page can show them in words. It also asks the server for
+// the live pipeline behind the page (the platform's `watchPipeline`) and hands what comes
+// back to the window as PIPELINES_EVENT, for the "How it works" panel: the demo's own
+// controller never sees those messages.
+
+import type { PipelineSnapshot, PipelinesMessage } from '../../server/signaling/pipeline-messages';
+
+export const PIPELINES_EVENT = 'stage-pipelines';
+export interface PipelinesEventDetail {
+  pipelines: PipelineSnapshot[];
+}
+
+function announcePipelines(pipelines: PipelineSnapshot[]): void {
+  window.dispatchEvent(new CustomEvent<PipelinesEventDetail>(PIPELINES_EVENT, { detail: { pipelines } }));
+}
 
 export interface SignalingEvents<In> {
   message: (message: In) => void;
@@ -18,7 +32,14 @@ export class SignalingClient<Out extends { id: string }, In extends { id: string
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     this.socket = new WebSocket(`${scheme}//${location.host}${path}`);
     this.opened = new Promise((resolve, reject) => {
-      this.socket.addEventListener('open', () => resolve(), { once: true });
+      this.socket.addEventListener(
+        'open',
+        () => {
+          this.socket.send(JSON.stringify({ id: 'watchPipeline' }));
+          resolve();
+        },
+        { once: true },
+      );
       this.socket.addEventListener('error', () => reject(new Error('Could not reach the signaling server')), { once: true });
     });
     this.socket.addEventListener('message', (event) => {
@@ -28,9 +49,14 @@ export class SignalingClient<Out extends { id: string }, In extends { id: string
       } catch {
         return;
       }
+      if ((message as { id: string }).id === 'pipelines') {
+        announcePipelines((message as unknown as PipelinesMessage).pipelines);
+        return;
+      }
       for (const fn of this.messageListeners) fn(message);
     });
     this.socket.addEventListener('close', (event) => {
+      announcePipelines([]);
       if (this.closedByUs) return;
       const reason = event.reason || (event.code === 1009 ? 'a message was too large' : 'the connection to the server closed');
       for (const fn of this.closeListeners) fn(reason);

@@ -4,6 +4,7 @@
 
 import type { Logger } from '../logging';
 import { MediaServerConnection, type Pipeline } from './client';
+import { PipelineMonitor } from './pipeline-monitor';
 
 export class NoMediaServerError extends Error {
   constructor() {
@@ -14,14 +15,23 @@ export class NoMediaServerError extends Error {
 export interface Placement {
   server: MediaServerConnection;
   pipeline: Pipeline;
+  /** What the pipeline is for (a demo, a room), for the operator's view. */
+  label: string;
+  /** Reads the pipeline for whoever watches it (a demo page, the operator). */
+  monitor: PipelineMonitor;
   /** Gives the slot back to the pool; call once the pipeline is released. */
   done(): void;
 }
 
 export class MediaServerPool {
   readonly members: MediaServerConnection[];
+  /** Every pipeline placed and not yet given back, oldest first. */
+  readonly placements = new Set<Placement>();
 
-  constructor(urls: readonly string[], log: Logger) {
+  constructor(
+    urls: readonly string[],
+    private readonly log: Logger,
+  ) {
     this.members = urls.map((url) => new MediaServerConnection(url, log));
   }
 
@@ -30,22 +40,33 @@ export class MediaServerPool {
   }
 
   /** Creates a pipeline on the least-loaded ready server. */
-  async place(): Promise<Placement> {
+  async place(label: string): Promise<Placement> {
     const server = this.members.filter((m) => m.ready).sort((a, b) => a.load - b.load)[0];
     if (!server) throw new NoMediaServerError();
     server.load++;
-    let returned = false;
-    const done = (): void => {
-      if (returned) return;
-      returned = true;
-      server.load--;
-    };
+    let pipeline: Pipeline;
     try {
-      return { server, pipeline: await server.createPipeline(), done };
+      pipeline = await server.createPipeline();
     } catch (err) {
-      done();
+      server.load--;
       throw err;
     }
+    let returned = false;
+    const placement: Placement = {
+      server,
+      pipeline,
+      label,
+      monitor: new PipelineMonitor(pipeline, server.url, this.log),
+      done: () => {
+        if (returned) return;
+        returned = true;
+        server.load--;
+        placement.monitor.stop();
+        this.placements.delete(placement);
+      },
+    };
+    this.placements.add(placement);
+    return placement;
   }
 
   status(): { url: string; state: string; sessions: number }[] {

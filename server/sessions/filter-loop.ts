@@ -9,6 +9,7 @@ import type { MediaServerPool } from '../kurento/pool';
 import type { Logger } from '../logging';
 import { AppError } from '../errors';
 import type { FilterServerMessage } from '../signaling/filter-messages';
+import type { PipelineFeed } from '../signaling/pipeline-feed';
 import { answerOffer, CandidateQueue, OwnedPipeline } from './media-placement';
 import type { DemoSession } from './session-registry';
 
@@ -27,6 +28,7 @@ export class FilterLoop<F extends MediaElementHandle> implements DemoSession {
     private readonly pool: MediaServerPool,
     private readonly send: (message: FilterServerMessage) => void,
     protected readonly log: Logger,
+    private readonly pipelines: PipelineFeed,
   ) {}
 
   /** The filter in place now (null for none). */
@@ -50,11 +52,12 @@ export class FilterLoop<F extends MediaElementHandle> implements DemoSession {
   }
 
   private async build(sdpOffer: string, first: FilterFactory<F>): Promise<void> {
-    const pipeline = await OwnedPipeline.create(this.pool, () => {
+    const pipeline = await OwnedPipeline.create(this.pool, this.demo, () => {
       this.send(new AppError('MEDIA_SERVER_LOST').toMessage());
       void this.stop();
     });
     this.pipeline = pipeline;
+    pipeline.showTo(this.pipelines);
     const endpoint = await pipeline.createWebRtcEndpoint();
     if (this.pipeline !== pipeline) return pipeline.release();
     endpoint.onIceCandidate((candidate) => this.send({ id: 'iceCandidate', candidate }));

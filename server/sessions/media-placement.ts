@@ -15,9 +15,12 @@ import type {
   WebRtcEndpoint,
 } from '../kurento/client';
 import { NoMediaServerError, type MediaServerPool, type Placement } from '../kurento/pool';
+import type { PipelineFeed, WatchablePipeline } from '../signaling/pipeline-feed';
+import type { PipelineSnapshot } from '../signaling/pipeline-messages';
 
-export class OwnedPipeline {
+export class OwnedPipeline implements WatchablePipeline {
   private placement: Placement | undefined;
+  private readonly releaseListeners = new Set<() => void>();
 
   private constructor(
     placement: Placement,
@@ -27,10 +30,13 @@ export class OwnedPipeline {
     placement.server.on('objectsLost', onLost);
   }
 
-  /** Places a new pipeline; `onLost` runs if its media server restarts without it. */
-  static async create(pool: MediaServerPool, onLost: () => void): Promise<OwnedPipeline> {
+  /**
+   * Places a new pipeline; `onLost` runs if its media server restarts without it. `label`
+   * says what it is for (the demo, a room) in the operator's view of all pipelines.
+   */
+  static async create(pool: MediaServerPool, label: string, onLost: () => void): Promise<OwnedPipeline> {
     try {
-      return new OwnedPipeline(await pool.place(), onLost);
+      return new OwnedPipeline(await pool.place(label), onLost);
     } catch (err) {
       if (err instanceof NoMediaServerError) throw new AppError('MEDIA_SERVER_UNAVAILABLE');
       throw new AppError('MEDIA_SERVER_ERROR', (err as Error).message);
@@ -39,6 +45,21 @@ export class OwnedPipeline {
 
   get serverUrl(): string | undefined {
     return this.placement?.server.url;
+  }
+
+  /** Shows this pipeline on a signaling socket's page; returns what hides it again. */
+  showTo(feed: PipelineFeed): () => void {
+    feed.show(this);
+    return () => feed.hide(this);
+  }
+
+  watch(listener: (snapshot: PipelineSnapshot) => void): () => void {
+    return this.placement?.monitor.watch(listener) ?? (() => undefined);
+  }
+
+  onReleased(listener: () => void): () => void {
+    this.releaseListeners.add(listener);
+    return () => this.releaseListeners.delete(listener);
   }
 
   createWebRtcEndpoint(): Promise<WebRtcEndpoint> {
@@ -78,6 +99,9 @@ export class OwnedPipeline {
     this.placement = undefined;
     if (!placement) return;
     placement.server.off('objectsLost', this.onLost);
+    placement.monitor.stop();
+    for (const listener of [...this.releaseListeners]) listener();
+    this.releaseListeners.clear();
     await placement.pipeline.release();
     placement.done();
   }

@@ -6,13 +6,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../logging';
 import { MessageCodec, type MessageOf, type SchemaTable } from '../signaling/codec';
 import { SignalingConnection } from '../signaling/connection';
+import type { PipelineFeed } from '../signaling/pipeline-feed';
 import type { DemoSession } from './session-registry';
 
 export function socketSessionDemo<T extends SchemaTable, Out extends { id: string }, S extends DemoSession>(
   app: FastifyInstance,
   path: string,
   messages: T,
-  create: (send: (message: Out) => void, log: Logger) => S,
+  create: (send: (message: Out) => void, log: Logger, pipelines: PipelineFeed) => S,
   dispatch: (session: S, message: MessageOf<T>) => Promise<void>,
 ): void {
   const codec = new MessageCodec(messages);
@@ -20,7 +21,7 @@ export function socketSessionDemo<T extends SchemaTable, Out extends { id: strin
   app.get(path, { websocket: true }, (socket, request) => {
     const log = request.log.child({ demo });
     const connection = new SignalingConnection<T, Out>(socket, codec, log, app.config.MAX_PENDING_MESSAGES);
-    const session = create((m) => connection.send(m), log);
+    const session = create((m) => connection.send(m), log, connection.pipelines);
     app.sessions.add(session);
     connection.listen({
       onMessage: (message) => dispatch(session, message),

@@ -1,11 +1,16 @@
 // One browser's signaling WebSocket for one demo: decodes each frame through the demo's
 // codec, answers bad input with a coded `error` message (the socket stays up), limits the
-// message rate, and calls the demo's handler one message at a time, in arrival order.
+// message rate, and calls the demo's handler one message at a time, in arrival order. The
+// platform's own messages (`watchPipeline`) are answered here, beside every demo's.
 
 import type { Logger } from '../logging';
 import type { WebSocket } from 'ws';
 import { AppError, asAppError } from '../errors';
-import type { MessageCodec, MessageOf, SchemaTable } from './codec';
+import { MessageCodec, type MessageOf, type SchemaTable } from './codec';
+import { PipelineFeed } from './pipeline-feed';
+import { PipelineClientMessages } from './pipeline-messages';
+
+const platformCodec = new MessageCodec(PipelineClientMessages);
 
 /** Sustained rate and burst allowed per socket; ICE trickles in bursts of a dozen or so. */
 const RATE_PER_SECOND = 50;
@@ -40,6 +45,8 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
   private pending = 0;
   private readonly maxPending: number;
   private pinger: NodeJS.Timeout | undefined;
+  /** The pipelines this socket's sessions are in, sent to a page that asks to watch them. */
+  readonly pipelines = new PipelineFeed((message) => this.sendRaw(message));
 
   /** `maxPending`: messages that may wait behind the one being handled (MAX_PENDING_MESSAGES). */
   constructor(socket: WebSocket, codec: MessageCodec<T>, log: Logger, maxPending: number) {
@@ -64,7 +71,7 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
       try {
         message = this.codec.decode(data.toString());
       } catch (err) {
-        this.sendError(asAppError(err));
+        if (!this.platformMessage(data.toString())) this.sendError(asAppError(err));
         return;
       }
       this.log.debug({ msg: (message as { id: string }).id }, 'signaling message');
@@ -96,6 +103,7 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
     this.socket.on('close', (code) => {
       this.closed = true;
       clearInterval(this.pinger);
+      this.pipelines.close();
       this.log.debug({ code }, 'signaling socket closed');
       this.queue = this.queue
         .then(() => handlers.onClose())
@@ -106,8 +114,24 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
   }
 
   send(message: Out): void {
+    this.sendRaw(message);
+  }
+
+  private sendRaw(message: { id: string }): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     this.socket.send(JSON.stringify(message));
+  }
+
+  /** A message of the platform's (not the demo's): handled here; false if it is not one. */
+  private platformMessage(frame: string): boolean {
+    let message: MessageOf<typeof PipelineClientMessages>;
+    try {
+      message = platformCodec.decode(frame);
+    } catch {
+      return false;
+    }
+    this.pipelines.setWatching(message.watch ?? true);
+    return true;
   }
 
   sendError(error: AppError): void {

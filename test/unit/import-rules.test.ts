@@ -12,7 +12,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
-const SCHEMA_MODULES = new Set(['server/signaling/messages.ts', 'server/signaling/filter-messages.ts']);
+const SCHEMA_MODULES = new Set([
+  'server/signaling/messages.ts',
+  'server/signaling/filter-messages.ts',
+  'server/signaling/pipeline-messages.ts',
+]);
 const REGISTRY = 'server/demo-registry.ts';
 
 function sources(dir: string): string[] {

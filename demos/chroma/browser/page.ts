@@ -10,6 +10,8 @@ import { withNone } from '../../../client/components/choice-list';
 import { demoPageStyles } from '../../../client/components/page-styles';
 import { loopbackView } from '../../../client/components/loopback-view';
 import { LoopbackController } from '../../../client/controllers/loopback';
+import '../../../client/components/how-it-works';
+import README from '../README.md';
 
 const CHOICES = withNone(BACKGROUNDS.map((b) => ({ id: b.id, label: b.label, image: `/assets/${b.file}` })));
 
@@ -44,7 +46,7 @@ export class ChromaDemo extends LitElement {
 
   protected override render() {
     const credit = BACKGROUNDS.find((b) => b.id === this.background)?.credit;
-    return loopbackView(this.call, {
+    const view = loopbackView(this.call, {
       stateText: STATE_TEXT,
       localLabel: 'Local camera: click the background here',
       remoteLabel: 'Through the ChromaFilter',
@@ -61,6 +63,7 @@ export class ChromaDemo extends LitElement {
       footer: html`<p><small id="credit">${credit ?? ''}</small></p>`,
       onLocalClick: (e) => this.calibrate(e),
     });
+    return html`${view}<stage-how-it-works .readme=${README}></stage-how-it-works>`;
   }
 }
 

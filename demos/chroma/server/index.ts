@@ -4,6 +4,7 @@
 // starts, so each click builds a new filter in place of the old one.
 
 import type { FastifyInstance } from 'fastify';
+import type { PipelineFeed } from '../../../server/signaling/pipeline-feed';
 import type { Demo } from '../../../server/demo';
 import { AppError } from '../../../server/errors';
 import type { ChromaFilter } from '../../../server/kurento/client';
@@ -24,8 +25,9 @@ class ChromaSession extends FilterLoop<ChromaFilter> {
     private readonly app: FastifyInstance,
     send: (m: FilterServerMessage) => void,
     log: FastifyInstance['log'],
+    pipelines: PipelineFeed,
   ) {
-    super('chroma', app.media, send, log);
+    super('chroma', app.media, send, log, pipelines);
   }
 
   startWith(sdpOffer: string, background = DEFAULT_BACKGROUND): Promise<void> {
@@ -62,7 +64,7 @@ async function routes(app: FastifyInstance): Promise<void> {
     app,
     '/chroma',
     ChromaClientMessages,
-    (send, log) => new ChromaSession(app, send, log),
+    (send, log, pipelines) => new ChromaSession(app, send, log, pipelines),
     async (session, message) => {
       switch (message.id) {
         case 'start':

@@ -9,6 +9,8 @@ import { withNone } from '../../../client/components/choice-list';
 import { demoPageStyles } from '../../../client/components/page-styles';
 import { loopbackView } from '../../../client/components/loopback-view';
 import { LoopbackController } from '../../../client/controllers/loopback';
+import '../../../client/components/how-it-works';
+import README from '../README.md';
 
 const CHOICES = withNone(EFFECTS.map((e) => ({ id: e.id, label: e.label })));
 
@@ -33,7 +35,7 @@ export class EffectsDemo extends LitElement {
 
   protected override render() {
     const command = EFFECTS.find((e) => e.id === this.effect)?.command;
-    return loopbackView(this.call, {
+    const view = loopbackView(this.call, {
       stateText: STATE_TEXT,
       remoteLabel: 'Through the GStreamerFilter',
       start: () => void this.call.start({ effect: this.effect }),
@@ -47,6 +49,7 @@ export class EffectsDemo extends LitElement {
           <small>GStreamerFilter command: <code id="command">${command ?? '(none: straight back)'}</code></small>
         </p>`,
     });
+    return html`${view}<stage-how-it-works .readme=${README}></stage-how-it-works>`;
   }
 }
 

@@ -25,7 +25,7 @@ async function routes(app: FastifyInstance): Promise<void> {
     app,
     '/effects',
     EffectsClientMessages,
-    (send, log) => new FilterLoop<GStreamerFilter>('effects', app.media, send, log),
+    (send, log, pipelines) => new FilterLoop<GStreamerFilter>('effects', app.media, send, log, pipelines),
     async (session, message) => {
       switch (message.id) {
         case 'start':

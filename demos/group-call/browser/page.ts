@@ -8,6 +8,8 @@ import '../../../client/components/stats-panel';
 import '../../../client/components/status-banner';
 import '../../../client/components/video-tile';
 import { GroupCallController } from './controller';
+import '../../../client/components/how-it-works';
+import README from '../README.md';
 
 @customElement('group-call-demo')
 export class GroupCallDemo extends LitElement {
@@ -64,6 +66,7 @@ export class GroupCallDemo extends LitElement {
         )}
       </div>
       <stage-stats .samples=${c.stats}></stage-stats>
+      <stage-how-it-works .readme=${README}></stage-how-it-works>
     `;
   }
 }

@@ -51,7 +51,7 @@ async function routes(app: FastifyInstance): Promise<void> {
         rooms.set(roomName, room);
         app.sessions.add(room);
       }
-      const participant = new Participant(name, (m) => connection.send(m));
+      const participant = new Participant(name, (m) => connection.send(m), connection.pipelines);
       membership = { room, participant };
       try {
         await room.join(participant);

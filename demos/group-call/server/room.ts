@@ -9,6 +9,7 @@ import type { Logger } from '../../../server/logging';
 import type { IceCandidate, WebRtcEndpoint } from '../../../server/kurento/client';
 import type { MediaServerPool } from '../../../server/kurento/pool';
 import type { GroupCallServerMessage } from '../messages';
+import type { PipelineFeed } from '../../../server/signaling/pipeline-feed';
 import type { History } from '../../../server/sessions/history';
 import { answerOffer, CandidateQueue, OwnedPipeline } from '../../../server/sessions/media-placement';
 import type { DemoSession } from '../../../server/sessions/session-registry';
@@ -22,6 +23,8 @@ export class Participant {
   constructor(
     readonly name: string,
     readonly send: (message: GroupCallServerMessage) => void,
+    /** The participant's page, which may watch the room's pipeline. */
+    readonly pipelines: PipelineFeed,
   ) {}
 
   queue(name: string): CandidateQueue {
@@ -71,7 +74,7 @@ export class GroupRoom implements DemoSession {
     private readonly log: Logger,
   ) {
     // Created once, at construction: joins that race for a new room all wait on this.
-    this.pipeline = OwnedPipeline.create(pool, () => {
+    this.pipeline = OwnedPipeline.create(pool, `groupcall room ${name}`, () => {
       for (const p of this.participants.values()) p.send(new AppError('MEDIA_SERVER_LOST').toMessage());
       void this.close('media server lost');
     });
@@ -87,6 +90,7 @@ export class GroupRoom implements DemoSession {
     this.participants.set(participant.name, participant);
     try {
       const pipeline = await this.pipeline;
+      pipeline.showTo(participant.pipelines);
       const outgoing = await pipeline.createWebRtcEndpoint();
       if (this.participants.get(participant.name) !== participant) return void outgoing.release();
       participant.outgoing = outgoing;
@@ -144,6 +148,7 @@ export class GroupRoom implements DemoSession {
     this.stopRecorders.get(participant.name)?.();
     this.stopRecorders.delete(participant.name);
     const others = [...this.participants.values()];
+    void this.pipeline.then((p) => participant.pipelines.hide(p)).catch(() => undefined);
     await Promise.all([participant.releaseAll(), ...others.map((o) => o.dropIncoming(participant.name))]);
     for (const o of others) o.send({ id: 'participantLeft', name: participant.name });
     this.log.info({ room: this.name, name: participant.name, count: this.participants.size }, 'participant left');

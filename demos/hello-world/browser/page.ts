@@ -1,11 +1,13 @@
 // The hello-world page: your camera, and the same camera coming back through the media
 // server. Start and Stop, the connection state, live stats, and errors in words.
 
-import { LitElement } from 'lit';
+import { LitElement, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { demoPageStyles } from '../../../client/components/page-styles';
 import { loopbackView } from '../../../client/components/loopback-view';
 import { LoopbackController } from '../../../client/controllers/loopback';
+import '../../../client/components/how-it-works';
+import README from '../README.md';
 
 const STATE_TEXT = {
   idle: 'Press Start to send your camera through the media server and back.',
@@ -21,11 +23,12 @@ export class HelloWorldDemo extends LitElement {
   private readonly call = new LoopbackController(this, '/helloworld');
 
   protected override render() {
-    return loopbackView(this.call, {
+    const view = loopbackView(this.call, {
       stateText: STATE_TEXT,
       remoteLabel: 'Back from the media server',
       start: () => void this.call.start(),
     });
+    return html`${view}<stage-how-it-works .readme=${README}></stage-how-it-works>`;
   }
 }
 

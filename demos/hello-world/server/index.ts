@@ -37,7 +37,7 @@ async function routes(app: FastifyInstance): Promise<void> {
         switch (message.id) {
           case 'start': {
             await end('restarted');
-            const s = new HelloWorldSession(app.media, (m) => connection.send(m), log);
+            const s = new HelloWorldSession(app.media, (m) => connection.send(m), log, connection.pipelines);
             session = s;
             app.sessions.add(s);
             try {

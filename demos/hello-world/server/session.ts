@@ -8,6 +8,7 @@ import { AppError } from '../../../server/errors';
 import type { IceCandidate } from '../../../server/kurento/client';
 import type { MediaServerPool } from '../../../server/kurento/pool';
 import type { HelloWorldServerMessage } from '../messages';
+import type { PipelineFeed } from '../../../server/signaling/pipeline-feed';
 import { answerOffer, CandidateQueue, OwnedPipeline } from '../../../server/sessions/media-placement';
 import type { DemoSession } from '../../../server/sessions/session-registry';
 
@@ -21,15 +22,17 @@ export class HelloWorldSession implements DemoSession {
     private readonly pool: MediaServerPool,
     private readonly send: (message: HelloWorldServerMessage) => void,
     private readonly log: Logger,
+    private readonly pipelines: PipelineFeed,
   ) {}
 
   async start(sdpOffer: string): Promise<void> {
-    const pipeline = await OwnedPipeline.create(this.pool, () => {
+    const pipeline = await OwnedPipeline.create(this.pool, 'helloworld', () => {
       this.send(new AppError('MEDIA_SERVER_LOST').toMessage());
       void this.close('media server lost');
     });
     this.pipeline = pipeline;
     if (this.closed) return pipeline.release();
+    pipeline.showTo(this.pipelines);
 
     const endpoint = await pipeline.createWebRtcEndpoint();
     if (this.closed) return pipeline.release();

@@ -9,6 +9,8 @@ import { withNone } from '../../../client/components/choice-list';
 import { demoPageStyles } from '../../../client/components/page-styles';
 import { loopbackView } from '../../../client/components/loopback-view';
 import { LoopbackController } from '../../../client/controllers/loopback';
+import '../../../client/components/how-it-works';
+import README from '../README.md';
 
 const CHOICES = withNone(OVERLAYS.map((o) => ({ id: o.id, label: o.label, image: `/assets/${o.file}` })));
 
@@ -32,7 +34,7 @@ export class MagicMirrorDemo extends LitElement {
   }
 
   protected override render() {
-    return loopbackView(this.call, {
+    const view = loopbackView(this.call, {
       stateText: STATE_TEXT,
       remoteLabel: 'Through the FaceOverlayFilter',
       start: () => void this.call.start({ overlay: this.overlay }),
@@ -43,6 +45,7 @@ export class MagicMirrorDemo extends LitElement {
         @choose=${(e: CustomEvent<string>) => this.choose(e.detail)}
       ></stage-choice-list>`,
     });
+    return html`${view}<stage-how-it-works .readme=${README}></stage-how-it-works>`;
   }
 }
 

@@ -2,6 +2,7 @@
 // face), with a chooser of overlays and none. The filter stays; a new choice changes its image.
 
 import type { FastifyInstance } from 'fastify';
+import type { PipelineFeed } from '../../../server/signaling/pipeline-feed';
 import type { Demo } from '../../../server/demo';
 import { AppError } from '../../../server/errors';
 import type { FaceOverlayFilter } from '../../../server/kurento/client';
@@ -23,8 +24,9 @@ class MagicMirrorSession extends FilterLoop<FaceOverlayFilter> {
     private readonly app: FastifyInstance,
     send: (m: FilterServerMessage) => void,
     log: FastifyInstance['log'],
+    pipelines: PipelineFeed,
   ) {
-    super('magicmirror', app.media, send, log);
+    super('magicmirror', app.media, send, log, pipelines);
   }
 
   async startWith(sdpOffer: string, overlay = DEFAULT_OVERLAY): Promise<void> {
@@ -58,7 +60,7 @@ async function routes(app: FastifyInstance): Promise<void> {
     app,
     '/magicmirror',
     MagicMirrorClientMessages,
-    (send, log) => new MagicMirrorSession(app, send, log),
+    (send, log, pipelines) => new MagicMirrorSession(app, send, log, pipelines),
     async (session, message) => {
       switch (message.id) {
         case 'start':

@@ -8,6 +8,8 @@ import '../../../client/components/stats-panel';
 import '../../../client/components/status-banner';
 import '../../../client/components/video-tile';
 import { One2ManyController } from './controller';
+import '../../../client/components/how-it-works';
+import README from '../README.md';
 
 @customElement('one2many-demo')
 export class One2ManyDemo extends LitElement {
@@ -53,6 +55,7 @@ export class One2ManyDemo extends LitElement {
             ></stage-video-tile>`
       }
       <stage-stats .samples=${c.stats}></stage-stats>
+      <stage-how-it-works .readme=${README}></stage-how-it-works>
     `;
   }
 }

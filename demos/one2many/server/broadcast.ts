@@ -7,6 +7,7 @@ import type { Logger } from '../../../server/logging';
 import type { WebRtcEndpoint } from '../../../server/kurento/client';
 import type { MediaServerPool } from '../../../server/kurento/pool';
 import type { One2ManyServerMessage } from '../messages';
+import type { PipelineFeed } from '../../../server/signaling/pipeline-feed';
 import type { EndReason } from '../../../server/store/store';
 import type { History } from '../../../server/sessions/history';
 import { answerOffer, type CandidateQueue, OwnedPipeline } from '../../../server/sessions/media-placement';
@@ -14,6 +15,8 @@ import type { DemoSession } from '../../../server/sessions/session-registry';
 
 export interface Member {
   readonly candidates: CandidateQueue;
+  /** The member's page, which may watch the broadcast's pipeline. */
+  readonly pipelines: PipelineFeed;
   send(message: One2ManyServerMessage): void;
 }
 
@@ -37,12 +40,13 @@ export class Broadcast implements DemoSession {
 
   async start(pool: MediaServerPool, sdpOffer: string): Promise<void> {
     this.recordId = await this.history.callStarted('one2many', ['presenter'], this.room);
-    const pipeline = await OwnedPipeline.create(pool, () => {
+    const pipeline = await OwnedPipeline.create(pool, `one2many room ${this.room}`, () => {
       this.presenter.send(new AppError('MEDIA_SERVER_LOST').toMessage());
       void this.end('error');
     });
     this.pipeline = pipeline;
     if (this.ended) return pipeline.release();
+    pipeline.showTo(this.presenter.pipelines);
     const source = await pipeline.createWebRtcEndpoint();
     if (this.ended) return pipeline.release();
     source.onIceCandidate((candidate) => this.presenter.send({ id: 'iceCandidate', candidate }));
@@ -67,6 +71,7 @@ export class Broadcast implements DemoSession {
       throw new AppError('NOT_STARTED', 'The presenter is still connecting; try again in a moment');
     this.viewers.set(viewer, undefined);
     this.announceCount();
+    this.pipeline.showTo(viewer.pipelines);
     const endpoint = await this.pipeline.createWebRtcEndpoint();
     if (this.ended || !this.viewers.has(viewer)) return endpoint.release();
     this.viewers.set(viewer, endpoint);
@@ -88,6 +93,7 @@ export class Broadcast implements DemoSession {
     if (!this.viewers.has(viewer)) return;
     const endpoint = this.viewers.get(viewer);
     this.viewers.delete(viewer);
+    if (this.pipeline) viewer.pipelines.hide(this.pipeline);
     viewer.candidates.clear();
     this.announceCount();
     await endpoint?.release();

@@ -30,7 +30,11 @@ async function routes(app: FastifyInstance): Promise<void> {
       log,
       app.config.MAX_PENDING_MESSAGES,
     );
-    const member: Member = { candidates: new CandidateQueue(), send: (m) => connection.send(m) };
+    const member: Member = {
+      candidates: new CandidateQueue(),
+      pipelines: connection.pipelines,
+      send: (m) => connection.send(m),
+    };
     let role: { kind: 'presenter' | 'viewer'; broadcast: Broadcast } | undefined;
 
     const leave = async (reason: EndReason = 'hang-up'): Promise<void> => {

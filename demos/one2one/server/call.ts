@@ -10,6 +10,7 @@ import type { MediaServerPool } from '../../../server/kurento/pool';
 import type { WebRtcEndpoint } from '../../../server/kurento/client';
 import type { MediaRepository, PendingRecording } from '../../../server/media/repository';
 import type { One2OneServerMessage } from '../messages';
+import type { PipelineFeed } from '../../../server/signaling/pipeline-feed';
 import type { History } from '../../../server/sessions/history';
 import { answerOffer, CandidateQueue, OwnedPipeline } from '../../../server/sessions/media-placement';
 import type { DemoSession } from '../../../server/sessions/session-registry';
@@ -18,6 +19,8 @@ import type { DemoSession } from '../../../server/sessions/session-registry';
 export interface Party {
   readonly name: string;
   readonly candidates: CandidateQueue;
+  /** The party's page, which may watch the call's pipeline. */
+  readonly pipelines: PipelineFeed;
   send(message: One2OneServerMessage): void;
 }
 
@@ -59,7 +62,7 @@ export class One2OneCall implements DemoSession {
   /** Builds the media path and answers both offers: callee first, as the tutorial does. */
   async start(pool: MediaServerPool, callerOffer: string, calleeOffer: string): Promise<void> {
     this.recordId = await this.history.callStarted('one2one', [this.caller.name, this.callee.name]);
-    const pipeline = await OwnedPipeline.create(pool, () => {
+    const pipeline = await OwnedPipeline.create(pool, `one2one ${this.caller.name} → ${this.callee.name}`, () => {
       const lost = new AppError('MEDIA_SERVER_LOST').toMessage();
       this.caller.send(lost);
       this.callee.send(lost);
@@ -67,6 +70,8 @@ export class One2OneCall implements DemoSession {
     });
     this.pipeline = pipeline;
     if (this.ended) return pipeline.release();
+    pipeline.showTo(this.caller.pipelines);
+    pipeline.showTo(this.callee.pipelines);
     const [callerEndpoint, calleeEndpoint] = await Promise.all([
       pipeline.createWebRtcEndpoint(),
       pipeline.createWebRtcEndpoint(),

@@ -7,6 +7,7 @@ import type { Demo } from '../../../server/demo';
 import type { Logger } from '../../../server/logging';
 import { MessageCodec } from '../../../server/signaling/codec';
 import { SignalingConnection } from '../../../server/signaling/connection';
+import type { PipelineFeed } from '../../../server/signaling/pipeline-feed';
 import { One2OneClientMessages, USER_NAME_PATTERN, type One2OneServerMessage } from '../messages';
 import { assertUnreachable } from '../../../server/util/assert';
 import { History } from '../../../server/sessions/history';
@@ -23,7 +24,10 @@ class User implements Party {
   calling: { to: User; sdpOffer: string; record: boolean } | undefined;
   ringing: User | undefined;
 
-  constructor(readonly send: (message: One2OneServerMessage) => void) {}
+  constructor(
+    readonly send: (message: One2OneServerMessage) => void,
+    readonly pipelines: PipelineFeed,
+  ) {}
 
   get busy(): boolean {
     return this.call !== undefined || this.calling !== undefined || this.ringing !== undefined;
@@ -142,7 +146,7 @@ async function routes(app: FastifyInstance): Promise<void> {
       log,
       app.config.MAX_PENDING_MESSAGES,
     );
-    const user = new User((m) => connection.send(m));
+    const user = new User((m) => connection.send(m), connection.pipelines);
 
     connection.listen({
       onMessage: async (message) => {

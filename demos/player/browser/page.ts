@@ -9,6 +9,8 @@ import '../../../client/components/stats-panel';
 import '../../../client/components/status-banner';
 import '../../../client/components/video-tile';
 import { PlayerController } from './controller';
+import '../../../client/components/how-it-works';
+import README from '../README.md';
 
 const STATE_TEXT = {
   idle: 'Give a video URL (or pick a recording in the recordings page) and press Play.',
@@ -84,6 +86,7 @@ export class PlayerDemo extends LitElement {
         ></stage-video-tile>
       </div>
       <stage-stats .samples=${c.stats}></stage-stats>
+      <stage-how-it-works .readme=${README}></stage-how-it-works>
     `;
   }
 }

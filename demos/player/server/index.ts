@@ -13,7 +13,8 @@ async function routes(app: FastifyInstance): Promise<void> {
     app,
     '/player',
     PlayerClientMessages,
-    (send, log) => new PlayerSession(app.media, app.recordings, send, log, { allowPrivate: app.config.ALLOW_PRIVATE_URLS }),
+    (send, log, pipelines) =>
+      new PlayerSession(app.media, app.recordings, send, log, { allowPrivate: app.config.ALLOW_PRIVATE_URLS }, pipelines),
     async (session, message) => {
       switch (message.id) {
         case 'start':

@@ -10,6 +10,7 @@ import type { IceCandidate, PlayerEndpoint } from '../../../server/kurento/clien
 import type { MediaServerPool } from '../../../server/kurento/pool';
 import type { Logger } from '../../../server/logging';
 import type { MediaRepository } from '../../../server/media/repository';
+import type { PipelineFeed } from '../../../server/signaling/pipeline-feed';
 import type { PlayerServerMessage } from '../messages';
 import { answerOffer, CandidateQueue, OwnedPipeline } from '../../../server/sessions/media-placement';
 import type { DemoSession } from '../../../server/sessions/session-registry';
@@ -27,6 +28,7 @@ export class PlayerSession implements DemoSession {
     private readonly send: (message: PlayerServerMessage) => void,
     private readonly log: Logger,
     private readonly urlPolicy: UrlPolicy,
+    private readonly pipelines: PipelineFeed,
   ) {}
 
   /** The media server URI for what the user asked to play. */
@@ -68,13 +70,14 @@ export class PlayerSession implements DemoSession {
   }
 
   private async play(sdpOffer: string, uri: string): Promise<void> {
-    const pipeline = await OwnedPipeline.create(this.pool, () => {
+    const pipeline = await OwnedPipeline.create(this.pool, 'player', () => {
       this.send(new AppError('MEDIA_SERVER_LOST').toMessage());
       void this.stop();
     });
     // The page went away while the pipeline was being placed: it is nobody's to keep.
     if (this.closed) return pipeline.release();
     this.pipeline = pipeline;
+    pipeline.showTo(this.pipelines);
     const endpoint = await pipeline.createWebRtcEndpoint();
     endpoint.onIceCandidate((candidate) => this.send({ id: 'iceCandidate', candidate }));
     endpoint.onPeerLost(() => {

@@ -8,6 +8,8 @@ import '../../../client/components/stats-panel';
 import '../../../client/components/status-banner';
 import '../../../client/components/video-tile';
 import { RecordingController, type RecordingMode } from './controller';
+import '../../../client/components/how-it-works';
+import README from '../README.md';
 
 const STATE_TEXT = {
   idle: 'Press Record to record your camera into the media repository.',
@@ -65,6 +67,7 @@ export class RecordingDemo extends LitElement {
         ></stage-video-tile>
       </div>
       <stage-stats .samples=${c.stats}></stage-stats>
+      <stage-how-it-works .readme=${README}></stage-how-it-works>
     `;
   }
 }

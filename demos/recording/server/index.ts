@@ -13,7 +13,7 @@ async function routes(app: FastifyInstance): Promise<void> {
     app,
     '/recording',
     RecordingClientMessages,
-    (send, log) => new RecordingSession(app.media, app.recordings, send, log),
+    (send, log, pipelines) => new RecordingSession(app.media, app.recordings, send, log, pipelines),
     async (session, message) => {
       switch (message.id) {
         case 'start':

@@ -10,6 +10,7 @@ import type { MediaServerPool } from '../../../server/kurento/pool';
 import type { Logger } from '../../../server/logging';
 import type { MediaRepository, PendingRecording, RecordingMode } from '../../../server/media/repository';
 import type { RecordingServerMessage } from '../messages';
+import type { PipelineFeed } from '../../../server/signaling/pipeline-feed';
 import { answerOffer, CandidateQueue, OwnedPipeline } from '../../../server/sessions/media-placement';
 import type { DemoSession } from '../../../server/sessions/session-registry';
 
@@ -37,12 +38,13 @@ export class RecordingSession implements DemoSession {
     private readonly repository: MediaRepository,
     private readonly send: (message: RecordingServerMessage) => void,
     private readonly log: Logger,
+    private readonly pipelines: PipelineFeed,
   ) {}
 
   /** A fresh pipeline with a WebRTC endpoint wired for trickle ICE both ways. */
   private async openPipeline(): Promise<{ pipeline: OwnedPipeline; endpoint: WebRtcEndpoint }> {
     await this.releasePipeline();
-    const pipeline = await OwnedPipeline.create(this.pool, () => {
+    const pipeline = await OwnedPipeline.create(this.pool, 'recording', () => {
       this.send(new AppError('MEDIA_SERVER_LOST').toMessage());
       void this.releasePipeline();
     });
@@ -52,6 +54,7 @@ export class RecordingSession implements DemoSession {
       throw new AppError('NOT_STARTED', 'the session has ended');
     }
     this.pipeline = pipeline;
+    pipeline.showTo(this.pipelines);
     const endpoint = await pipeline.createWebRtcEndpoint();
     endpoint.onIceCandidate((candidate) => this.send({ id: 'iceCandidate', candidate }));
     endpoint.onPeerLost(() => {

@@ -5,6 +5,8 @@
 
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import '../../../client/components/how-it-works';
+import README from '../README.md';
 
 interface Recording {
   id: string;
@@ -154,6 +156,10 @@ export class RecordingsPage extends LitElement {
           Older
         </button>
       </p>
+      <stage-how-it-works
+        .readme=${README}
+        emptyText="This page builds no pipeline: it reads the media repository's REST API."
+      ></stage-how-it-works>
     `;
   }
 }
