@@ -13,6 +13,7 @@ import { dataChannelsSuite } from './data-channels';
 import { httpPostSuite } from './http-post';
 import { hubsSuite } from './hubs';
 import { overlayZbarSuite } from './overlay-zbar';
+import { pipelineMonitorSuite } from './pipeline-monitor';
 import { rtpEndpointSuite } from './rtp-endpoint';
 import { conformanceSuite, type MediaServerTarget } from './scenarios';
 
@@ -41,6 +42,7 @@ describe('Kurento conformance: embedded media server', () => {
   conformanceSuite(() => target);
   describe('data channels', () => dataChannelsSuite(() => target));
   describe('hubs', () => hubsSuite(() => target));
+  describe('the live pipeline view', () => pipelineMonitorSuite(() => target));
   describe('RtpEndpoint', () => rtpEndpointSuite(() => target));
   describe('HttpPostEndpoint', () => httpPostSuite(() => target));
   if (mediaDir) describe('ImageOverlayFilter and ZBarFilter', () => overlayZbarSuite(() => target));

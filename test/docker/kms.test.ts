@@ -5,6 +5,7 @@
 import type { StartedTestContainer } from 'testcontainers';
 import { dataChannelsSuite } from '../conformance/data-channels';
 import { hubsSuite } from '../conformance/hubs';
+import { pipelineMonitorSuite } from '../conformance/pipeline-monitor';
 import { conformanceSuite, type MediaServerTarget } from '../conformance/scenarios';
 import { wireSuite } from '../conformance/wire';
 import { describeWithDocker } from '../helpers/docker';
@@ -35,6 +36,7 @@ describeWithDocker('Kurento conformance: real KMS 7 (testcontainers)', () => {
   conformanceSuite(() => target);
   describe('data channels', () => dataChannelsSuite(() => target));
   describe('hubs', () => hubsSuite(() => target));
+  describe('the live pipeline view', () => pipelineMonitorSuite(() => target));
   // NOTE: not the RtpEndpoint and HttpPostEndpoint suites: the container's KMS announces its
   // own addresses (RTP, getUrl), which this host reaches only through the mapped control
   // port; nor the ImageOverlayFilter and ZBarFilter one, whose files the container cannot
