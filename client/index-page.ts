@@ -3,6 +3,7 @@
 
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import './components/site-header';
 
 interface Status {
   mediaServer: { ready: boolean; embedded: boolean; servers: { url: string; state: string }[] };

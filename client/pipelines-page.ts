@@ -3,6 +3,7 @@
 
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import './components/site-header';
 import type { PipelineSnapshot } from '../server/signaling/pipeline-messages';
 import './components/pipeline-view';
 

@@ -52,6 +52,6 @@ export function loopbackView<Out extends { id: string }>(c: LoopbackController<O
       ></stage-video-tile>
     </div>
     ${v.footer ?? nothing}
-    <stage-stats .samples=${c.stats}></stage-stats>
+    <stage-stats mode="both" .samples=${c.stats}></stage-stats>
   `;
 }

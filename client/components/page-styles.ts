@@ -1,16 +1,17 @@
-// The layout every demo page shares: a centred column, rows of controls, plain inputs.
+// The layout and controls every demo page shares: rows of controls that wrap, styled
+// buttons, inputs and selects, and video grids that stack on a narrow screen. Colours come
+// from the page's --stage-* variables (client/assets/stage.css), light or dark.
 
 import { css } from 'lit';
 
 export const demoPageStyles = css`
   :host {
     display: block;
-    max-width: 960px;
-    margin: 0 auto;
-    font: 15px system-ui;
+    color: var(--stage-text, #18202b);
   }
   .row {
     display: flex;
+    flex-wrap: wrap;
     gap: 8px;
     align-items: center;
     margin: 8px 0;
@@ -21,9 +22,67 @@ export const demoPageStyles = css`
     gap: 12px;
     margin: 12px 0;
   }
+  @media (max-width: 640px) {
+    .videos {
+      grid-template-columns: 1fr;
+    }
+  }
   button,
-  input {
+  input,
+  select {
     font: inherit;
+    font-size: 14px;
+    min-height: 36px;
     padding: 6px 12px;
+    border-radius: 8px;
+    border: 1px solid var(--stage-border, #cfd6df);
+    background: var(--stage-surface, #fff);
+    color: var(--stage-text, #18202b);
+    max-width: 100%;
+  }
+  input[type='checkbox'],
+  input[type='range'] {
+    min-height: 0;
+    padding: 0;
+  }
+  input[type='range'] {
+    flex: 1 1 160px;
+  }
+  input:focus-visible,
+  select:focus-visible,
+  button:focus-visible {
+    outline: 2px solid var(--stage-accent, #2457c5);
+    outline-offset: 1px;
+  }
+  button {
+    cursor: pointer;
+    font-weight: 600;
+  }
+  button.primary {
+    background: var(--stage-accent, #2457c5);
+    border-color: var(--stage-accent, #2457c5);
+    color: var(--stage-accent-text, #fff);
+  }
+  button:disabled {
+    opacity: 0.45;
+    cursor: default;
+  }
+  label {
+    display: inline-flex;
+    align-items: center;
+    gap: 6px;
+  }
+  code {
+    background: var(--stage-code-bg, #eaeef3);
+    padding: 0 4px;
+    border-radius: 4px;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
   }
 `;

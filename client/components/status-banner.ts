@@ -8,17 +8,21 @@ export class StatusBanner extends LitElement {
   static override styles = css`
     :host {
       display: block;
-      font: 14px system-ui;
+      font-size: 14px;
     }
     .state {
-      color: #444;
+      color: var(--stage-text, #18202b);
+      padding: 8px 12px;
+      border-radius: 8px;
+      background: var(--stage-surface, #fff);
+      border: 1px solid var(--stage-border, #cfd6df);
     }
     .error {
       margin-top: 6px;
       padding: 8px 12px;
-      border-radius: 6px;
-      background: #fde8e8;
-      color: #8a1c1c;
+      border-radius: 8px;
+      background: var(--stage-danger-bg, #fde8e8);
+      color: var(--stage-danger, #a4161a);
     }
   `;
 

@@ -12,6 +12,9 @@ export class VideoTile extends LitElement {
     :host {
       display: block;
     }
+    .tile {
+      position: relative;
+    }
     figure {
       margin: 0;
       position: relative;
@@ -53,8 +56,18 @@ export class VideoTile extends LitElement {
       inset: 0;
       display: grid;
       place-items: center;
-      color: #888;
+      color: #b8c0cc;
       font: 14px system-ui;
+    }
+    /* On a narrow screen the numbers go under the picture, not over it. */
+    @media (max-width: 640px) {
+      .stats {
+        position: static;
+        display: block;
+        border-radius: 0 0 8px 8px;
+        background: var(--stage-code-bg, #eaeef3);
+        color: var(--stage-text, #18202b);
+      }
     }
   `;
 
@@ -76,12 +89,14 @@ export class VideoTile extends LitElement {
   }
 
   protected override render() {
-    return html`<figure>
-      <video id=${this.videoId} autoplay playsinline ?muted=${this.muted} .muted=${this.muted}></video>
-      ${this.stream ? '' : html`<div class="empty">no video</div>`}
-      <figcaption>${this.label}</figcaption>
-      ${this.stats ? html`<div class="stats">${overlay(this.stats)}</div>` : ''}
-    </figure>`;
+    return html`<div class="tile">
+      <figure>
+        <video id=${this.videoId} autoplay playsinline ?muted=${this.muted} .muted=${this.muted}></video>
+        ${this.stream ? '' : html`<div class="empty">no video</div>`}
+        <figcaption>${this.label}</figcaption>
+      </figure>
+      ${this.stream && this.stats ? html`<div class="stats">${overlay(this.stats)}</div>` : ''}
+    </div>`;
   }
 }
 
@@ -94,7 +109,9 @@ declare global {
 function overlay(s: StatsSample): string {
   const kbps = Math.max(s.inboundKbps, s.outboundKbps);
   const rate = kbps >= 1000 ? `${(kbps / 1000).toFixed(1)} Mbps` : `${kbps.toFixed(0)} kbps`;
-  const size = s.width ? ` · ${s.width}×${s.height}` : '';
+  // A receiver shows what it receives; a sender's own tile, what it sends.
+  const video = s.width ? s : s.sent;
+  const size = video.width ? ` · ${video.width}×${video.height}` : '';
   const rtt = s.rttMs !== undefined ? ` · ${s.rttMs.toFixed(0)} ms` : '';
   return `${rate}${size} · ${s.packetLossPercent.toFixed(1)}% loss${rtt}`;
 }

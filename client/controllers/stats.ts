@@ -1,5 +1,6 @@
-// Live call quality from RTCPeerConnection.getStats(): bitrate, packet loss, round-trip
-// time, resolution and frames decoded for the incoming video, sampled once a second.
+// Live call quality from RTCPeerConnection.getStats(), sampled once a second: bitrate both
+// ways, packet loss, round-trip time, the received video's resolution and frame rate (and the
+// sent video's, for a sender), and the ICE route the connection chose.
 
 export interface StatsSample {
   at: number;
@@ -11,6 +12,21 @@ export interface StatsSample {
   height: number;
   framesPerSecond: number;
   framesDecoded: number;
+  /** The video this connection sends (zero for a receive-only one). */
+  sent: { width: number; height: number; framesPerSecond: number };
+  /** How the selected candidate pair reaches the media server. */
+  route: IceRoute | undefined;
+}
+
+/** The three ways WebRTC connects: directly, through a STUN-found address, or through TURN. */
+export type IceRoute = 'host' | 'srflx' | 'relay';
+
+/** The route of a pair: relayed if either side relays, else STUN-mapped if either side is. */
+function routeOf(local: string | undefined, remote: string | undefined): IceRoute | undefined {
+  if (!local || !remote) return undefined;
+  if (local === 'relay' || remote === 'relay') return 'relay';
+  if (local === 'host' && remote === 'host') return 'host';
+  return 'srflx';
 }
 
 interface Totals {
@@ -48,7 +64,10 @@ export class StatsSampler {
     const report = await this.pc.getStats();
     const now: Totals = { at: performance.now(), inBytes: 0, outBytes: 0, received: 0, lost: 0 };
     let video: Record<string, number> = {};
+    let sentVideo: Record<string, number> = {};
     let rttMs: number | undefined;
+    let pair: Record<string, unknown> | undefined;
+    const candidateTypes = new Map<string, string>();
     report.forEach((s: Record<string, unknown>) => {
       if (s.type === 'inbound-rtp') {
         now.inBytes += Number(s.bytesReceived ?? 0);
@@ -57,10 +76,22 @@ export class StatsSampler {
         if (s.kind === 'video') video = s as Record<string, number>;
       } else if (s.type === 'outbound-rtp') {
         now.outBytes += Number(s.bytesSent ?? 0);
-      } else if (s.type === 'candidate-pair' && s.nominated && typeof s.currentRoundTripTime === 'number') {
-        rttMs = s.currentRoundTripTime * 1000;
+        if (s.kind === 'video') sentVideo = s as Record<string, number>;
+      } else if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
+        pair = s;
+        if (typeof s.currentRoundTripTime === 'number') rttMs = s.currentRoundTripTime * 1000;
+      } else if (s.type === 'local-candidate' || s.type === 'remote-candidate') {
+        candidateTypes.set(String(s.id), String(s.candidateType));
       }
     });
+    // The transport names the pair in use; a nominated, succeeded pair stands in without one.
+    report.forEach((s: Record<string, unknown>) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(String(s.selectedCandidatePairId)) ?? pair;
+    });
+    const route = routeOf(
+      candidateTypes.get(String(pair?.localCandidateId)),
+      candidateTypes.get(String(pair?.remoteCandidateId)),
+    );
     const prev = this.last;
     this.last = now;
     if (!prev) return;
@@ -77,6 +108,12 @@ export class StatsSampler {
       height: video.frameHeight ?? 0,
       framesPerSecond: video.framesPerSecond ?? 0,
       framesDecoded: video.framesDecoded ?? 0,
+      sent: {
+        width: sentVideo.frameWidth ?? 0,
+        height: sentVideo.frameHeight ?? 0,
+        framesPerSecond: sentVideo.framesPerSecond ?? 0,
+      },
+      route,
     });
   }
 }

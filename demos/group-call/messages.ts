@@ -6,7 +6,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { IceCandidate, Sdp, type ErrorMessage } from '../../server/signaling/messages';
 
-const Name = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._ -]+$' });
+/** A participant's or a room's name: 1–64 letters, digits, spaces, `.`, `_` and `-`. */
+export const NAME_PATTERN = '^[A-Za-z0-9._ -]{1,64}$';
+const Name = Type.String({ minLength: 1, maxLength: 64, pattern: NAME_PATTERN });
 
 export const GroupCallClientMessages = {
   joinRoom: Type.Object({ id: Type.Literal('joinRoom'), name: Name, room: Name }),

@@ -104,6 +104,61 @@ describe('group call in Chromium', () => {
     expect(standup?.participants.every((p) => p.leftAt)).toBe(true);
   }, 120_000);
 
+  test('your own tile shows your camera; a bad name is refused in words, outside the room; invite links fill the room', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${running.url}/groupcall.html`);
+    // An empty name: refused in words before anything is sent, and nothing is half joined.
+    await inner(page, '#room').fill('tiles');
+    await inner(page, '#join').click();
+    const status = () =>
+      page.evaluate(() => {
+        const root = document.querySelector('group-call-demo')!.shadowRoot!;
+        const banner = root.querySelector('stage-status')!.shadowRoot!;
+        return {
+          state: banner.querySelector('.state')?.textContent?.trim() ?? '',
+          error: banner.querySelector('.error')?.textContent?.trim() ?? '',
+          leave: (root.querySelector('#leave') as HTMLButtonElement).disabled,
+          join: (root.querySelector('#join') as HTMLButtonElement).disabled,
+        };
+      });
+    expect(await status()).toEqual({
+      state: 'Choose a name and a room, then join.',
+      error: 'Choose a name: 1 to 64 letters, digits, spaces, dots, underscores or hyphens.',
+      leave: true,
+      join: false,
+    });
+    // Enter in the name field joins.
+    await inner(page, '#name').fill('dee');
+    await inner(page, '#name').press('Enter');
+    await eventually(status, (s) => s.state.startsWith('You are in room tiles as dee'));
+    // The self tile keeps the camera preview once the sending connection is answered.
+    const self = await eventually(
+      () =>
+        page.evaluate(() => {
+          const tile = document.querySelector('group-call-demo')!.shadowRoot!.querySelector('stage-video-tile');
+          const video = tile?.shadowRoot?.querySelector('video');
+          const track = (video?.srcObject as MediaStream | null | undefined)?.getVideoTracks()[0];
+          return { width: video?.videoWidth ?? 0, time: video?.currentTime ?? 0, label: track?.label ?? '' };
+        }),
+      (v) => v.width > 0 && v.time > 1.5,
+      20_000,
+    );
+    expect(self.label).not.toBe('');
+    // Another page opened from the invite link has the room filled in.
+    const invite = await inner(page, '#invite').getAttribute('href');
+    expect(invite).toMatch(/\/groupcall\.html\?room=tiles$/);
+    const guest = await browser.newPage();
+    await guest.goto(invite!);
+    expect(await inner(guest, '#room').inputValue()).toBe('tiles');
+    await guest.close();
+    await inner(page, '#leave').click();
+    await page.close();
+    await eventually(
+      () => pipelinesOnMediaServer(running.app),
+      (p) => p.length === 0,
+    );
+  });
+
   test('muting: hidden video goes black for the others, muted audio goes silent, and both come back', async () => {
     const ann = await join('ann', 'quiet');
     const ben = await join('ben', 'quiet');

@@ -12,6 +12,7 @@ import { loopbackView } from '../../../client/components/loopback-view';
 import { LoopbackController } from '../../../client/controllers/loopback';
 import '../../../client/components/how-it-works';
 import README from '../README.md';
+import '../../../client/components/site-header';
 
 const CHOICES = withNone(BACKGROUNDS.map((b) => ({ id: b.id, label: b.label, image: `/assets/${b.file}` })));
 

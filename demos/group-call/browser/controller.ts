@@ -3,7 +3,7 @@
 // peer connection, and follow arrivals and departures. Mute toggles your own tracks.
 
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { GroupCallClientMessage, GroupCallServerMessage } from '../messages';
+import { NAME_PATTERN, type GroupCallClientMessage, type GroupCallServerMessage } from '../messages';
 import { describeError } from '../../../client/controllers/describe-error';
 import { candidateToWire, PeerSession } from '../../../client/controllers/peer';
 import { SignalingClient } from '../../../client/controllers/signaling';
@@ -15,7 +15,11 @@ export interface Tile {
   stream: MediaStream | undefined;
 }
 
+const NAME = new RegExp(NAME_PATTERN);
+
 export class GroupCallController implements ReactiveController {
+  /** Asked to join, waiting for the room's answer. */
+  joining = false;
   joined = false;
   name = '';
   room = '';
@@ -39,8 +43,13 @@ export class GroupCallController implements ReactiveController {
   }
 
   join(name: string, room: string): void {
-    if (this.joined) return;
-    this.set({ joined: true, name, room, error: '', tiles: [], stats: [] });
+    if (this.joined || this.joining) return;
+    // Said in words here, before the server would refuse it in a schema's.
+    if (!NAME.test(name))
+      return this.set({ error: 'Choose a name: 1 to 64 letters, digits, spaces, dots, underscores or hyphens.' });
+    if (!NAME.test(room))
+      return this.set({ error: 'Choose a room: 1 to 64 letters, digits, spaces, dots, underscores or hyphens.' });
+    this.set({ joining: true, name, room, error: '', tiles: [], stats: [] });
     const signaling = new SignalingClient<GroupCallClientMessage, GroupCallServerMessage>('/groupcall');
     this.signaling = signaling;
     signaling.on('message', (m) => void this.onMessage(m));
@@ -49,10 +58,10 @@ export class GroupCallController implements ReactiveController {
   }
 
   leave(): void {
-    if (!this.joined) return;
+    if (!this.joined && !this.joining) return;
     void this.signaling?.send({ id: 'leaveRoom' });
     this.teardown();
-    this.set({ joined: false, tiles: [] });
+    this.set({ joined: false, joining: false, tiles: [], stats: [] });
   }
 
   toggleAudio(): void {
@@ -80,6 +89,7 @@ export class GroupCallController implements ReactiveController {
     try {
       switch (m.id) {
         case 'existingParticipants':
+          this.set({ joining: false, joined: true });
           await this.publish();
           for (const name of m.data) await this.receive(name);
           return;
@@ -98,7 +108,9 @@ export class GroupCallController implements ReactiveController {
           await this.peers.get(m.name)?.addRemoteCandidate(m.candidate as RTCIceCandidateInit);
           return;
         case 'error':
-          this.set({ error: m.message });
+          // Refused while joining (a name taken, the media server down): not in the room.
+          if (this.joining) this.fail(m.message);
+          else this.set({ error: m.message });
           return;
       }
     } catch (err) {
@@ -114,7 +126,10 @@ export class GroupCallController implements ReactiveController {
           name,
           candidate: candidateToWire(c),
         }),
-      onRemoteStream: (stream) => this.setTile(name, stream),
+      // The publishing connection receives nothing: its own tile keeps the camera preview.
+      onRemoteStream: (stream) => {
+        if (name !== this.name) this.setTile(name, stream);
+      },
     });
     this.peers.set(name, peer);
     return peer;
@@ -143,7 +158,7 @@ export class GroupCallController implements ReactiveController {
 
   private fail(message: string): void {
     this.teardown();
-    this.set({ joined: false, tiles: [], error: message });
+    this.set({ joined: false, joining: false, tiles: [], stats: [], error: message });
   }
 
   private teardown(): void {

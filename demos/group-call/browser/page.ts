@@ -10,6 +10,8 @@ import '../../../client/components/video-tile';
 import { GroupCallController } from './controller';
 import '../../../client/components/how-it-works';
 import README from '../README.md';
+import { inviteLink, roomFromUrl } from '../../../client/components/room-link';
+import '../../../client/components/site-header';
 
 @customElement('group-call-demo')
 export class GroupCallDemo extends LitElement {
@@ -34,25 +36,32 @@ export class GroupCallDemo extends LitElement {
 
   protected override render() {
     const c = this.call;
+    const others = c.tiles.length - 1;
     const status = c.joined
-      ? `In room ${c.room} as ${c.name}, with ${c.tiles.length - 1} other${c.tiles.length === 2 ? '' : 's'}`
-      : 'Choose a name and a room, then join.';
+      ? `You are in room ${c.room} as ${c.name}, ${others === 0 ? 'alone so far: share the invite link' : `with ${others} other${others === 1 ? '' : 's'}`}.`
+      : c.joining
+        ? `Joining room ${c.room}…`
+        : 'Choose a name and a room, then join.';
+    const busy = c.joined || c.joining;
+    const join = (): void => c.join(this.nameInput.value.trim(), this.roomInput.value.trim());
+    const onEnter = (e: KeyboardEvent): void => {
+      if (e.key === 'Enter' && !busy) join();
+    };
     return html`
       <div class="row">
-        <input id="name" placeholder="Your name" ?disabled=${c.joined} />
-        <input id="room" placeholder="Room" ?disabled=${c.joined} />
-        <button id="join" @click=${() => c.join(this.nameInput.value.trim(), this.roomInput.value.trim())} ?disabled=${c.joined}>
-          Join
-        </button>
-        <button id="mute-audio" @click=${() => c.toggleAudio()} ?disabled=${!c.joined}>
+        <input id="name" aria-label="Your name" placeholder="Your name" ?disabled=${busy} @keydown=${onEnter} />
+        <input id="room" aria-label="Room" placeholder="Room" .value=${roomFromUrl()} ?disabled=${busy} @keydown=${onEnter} />
+        <button id="join" class="primary" @click=${join} ?disabled=${busy}>Join</button>
+        <button id="mute-audio" @click=${() => c.toggleAudio()} ?disabled=${!c.joined} aria-pressed=${c.audioMuted}>
           ${c.audioMuted ? 'Unmute' : 'Mute'} audio
         </button>
-        <button id="mute-video" @click=${() => c.toggleVideo()} ?disabled=${!c.joined}>
+        <button id="mute-video" @click=${() => c.toggleVideo()} ?disabled=${!c.joined} aria-pressed=${c.videoMuted}>
           ${c.videoMuted ? 'Show' : 'Hide'} video
         </button>
-        <button id="leave" @click=${() => c.leave()} ?disabled=${!c.joined}>Leave</button>
+        <button id="leave" @click=${() => c.leave()} ?disabled=${!busy}>Leave</button>
       </div>
       <stage-status .state=${status} .error=${c.error}></stage-status>
+      ${c.joined ? inviteLink(c.room) : ''}
       <div class="grid">
         ${c.tiles.map(
           (t) =>
@@ -65,7 +74,7 @@ export class GroupCallDemo extends LitElement {
             ></stage-video-tile>`,
         )}
       </div>
-      <stage-stats .samples=${c.stats}></stage-stats>
+      <stage-stats mode="send" .samples=${c.stats}></stage-stats>
       <stage-how-it-works .readme=${README}></stage-how-it-works>
     `;
   }

@@ -8,6 +8,7 @@ import { loopbackView } from '../../../client/components/loopback-view';
 import { LoopbackController } from '../../../client/controllers/loopback';
 import '../../../client/components/how-it-works';
 import README from '../README.md';
+import '../../../client/components/site-header';
 
 const STATE_TEXT = {
   idle: 'Press Start to send your camera through the media server and back.',

@@ -11,6 +11,7 @@ import { loopbackView } from '../../../client/components/loopback-view';
 import { LoopbackController } from '../../../client/controllers/loopback';
 import '../../../client/components/how-it-works';
 import README from '../README.md';
+import '../../../client/components/site-header';
 
 const CHOICES = withNone(OVERLAYS.map((o) => ({ id: o.id, label: o.label, image: `/assets/${o.file}` })));
 

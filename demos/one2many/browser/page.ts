@@ -10,6 +10,7 @@ import '../../../client/components/video-tile';
 import { One2ManyController } from './controller';
 import '../../../client/components/how-it-works';
 import README from '../README.md';
+import '../../../client/components/site-header';
 
 @customElement('one2many-demo')
 export class One2ManyDemo extends LitElement {
@@ -38,7 +39,7 @@ export class One2ManyDemo extends LitElement {
           : c.notice || (c.state === 'starting' ? 'Connecting…' : 'Present your camera to a room, or watch one.');
     return html`
       <div class="row">
-        <input id="room" placeholder="Room (default)" ?disabled=${!idle} />
+        <input id="room" aria-label="Room" placeholder="Room (default)" ?disabled=${!idle} />
         <button id="presenter" @click=${() => void c.start('presenter', room())} ?disabled=${!idle}>Presenter</button>
         <button id="viewer" @click=${() => void c.start('viewer', room())} ?disabled=${!idle}>Viewer</button>
         <button id="stop" @click=${() => c.stop()} ?disabled=${idle}>Stop</button>
@@ -54,7 +55,7 @@ export class One2ManyDemo extends LitElement {
               .stream=${c.remoteStream}
             ></stage-video-tile>`
       }
-      <stage-stats .samples=${c.stats}></stage-stats>
+      <stage-stats mode=${c.state === 'presenting' ? 'send' : 'receive'} .samples=${c.stats}></stage-stats>
       <stage-how-it-works .readme=${README}></stage-how-it-works>
     `;
   }

@@ -10,6 +10,7 @@ import '../../../client/components/video-tile';
 import { One2OneController } from './controller';
 import '../../../client/components/how-it-works';
 import README from '../README.md';
+import '../../../client/components/site-header';
 
 @customElement('one2one-demo')
 export class One2OneDemo extends LitElement {
@@ -25,13 +26,13 @@ export class One2OneDemo extends LitElement {
     const registered = c.state !== 'unregistered' && c.state !== 'registering';
     return html`
       <div class="row">
-        <input id="name" placeholder="Your name" ?disabled=${registered} />
+        <input id="name" aria-label="Your name" placeholder="Your name" ?disabled=${registered} />
         <button id="register" @click=${() => c.register(this.nameInput.value.trim())} ?disabled=${c.state !== 'unregistered'}>
           Register
         </button>
       </div>
       <div class="row">
-        <input id="peer" placeholder="Name to call" ?disabled=${c.state !== 'registered'} />
+        <input id="peer" aria-label="Name to call" placeholder="Name to call" ?disabled=${c.state !== 'registered'} />
         <label><input id="record" type="checkbox" ?disabled=${c.state !== 'registered'} /> Record the call</label>
         <button
           id="call"
@@ -54,7 +55,7 @@ export class One2OneDemo extends LitElement {
           .stream=${c.remoteStream}
         ></stage-video-tile>
       </div>
-      <stage-stats .samples=${c.stats}></stage-stats>
+      <stage-stats mode="both" .samples=${c.stats}></stage-stats>
       <stage-how-it-works .readme=${README}></stage-how-it-works>
     `;
   }

@@ -11,6 +11,7 @@ import '../../../client/components/video-tile';
 import { PlayerController } from './controller';
 import '../../../client/components/how-it-works';
 import README from '../README.md';
+import '../../../client/components/site-header';
 
 const STATE_TEXT = {
   idle: 'Give a video URL (or pick a recording in the recordings page) and press Play.',
@@ -45,7 +46,8 @@ export class PlayerDemo extends LitElement {
       <div class="row">
         <input
           id="url"
-          size="60"
+          size="48"
+          aria-label="Video URL"
           placeholder="https://… or recording:<id>"
           .value=${this.url}
           @input=${(e: Event) => (this.url = (e.target as HTMLInputElement).value)}
@@ -65,6 +67,7 @@ export class PlayerDemo extends LitElement {
           ? html`<div class="row">
               <input
                 id="seek"
+                aria-label="Position"
                 type="range"
                 min=${info.initSeekable}
                 max=${info.videoDuration}

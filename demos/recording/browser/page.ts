@@ -10,6 +10,7 @@ import '../../../client/components/video-tile';
 import { RecordingController, type RecordingMode } from './controller';
 import '../../../client/components/how-it-works';
 import README from '../README.md';
+import '../../../client/components/site-header';
 
 const STATE_TEXT = {
   idle: 'Press Record to record your camera into the media repository.',
@@ -34,6 +35,7 @@ export class RecordingDemo extends LitElement {
       <div class="row">
         <select
           id="mode"
+          aria-label="What to record"
           .value=${this.mode}
           ?disabled=${!idle}
           @change=${(e: Event) => (this.mode = (e.target as HTMLSelectElement).value as RecordingMode)}
@@ -66,7 +68,7 @@ export class RecordingDemo extends LitElement {
           .stream=${c.remoteStream}
         ></stage-video-tile>
       </div>
-      <stage-stats .samples=${c.stats}></stage-stats>
+      <stage-stats mode="both" .samples=${c.stats}></stage-stats>
       <stage-how-it-works .readme=${README}></stage-how-it-works>
     `;
   }
