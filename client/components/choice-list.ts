@@ -33,14 +33,15 @@ export class ChoiceList extends LitElement {
       align-items: center;
       gap: 6px;
       padding: 6px 10px;
-      border: 2px solid #ccd;
-      border-radius: 6px;
-      background: #fff;
+      border: 2px solid var(--stage-border, #cfd6df);
+      border-radius: 8px;
+      background: var(--stage-surface, #fff);
+      color: var(--stage-text, #18202b);
       cursor: pointer;
     }
     button[aria-pressed='true'] {
-      border-color: #2a7de1;
-      background: #eef5ff;
+      border-color: var(--stage-accent, #2457c5);
+      font-weight: 600;
     }
     img {
       height: 28px;

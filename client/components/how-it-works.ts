@@ -27,6 +27,9 @@ export class HowItWorks extends LitElement {
       font-size: 15px;
       margin: 14px 0 6px;
     }
+    .readme {
+      overflow-wrap: anywhere;
+    }
     .readme :is(h1) {
       display: none;
     }
@@ -84,7 +87,8 @@ export class HowItWorks extends LitElement {
 
   protected override render() {
     // NOTE: the README is this project's own file, bundled at build time: trusted markup.
-    const readme = marked.parse(this.readme, { async: false });
+    // A code block that scrolls sideways takes the keyboard focus, so it can be scrolled.
+    const readme = marked.parse(this.readme, { async: false }).replaceAll('<pre>', '<pre tabindex="0">');
     return html`<h2 id="how-it-works">How it works</h2>
       <div class="columns">
         <div class="readme">${unsafeHTML(readme)}</div>

@@ -40,6 +40,11 @@ export const demoPageStyles = css`
     color: var(--stage-text, #18202b);
     max-width: 100%;
   }
+  /* A long field (a URL) takes what the row has left, and shrinks on a phone. */
+  input.wide {
+    flex: 1 1 240px;
+    min-width: 0;
+  }
   input[type='checkbox'],
   input[type='range'] {
     min-height: 0;

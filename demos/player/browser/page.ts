@@ -46,7 +46,7 @@ export class PlayerDemo extends LitElement {
       <div class="row">
         <input
           id="url"
-          size="48"
+          class="wide"
           aria-label="Video URL"
           placeholder="https://… or recording:<id>"
           .value=${this.url}
