@@ -71,7 +71,9 @@ export class SignalingClient<Out extends { id: string }, In extends { id: string
   }
 
   async send(message: Out): Promise<void> {
-    await this.opened;
+    // NOTE: an open socket sends at once, so a `stop` followed by close() goes out before the
+    // close frame; waiting for `opened` first would let close() win and lose the stop.
+    if (this.socket.readyState !== WebSocket.OPEN) await this.opened;
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
 

@@ -28,6 +28,8 @@ export const One2OneClientMessages = {
   }),
   onIceCandidate: Type.Object({ id: Type.Literal('onIceCandidate'), candidate: IceCandidate }),
   stop: Type.Object({ id: Type.Literal('stop') }),
+  /** Ours, not the tutorial's: send me who is online now and whenever it changes. */
+  listUsers: Type.Object({ id: Type.Literal('listUsers') }),
 };
 
 export type One2OneClientMessage = {
@@ -43,4 +45,5 @@ export type One2OneServerMessage =
   | { id: 'startCommunication'; sdpAnswer: string }
   | { id: 'stopCommunication'; reason?: string }
   | { id: 'iceCandidate'; candidate: IceCandidate }
+  | { id: 'onlineUsers'; names: string[] }
   | ErrorMessage;

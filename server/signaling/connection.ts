@@ -30,6 +30,12 @@ const MAX_MISSED_PONGS = 2;
 export interface ConnectionHandlers<In> {
   onMessage(message: In): Promise<void> | void;
   onClose(): Promise<void> | void;
+  /**
+   * Messages that end something (`stop`, `leaveRoom`): handled even when the socket closed
+   * while they waited, so a page that says stop and closes at once is recorded as having
+   * stopped, not as having vanished. Anything else queued behind a closed socket is dropped.
+   */
+  finishers?: readonly string[];
 }
 
 export class SignalingConnection<T extends SchemaTable, Out extends { id: string }> {
@@ -91,7 +97,11 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
       this.queue = this.queue
         // NOTE: work queued behind a slow request is dropped once its socket closed: nobody
         // is there to use what it would build, and the cleanup on close has already run.
-        .then(() => (this.closed ? undefined : handlers.onMessage(message)))
+        .then(() =>
+          this.closed && !handlers.finishers?.includes((message as { id: string }).id)
+            ? undefined
+            : handlers.onMessage(message),
+        )
         .catch((err: unknown) => {
           const appError = asAppError(err);
           if (appError.reason === 'INTERNAL') this.log.error({ err }, 'signaling handler failed');

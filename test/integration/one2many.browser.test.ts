@@ -108,6 +108,14 @@ describe('one2many in Chromium', () => {
       ),
     ).toEqual([]);
     await Promise.all([presenter, ...viewers.slice(1)].map((p) => p.close()));
+
+    // The history has the presenter's Stop as a hang-up (not the socket closing after it),
+    // and every viewer who came, by arrival.
+    type Calls = { items: { kind: string; room?: string; participants: string[]; endReason?: string }[] };
+    const calls = (await (await fetch(`${running.url}/api/calls`)).json()) as Calls;
+    const broadcast = calls.items.find((c) => c.kind === 'one2many' && c.room === 'launch');
+    expect(broadcast?.endReason).toBe('hang-up');
+    expect(broadcast?.participants).toEqual(['presenter', 'viewer-1', 'viewer-2', 'viewer-3']);
   }, 120_000);
 
   test('two rooms broadcast at once, each to its own viewers; one ending leaves the other playing', async () => {

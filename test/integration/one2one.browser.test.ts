@@ -94,6 +94,40 @@ describe('one2one in Chromium', () => {
     return [alice, bob];
   };
 
+  test('in words: Enter registers, the page says what to do next and who is online; calling from the list rings', async () => {
+    const status = (page: Page) => inner(page, 'stage-status .state').textContent();
+    const online = (page: Page) => inner(page, '#online').textContent();
+    const alice = await open();
+    expect((await status(alice))?.trim()).toBe('Choose a name and register: others call you by it.');
+    await inner(alice, '#name').fill('alice');
+    await inner(alice, '#name').press('Enter');
+    await eventually(
+      () => status(alice),
+      (t) => t?.trim() === 'Registered as alice. Call someone who is online, or wait for a call.',
+    );
+    expect((await online(alice))?.replace(/\s+/g, ' ').trim()).toBe('Online: nobody else yet (open this page in another tab)');
+    const bob = await open();
+    await register(bob, 'bob');
+    // Each sees the other, and no longer after one leaves.
+    await eventually(
+      () => online(alice),
+      (t) => /Call bob/.test(t ?? ''),
+    );
+    expect(await online(bob)).toMatch(/Call alice/);
+    await inner(alice, 'button.person').click();
+    const ringing = await eventually(
+      () => shown(bob),
+      (s) => s.state === 'incoming',
+    );
+    expect(ringing.notice).toBe('alice is calling you');
+    await inner(bob, '#reject').click();
+    await bob.close();
+    await eventually(
+      () => online(alice),
+      (t) => /nobody else yet/.test(t ?? ''),
+    );
+  });
+
   test('a call: both sides decode, the callee hangs up, both are told, no pipeline is left', async () => {
     const [alice, bob] = await connectCall();
     // While media flows the call's stats are snapshotted into the store.

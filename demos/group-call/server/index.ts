@@ -84,6 +84,7 @@ async function routes(app: FastifyInstance): Promise<void> {
         }
       },
       onClose: () => leave(),
+      finishers: ['leaveRoom'],
     });
   });
 }

@@ -16,6 +16,8 @@ export class One2ManyController implements ReactiveController {
   error = '';
   notice = '';
   viewers = 0;
+  /** The room asked for ('' for the tutorial's default one). */
+  room = '';
   localStream: MediaStream | undefined;
   remoteStream: MediaStream | undefined;
   stats: StatsSample[] = [];
@@ -36,7 +38,7 @@ export class One2ManyController implements ReactiveController {
   async start(role: 'presenter' | 'viewer', room: string): Promise<void> {
     if (this.state !== 'idle') return;
     this.role = role;
-    this.set({ state: 'starting', error: '', notice: '', viewers: 0, stats: [] });
+    this.set({ state: 'starting', error: '', notice: '', viewers: 0, stats: [], room });
     const signaling = new SignalingClient<One2ManyClientMessage, One2ManyServerMessage>('/one2many');
     this.signaling = signaling;
     signaling.on('message', (m) => void this.onMessage(m));

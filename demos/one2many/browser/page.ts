@@ -10,6 +10,7 @@ import '../../../client/components/video-tile';
 import { One2ManyController } from './controller';
 import '../../../client/components/how-it-works';
 import README from '../README.md';
+import { inviteLink, roomFromUrl } from '../../../client/components/room-link';
 import '../../../client/components/site-header';
 
 @customElement('one2many-demo')
@@ -39,12 +40,24 @@ export class One2ManyDemo extends LitElement {
           : c.notice || (c.state === 'starting' ? 'Connecting…' : 'Present your camera to a room, or watch one.');
     return html`
       <div class="row">
-        <input id="room" aria-label="Room" placeholder="Room (default)" ?disabled=${!idle} />
-        <button id="presenter" @click=${() => void c.start('presenter', room())} ?disabled=${!idle}>Presenter</button>
+        <input
+          id="room"
+          aria-label="Room"
+          placeholder="Room (default)"
+          .value=${roomFromUrl()}
+          ?disabled=${!idle}
+          @keydown=${(e: KeyboardEvent) => {
+            if (e.key === 'Enter' && idle) void c.start('viewer', room());
+          }}
+        />
+        <button id="presenter" class="primary" @click=${() => void c.start('presenter', room())} ?disabled=${!idle}>
+          Presenter
+        </button>
         <button id="viewer" @click=${() => void c.start('viewer', room())} ?disabled=${!idle}>Viewer</button>
         <button id="stop" @click=${() => c.stop()} ?disabled=${idle}>Stop</button>
       </div>
       <stage-status .state=${status} .error=${c.error}></stage-status>
+      ${c.state === 'presenting' ? inviteLink(c.room || 'default') : ''}
       ${
         c.state === 'presenting' || c.localStream
           ? html`<stage-video-tile label="Your camera" video-id="local" muted .stream=${c.localStream}></stage-video-tile>`

@@ -28,6 +28,8 @@ export class Broadcast implements DemoSession {
   private ended = false;
   private recordId: string | undefined;
   private stopRecorder: () => void = () => undefined;
+  /** Viewers have no names: the history lists them as viewer-1, viewer-2… in arrival order. */
+  private viewersSeen = 0;
 
   constructor(
     readonly room: string,
@@ -71,6 +73,7 @@ export class Broadcast implements DemoSession {
       throw new AppError('NOT_STARTED', 'The presenter is still connecting; try again in a moment');
     this.viewers.set(viewer, undefined);
     this.announceCount();
+    void this.history.participantAdded(this.recordId, `viewer-${++this.viewersSeen}`);
     this.pipeline.showTo(viewer.pipelines);
     const endpoint = await this.pipeline.createWebRtcEndpoint();
     if (this.ended || !this.viewers.has(viewer)) return endpoint.release();

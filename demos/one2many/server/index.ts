@@ -96,6 +96,7 @@ async function routes(app: FastifyInstance): Promise<void> {
         }
       },
       onClose: () => leave('disconnected'),
+      finishers: ['stop'],
     });
   });
 }

@@ -17,6 +17,8 @@ export class One2OneController implements ReactiveController {
   peerName = '';
   error = '';
   notice = '';
+  /** Everyone registered now, this page included (listUsers). */
+  online: string[] = [];
   localStream: MediaStream | undefined;
   remoteStream: MediaStream | undefined;
   stats: StatsSample[] = [];
@@ -113,9 +115,14 @@ export class One2OneController implements ReactiveController {
   private async onMessage(m: One2OneServerMessage): Promise<void> {
     try {
       switch (m.id) {
+        case 'onlineUsers':
+          this.set({ online: m.names });
+          return;
         case 'registerResponse':
-          if (m.response === 'accepted') this.set({ state: 'registered', notice: `Registered as ${this.name}` });
-          else {
+          if (m.response === 'accepted') {
+            this.set({ state: 'registered', notice: '' });
+            void this.signaling?.send({ id: 'listUsers' });
+          } else {
             this.signaling?.close();
             this.signaling = undefined;
             this.set({ state: 'unregistered', error: m.message });

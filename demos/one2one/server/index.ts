@@ -36,6 +36,12 @@ class User implements Party {
 
 async function routes(app: FastifyInstance): Promise<void> {
   const users = new Map<string, User>();
+  /** Sockets that asked for the online list, registered or not yet. */
+  const listeners = new Set<User>();
+  const announceUsers = (): void => {
+    const names = [...users.keys()].sort();
+    for (const l of listeners) l.send({ id: 'onlineUsers', names });
+  };
   const history = new History(app.store, app.log);
 
   const callEnded = (call: One2OneCall): void => {
@@ -71,6 +77,7 @@ async function routes(app: FastifyInstance): Promise<void> {
     user.name = name;
     users.set(name, user);
     user.send({ id: 'registerResponse', response: 'accepted' });
+    announceUsers();
     void history.online(name);
   };
 
@@ -161,17 +168,23 @@ async function routes(app: FastifyInstance): Promise<void> {
             return user.candidates.add(message.candidate);
           case 'stop':
             return leave(user, 'hang-up');
+          case 'listUsers':
+            listeners.add(user);
+            return user.send({ id: 'onlineUsers', names: [...users.keys()].sort() });
           default:
             return assertUnreachable(message);
         }
       },
       onClose: async () => {
+        listeners.delete(user);
         if (users.get(user.name) === user) {
           users.delete(user.name);
           void history.offline(user.name);
+          announceUsers();
         }
         await leave(user, 'disconnected');
       },
+      finishers: ['stop'],
     });
   });
 }
