@@ -98,9 +98,7 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
         // NOTE: work queued behind a slow request is dropped once its socket closed: nobody
         // is there to use what it would build, and the cleanup on close has already run.
         .then(() =>
-          this.closed && !handlers.finishers?.includes((message as { id: string }).id)
-            ? undefined
-            : handlers.onMessage(message),
+          this.closed && !handlers.finishers?.includes((message as { id: string }).id) ? undefined : handlers.onMessage(message),
         )
         .catch((err: unknown) => {
           const appError = asAppError(err);
