@@ -22,8 +22,27 @@ async function main(): Promise<void> {
     throw err;
   }
   const app = await buildApp(config);
-  app.log.info({ config: redactConfig(config) }, 'configuration');
-  await app.listen({ host: config.HOST, port: config.PORT });
+  app.log.debug({ config: redactConfig(config) }, 'configuration');
+  try {
+    // Fastify's own "listening" line becomes the one line an operator needs: where to go.
+    await app.listen({
+      host: config.HOST,
+      port: config.PORT,
+      listenTextResolver: (address) => `Kurento Stage is ready: open ${address}/`,
+    });
+  } catch (err) {
+    // The engine is already running: close what the app started before saying why.
+    await app.close().catch(() => undefined);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      const why = code === 'EADDRINUSE' ? 'is in use' : 'needs privileges this process lacks';
+      process.stderr.write(
+        `kurento-stage: port ${config.PORT} on ${config.HOST} ${why}; set PORT to another port (for example PORT=8081)\n`,
+      );
+      process.exit(1);
+    }
+    throw err;
+  }
 
   let stopping = false;
   const stop = (signal: string): void => {

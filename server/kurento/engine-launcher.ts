@@ -13,6 +13,15 @@ const STOP_TIMEOUT_MS = 5_000;
 /** Restarts back off from 1 s to 30 s while the engine keeps failing, and reset once it is up. */
 const RESTART_DELAY_MS = 1_000;
 const MAX_RESTART_DELAY_MS = 30_000;
+/** pino's numeric levels, by the method that logs at each. */
+const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 
 /** dist/engine/main.js, whether we run from dist/ or from sources under a test runner. */
 export function engineEntry(): string {
@@ -37,10 +46,13 @@ export class EngineProcess {
   private restartTimer: NodeJS.Timeout | undefined;
   private restartDelay = RESTART_DELAY_MS;
   private readonly log: Logger;
+  /** The engine's own lines, re-logged for a terminal. */
+  private readonly engineLog: Logger;
   private readonly options: EngineOptions;
 
   private constructor(log: Logger, options: EngineOptions) {
     this.log = log.child({ component: 'engine-launcher' });
+    this.engineLog = log.child({ service: 'engine' });
     this.options = options;
   }
 
@@ -91,8 +103,7 @@ export class EngineProcess {
           resolvePromise();
           return;
         }
-        // The engine's own log lines go to our output as they are.
-        process.stdout.write(`${line}\n`);
+        this.relay(line, record);
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
@@ -111,6 +122,20 @@ export class EngineProcess {
         }
       });
     });
+  }
+
+  /**
+   * One of the engine's log lines, to our output: as it is (JSON) for a machine, and through
+   * our logger for a person at a terminal, so both processes read alike (pino-pretty).
+   */
+  private relay(line: string, record: Record<string, unknown> | undefined): void {
+    const level = typeof record?.level === 'number' ? LEVELS[record.level] : undefined;
+    if (!process.stdout.isTTY || !record || !level) {
+      process.stdout.write(`${line}\n`);
+      return;
+    }
+    const { level: _level, time: _time, pid: _pid, hostname: _host, msg, ...fields } = record;
+    this.engineLog[level](fields, typeof msg === 'string' ? msg : '');
   }
 
   /** Kills the engine without stopping supervision: for tests of a media server that dies. */

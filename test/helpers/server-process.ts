@@ -26,7 +26,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   const url = await new Promise<string>((ok, fail) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       lines.push(line);
-      const m = /"msg":"Server listening at (https?:\/\/127\.0\.0\.1:\d+)"/.exec(line);
+      const m = /"msg":"Kurento Stage is ready: open (https?:\/\/127\.0\.0\.1:\d+)\/"/.exec(line);
       if (m) ok(m[1]!);
     });
     void exited.then((code) => fail(new Error(`the server exited (${code}) before listening`)));
