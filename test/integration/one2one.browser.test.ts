@@ -178,7 +178,12 @@ describe('one2one in Chromium', () => {
     expect((await shown(bob)).notice).toBe('In a call with alice (recorded)');
     expect((await shown(alice)).notice).toBe('In a call with bob (recorded)');
     await new Promise((r) => setTimeout(r, 3000));
+    // Both pages show REC with the time recorded; a call that is not recorded shows none.
+    for (const page of [alice, bob]) {
+      expect(await inner(page, 'stage-rec [role=timer]').textContent()).toMatch(/^REC 00:0[2-9]$/);
+    }
     await inner(alice, '#stop').click();
+    expect(await inner(alice, 'stage-rec').count()).toBe(0);
     await eventually(
       () => shown(bob),
       (s) => s.state === 'registered',

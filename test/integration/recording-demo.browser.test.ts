@@ -182,7 +182,12 @@ describe('recording demo, recordings API and player demo in Chromium', () => {
         recordedMs += Date.now() - began;
         await page.click('#pause');
         await eventually(demo, (d) => d.state === 'paused');
+        // REC holds its clock while paused.
+        const rec = () => page.locator('recording-demo stage-rec [role=timer]').textContent();
+        const held = await rec();
+        expect(held).toMatch(/^REC 00:0[1-9] \(paused\)$/);
         await page.waitForTimeout(pauseMs);
+        expect(await rec()).toBe(held);
         began = Date.now();
         await page.click('#resume');
         await eventually(demo, (d) => d.state === 'recording');

@@ -25,7 +25,7 @@ export class One2OneController implements ReactiveController {
   private signaling: SignalingClient<One2OneClientMessage, One2OneServerMessage> | undefined;
   private peer: PeerSession | undefined;
   /** Whether the current call is being recorded (both sides are told). */
-  private recorded = false;
+  recorded = false;
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);

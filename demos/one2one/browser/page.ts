@@ -10,6 +10,7 @@ import '../../../client/components/video-tile';
 import { One2OneController, type One2OneState } from './controller';
 import '../../../client/components/how-it-works';
 import README from '../README.md';
+import '../../../client/components/rec-indicator';
 import '../../../client/components/site-header';
 
 /** What the user can do next, in each state; a notice (who calls, who hung up) comes first. */
@@ -65,6 +66,7 @@ export class One2OneDemo extends LitElement {
         <button id="reject" @click=${() => c.reject()} ?hidden=${c.state !== 'incoming'}>Reject</button>
         <button id="stop" @click=${() => c.stop()} ?disabled=${c.state !== 'in-call' && c.state !== 'calling'}>Hang up</button>
       </div>
+      ${c.state === 'in-call' && c.recorded ? html`<p><stage-rec></stage-rec></p>` : ''}
       <stage-status .state=${c.notice || STATE_TEXT[c.state](c.name)} .error=${c.error}></stage-status>
       ${
         registered

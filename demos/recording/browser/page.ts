@@ -10,6 +10,7 @@ import '../../../client/components/video-tile';
 import { RecordingController, type RecordingMode } from './controller';
 import '../../../client/components/how-it-works';
 import README from '../README.md';
+import '../../../client/components/rec-indicator';
 import '../../../client/components/site-header';
 
 const STATE_TEXT = {
@@ -50,6 +51,11 @@ export class RecordingDemo extends LitElement {
         <button id="stop" @click=${() => c.stop()} ?disabled=${idle || c.state === 'stopping'}>Stop</button>
         <button id="play" @click=${() => void c.play()} ?disabled=${!idle || !c.recordingId}>Play</button>
       </div>
+      ${
+        c.state === 'recording' || c.state === 'paused'
+          ? html`<p><stage-rec ?paused=${c.state === 'paused'}></stage-rec></p>`
+          : ''
+      }
       <stage-status .state=${STATE_TEXT[c.state]} .error=${c.error}></stage-status>
       ${
         c.recordingId
