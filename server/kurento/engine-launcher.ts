@@ -134,8 +134,10 @@ export class EngineProcess {
       process.stdout.write(`${line}\n`);
       return;
     }
-    const { level: _level, time: _time, pid: _pid, hostname: _host, msg, ...fields } = record;
-    this.engineLog[level](fields, typeof msg === 'string' ? msg : '');
+    // Our logger stamps its own time, level and process; the rest is the engine's to say.
+    const fields = { ...record };
+    for (const key of ['level', 'time', 'pid', 'hostname', 'msg']) delete fields[key];
+    this.engineLog[level](fields, typeof record.msg === 'string' ? record.msg : '');
   }
 
   /** Kills the engine without stopping supervision: for tests of a media server that dies. */
