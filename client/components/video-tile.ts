@@ -15,6 +15,20 @@ export class VideoTile extends LitElement {
     .tile {
       position: relative;
     }
+    .off {
+      position: absolute;
+      left: 8px;
+      top: 8px;
+      display: flex;
+      gap: 6px;
+    }
+    .off span {
+      color: #fff;
+      background: #a4161ae6;
+      padding: 2px 8px;
+      border-radius: 4px;
+      font: 600 12px system-ui;
+    }
     figure {
       margin: 0;
       position: relative;
@@ -79,6 +93,10 @@ export class VideoTile extends LitElement {
   @property({ type: Boolean }) muted = false;
   /** An id for the inner <video>, for tests and styling. */
   @property({ attribute: 'video-id' }) videoId = '';
+  /** The participant's microphone is off: marked on the tile. */
+  @property({ attribute: false }) audioOff = false;
+  /** The participant's camera is off: marked on the tile. */
+  @property({ attribute: false }) videoOff = false;
   /** The latest stats of this stream, shown over the video. */
   @property({ attribute: false }) stats: StatsSample | undefined;
 
@@ -94,6 +112,14 @@ export class VideoTile extends LitElement {
         <video id=${this.videoId} autoplay playsinline ?muted=${this.muted} .muted=${this.muted}></video>
         ${this.stream ? '' : html`<div class="empty">no video</div>`}
         <figcaption>${this.label}</figcaption>
+        ${
+          this.audioOff || this.videoOff
+            ? html`<div class="off">
+                ${this.audioOff ? html`<span id="audio-off">Microphone off</span>` : ''}
+                ${this.videoOff ? html`<span id="video-off">Camera off</span>` : ''}
+              </div>`
+            : ''
+        }
       </figure>
       ${this.stream && this.stats ? html`<div class="stats">${overlay(this.stats)}</div>` : ''}
     </div>`;

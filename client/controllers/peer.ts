@@ -52,6 +52,47 @@ export class PeerSession {
     return offer.sdp ?? '';
   }
 
+  /** Turns the camera or the microphone off (the track sends black or silence) and on. */
+  setEnabled(kind: 'audio' | 'video', enabled: boolean): void {
+    for (const track of this.localStream?.getTracks() ?? []) if (track.kind === kind) track.enabled = enabled;
+  }
+
+  isEnabled(kind: 'audio' | 'video'): boolean {
+    return this.localStream?.getTracks().some((t) => t.kind === kind && t.enabled) ?? false;
+  }
+
+  /** The device a local track comes from, if any. */
+  deviceOf(kind: 'audio' | 'video'): string | undefined {
+    return this.localStream
+      ?.getTracks()
+      .find((t) => t.kind === kind)
+      ?.getSettings().deviceId;
+  }
+
+  /**
+   * Switches the camera or the microphone mid-call: the new device's track replaces the old one
+   * on the same sender (no new offer), in the same local stream, keeping on/off as it was.
+   */
+  async useDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
+    const stream = this.localStream;
+    const old = stream?.getTracks().find((t) => t.kind === kind);
+    if (!stream || !old) return;
+    const constraints =
+      kind === 'video'
+        ? { video: { deviceId: { exact: deviceId }, width: 640, height: 480 } }
+        : { audio: { deviceId: { exact: deviceId } } };
+    const [track] = (await navigator.mediaDevices.getUserMedia(constraints)).getTracks();
+    if (!track) return;
+    track.enabled = old.enabled;
+    await this.pc
+      .getSenders()
+      .find((s) => s.track === old)
+      ?.replaceTrack(track);
+    stream.removeTrack(old);
+    stream.addTrack(track);
+    old.stop();
+  }
+
   async acceptAnswer(sdp: string): Promise<void> {
     await this.pc.setRemoteDescription({ type: 'answer', sdp });
     this.haveAnswer = true;

@@ -4,7 +4,7 @@
 // stream they belong to.
 
 import { Type, type Static } from '@sinclair/typebox';
-import { IceCandidate, Sdp, type ErrorMessage } from '../../server/signaling/messages';
+import { MediaState, IceCandidate, Sdp, type ErrorMessage } from '../../server/signaling/messages';
 
 /** A participant's or a room's name: 1–64 letters, digits, spaces, `.`, `_` and `-`. */
 export const NAME_PATTERN = '^[A-Za-z0-9._ -]{1,64}$';
@@ -15,6 +15,8 @@ export const GroupCallClientMessages = {
   receiveVideoFrom: Type.Object({ id: Type.Literal('receiveVideoFrom'), sender: Name, sdpOffer: Sdp }),
   onIceCandidate: Type.Object({ id: Type.Literal('onIceCandidate'), name: Name, candidate: IceCandidate }),
   leaveRoom: Type.Object({ id: Type.Literal('leaveRoom') }),
+  /** Ours: my microphone and camera are now on or off; the others' pages show it. */
+  mediaState: Type.Object({ id: Type.Literal('mediaState'), media: MediaState }),
 };
 
 export type GroupCallClientMessage = {
@@ -27,4 +29,5 @@ export type GroupCallServerMessage =
   | { id: 'participantLeft'; name: string }
   | { id: 'receiveVideoAnswer'; name: string; sdpAnswer: string }
   | { id: 'iceCandidate'; name: string; candidate: IceCandidate }
+  | { id: 'participantMediaState'; name: string; media: MediaState }
   | ErrorMessage;

@@ -3,7 +3,7 @@
 // words rather than a generic error.
 
 import { Type, type Static } from '@sinclair/typebox';
-import { IceCandidate, Sdp, type ErrorMessage } from '../../server/signaling/messages';
+import { MediaState, IceCandidate, Sdp, type ErrorMessage } from '../../server/signaling/messages';
 
 /** 1–64 letters, digits, `.`, `_` and `-`. */
 export const USER_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -30,6 +30,8 @@ export const One2OneClientMessages = {
   stop: Type.Object({ id: Type.Literal('stop') }),
   /** Ours, not the tutorial's: send me who is online now and whenever it changes. */
   listUsers: Type.Object({ id: Type.Literal('listUsers') }),
+  /** Ours: my microphone and camera are now on or off; the other side's page shows it. */
+  mediaState: Type.Object({ id: Type.Literal('mediaState'), media: MediaState }),
 };
 
 export type One2OneClientMessage = {
@@ -46,4 +48,5 @@ export type One2OneServerMessage =
   | { id: 'stopCommunication'; reason?: string }
   | { id: 'iceCandidate'; candidate: IceCandidate }
   | { id: 'onlineUsers'; names: string[] }
+  | { id: 'peerMediaState'; media: MediaState }
   | ErrorMessage;

@@ -13,6 +13,10 @@ export const IceCandidate = Type.Object({
 });
 export type IceCandidate = Static<typeof IceCandidate>;
 
+/** What a participant sends now: microphone and camera on (true) or off. */
+export const MediaState = Type.Object({ audio: Type.Boolean(), video: Type.Boolean() });
+export type MediaState = Static<typeof MediaState>;
+
 export interface ErrorMessage {
   id: 'error';
   message: string;

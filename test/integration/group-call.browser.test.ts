@@ -188,15 +188,46 @@ describe('group call in Chromium', () => {
     expect(await eventually(brightness, (b) => b > 40, 10_000)).toBeGreaterThan(40);
     expect(await eventually(energyPerSecond, (e) => e > 1e-4, 10_000)).toBeGreaterThan(1e-4);
 
-    await inner(ben, '#mute-video').click();
-    await inner(ben, '#mute-audio').click();
+    /** The marks on ben's tile: on ann's page, on his own, and on a page that joins later. */
+    const marks = (page: Page, tile: string) =>
+      page.evaluate((tile) => {
+        const t = document.querySelector('group-call-demo')!.shadowRoot!.querySelector(`stage-video-tile[video-id=${tile}]`);
+        return [...(t?.shadowRoot?.querySelectorAll('.off span') ?? [])].map((s) => s.textContent);
+      }, tile);
+    expect(await marks(ann, 'remote-ben')).toEqual([]);
+
+    await inner(ben, '#toggle-video').click();
+    await inner(ben, '#toggle-audio').click();
     await eventually(brightness, (b) => b < 8, 10_000, 'ben’s picture to go black on ann’s page');
     await eventually(energyPerSecond, (e) => e < 1e-6, 10_000, 'ben’s audio to go silent on ann’s page');
+    const off = ['Microphone off', 'Camera off'];
+    expect(
+      await eventually(
+        () => marks(ann, 'remote-ben'),
+        (m) => m.length === 2,
+      ),
+    ).toEqual(off);
+    expect(await marks(ben, 'local')).toEqual(off);
+    expect(await inner(ben, '#toggle-video').textContent()).toMatch(/Turn camera on/);
+    const cy = await join('cy', 'quiet');
+    expect(
+      await eventually(
+        () => marks(cy, 'remote-ben'),
+        (m) => m.length === 2,
+      ),
+    ).toEqual(off);
+    await cy.close();
 
-    await inner(ben, '#mute-video').click();
-    await inner(ben, '#mute-audio').click();
+    await inner(ben, '#toggle-video').click();
+    await inner(ben, '#toggle-audio').click();
     await eventually(brightness, (b) => b > 40, 10_000, 'ben’s picture to come back');
     await eventually(energyPerSecond, (e) => e > 1e-4, 10_000, 'ben’s audio to come back');
+    expect(
+      await eventually(
+        () => marks(ann, 'remote-ben'),
+        (m) => m.length === 0,
+      ),
+    ).toEqual([]);
     await Promise.all([ann.close(), ben.close()]);
     await eventually(
       () => pipelinesOnMediaServer(running.app),

@@ -130,6 +130,27 @@ describe('one2one in Chromium', () => {
 
   test('a call: both sides decode, the callee hangs up, both are told, no pipeline is left', async () => {
     const [alice, bob] = await connectCall();
+    // Alice turns her camera off: her own tile and bob's tile of her say so, and on again.
+    const marks = (page: Page, tile: string) =>
+      page.evaluate((tile) => {
+        const t = document.querySelector('one2one-demo')!.shadowRoot!.querySelector(`stage-video-tile[video-id=${tile}]`);
+        return [...(t?.shadowRoot?.querySelectorAll('.off span') ?? [])].map((s) => s.textContent);
+      }, tile);
+    await inner(alice, '#toggle-video').click();
+    expect(
+      await eventually(
+        () => marks(bob, 'remote'),
+        (m) => m.length === 1,
+      ),
+    ).toEqual(['Camera off']);
+    expect(await marks(alice, 'local')).toEqual(['Camera off']);
+    await inner(alice, '#toggle-video').click();
+    expect(
+      await eventually(
+        () => marks(bob, 'remote'),
+        (m) => m.length === 0,
+      ),
+    ).toEqual([]);
     // While media flows the call's stats are snapshotted into the store.
     const callId = ((await (await fetch(`${running.url}/api/calls`)).json()) as { items: { id: string }[] }).items[0]!.id;
     const stats = await eventually(

@@ -1,9 +1,11 @@
 // The group-call (SFU) flow as a Lit ReactiveController, in the Java group-call tutorial's
 // messages: join a room, publish your camera, receive each other participant on its own
-// peer connection, and follow arrivals and departures. Mute toggles your own tracks.
+// peer connection, and follow arrivals and departures. Turning your microphone or camera off
+// is told to the others (mediaState), whose pages mark your tile.
 
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { NAME_PATTERN, type GroupCallClientMessage, type GroupCallServerMessage } from '../messages';
+import type { MediaState } from '../../../server/signaling/messages';
 import { describeError } from '../../../client/controllers/describe-error';
 import { candidateToWire, PeerSession } from '../../../client/controllers/peer';
 import { SignalingClient } from '../../../client/controllers/signaling';
@@ -24,8 +26,8 @@ export class GroupCallController implements ReactiveController {
   name = '';
   room = '';
   error = '';
-  audioMuted = false;
-  videoMuted = false;
+  /** Each participant's microphone and camera (yours too), as last told; absent means both on. */
+  media = new Map<string, MediaState>();
   tiles: Tile[] = [];
   stats: StatsSample[] = [];
   /** One peer connection per stream: our own name publishes, each other name receives. */
@@ -64,25 +66,16 @@ export class GroupCallController implements ReactiveController {
     this.set({ joined: false, joining: false, tiles: [], stats: [] });
   }
 
-  toggleAudio(): void {
-    this.audioMuted = !this.audioMuted;
-    this.ownTracks('audio').forEach((t) => (t.enabled = !this.audioMuted));
-    this.host.requestUpdate();
+  /** The connection that publishes your camera, once it exists. */
+  get sendingPeer(): PeerSession | undefined {
+    return this.joined ? this.peers.get(this.name) : undefined;
   }
 
-  toggleVideo(): void {
-    this.videoMuted = !this.videoMuted;
-    this.ownTracks('video').forEach((t) => (t.enabled = !this.videoMuted));
+  /** Your microphone or camera went on or off (the call controls): the others are told. */
+  mediaChanged(media: MediaState): void {
+    this.media.set(this.name, media);
     this.host.requestUpdate();
-  }
-
-  private ownTracks(kind: 'audio' | 'video'): MediaStreamTrack[] {
-    return (
-      this.peers
-        .get(this.name)
-        ?.localStream?.getTracks()
-        .filter((t) => t.kind === kind) ?? []
-    );
+    void this.signaling?.send({ id: 'mediaState', media });
   }
 
   private async onMessage(m: GroupCallServerMessage): Promise<void> {
@@ -96,9 +89,14 @@ export class GroupCallController implements ReactiveController {
         case 'newParticipantArrived':
           await this.receive(m.name);
           return;
+        case 'participantMediaState':
+          this.media.set(m.name, m.media);
+          this.host.requestUpdate();
+          return;
         case 'participantLeft':
           this.peers.get(m.name)?.close();
           this.peers.delete(m.name);
+          this.media.delete(m.name);
           this.set({ tiles: this.tiles.filter((t) => t.name !== m.name) });
           return;
         case 'receiveVideoAnswer':
@@ -166,8 +164,7 @@ export class GroupCallController implements ReactiveController {
     this.peers.clear();
     this.signaling?.close();
     this.signaling = undefined;
-    this.audioMuted = false;
-    this.videoMuted = false;
+    this.media.clear();
   }
 
   private set(patch: Partial<GroupCallController>): void {

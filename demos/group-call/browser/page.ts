@@ -10,6 +10,8 @@ import '../../../client/components/video-tile';
 import { GroupCallController } from './controller';
 import '../../../client/components/how-it-works';
 import README from '../README.md';
+import '../../../client/components/call-controls';
+import type { MediaState } from '../../../server/signaling/messages';
 import { inviteLink, roomFromUrl } from '../../../client/components/room-link';
 import '../../../client/components/site-header';
 
@@ -52,14 +54,12 @@ export class GroupCallDemo extends LitElement {
         <input id="name" aria-label="Your name" placeholder="Your name" ?disabled=${busy} @keydown=${onEnter} />
         <input id="room" aria-label="Room" placeholder="Room" .value=${roomFromUrl()} ?disabled=${busy} @keydown=${onEnter} />
         <button id="join" class="primary" @click=${join} ?disabled=${busy}>Join</button>
-        <button id="mute-audio" @click=${() => c.toggleAudio()} ?disabled=${!c.joined} aria-pressed=${c.audioMuted}>
-          ${c.audioMuted ? 'Unmute' : 'Mute'} audio
-        </button>
-        <button id="mute-video" @click=${() => c.toggleVideo()} ?disabled=${!c.joined} aria-pressed=${c.videoMuted}>
-          ${c.videoMuted ? 'Show' : 'Hide'} video
-        </button>
         <button id="leave" @click=${() => c.leave()} ?disabled=${!busy}>Leave</button>
       </div>
+      <stage-call-controls
+        .peer=${c.sendingPeer}
+        @media-change=${(e: CustomEvent<MediaState>) => c.mediaChanged(e.detail)}
+      ></stage-call-controls>
       <stage-status .state=${status} .error=${c.error}></stage-status>
       ${c.joined ? inviteLink(c.room) : ''}
       <div class="grid">
@@ -70,6 +70,8 @@ export class GroupCallDemo extends LitElement {
               video-id=${t.self ? 'local' : `remote-${t.name}`}
               ?muted=${t.self}
               .stats=${t.self ? c.stats.at(-1) : undefined}
+              .audioOff=${c.media.get(t.name)?.audio === false}
+              .videoOff=${c.media.get(t.name)?.video === false}
               .stream=${t.stream}
             ></stage-video-tile>`,
         )}

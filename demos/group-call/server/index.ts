@@ -79,6 +79,10 @@ async function routes(app: FastifyInstance): Promise<void> {
             return joined().participant.addCandidate(message.name, message.candidate);
           case 'leaveRoom':
             return leave();
+          case 'mediaState': {
+            const { room, participant } = joined();
+            return room.setMedia(participant, message.media);
+          }
           default:
             return assertUnreachable(message);
         }

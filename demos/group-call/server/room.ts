@@ -9,6 +9,7 @@ import type { Logger } from '../../../server/logging';
 import type { IceCandidate, WebRtcEndpoint } from '../../../server/kurento/client';
 import type { MediaServerPool } from '../../../server/kurento/pool';
 import type { GroupCallServerMessage } from '../messages';
+import type { MediaState } from '../../../server/signaling/messages';
 import type { PipelineFeed } from '../../../server/signaling/pipeline-feed';
 import type { History } from '../../../server/sessions/history';
 import { answerOffer, CandidateQueue, OwnedPipeline } from '../../../server/sessions/media-placement';
@@ -16,6 +17,8 @@ import type { DemoSession } from '../../../server/sessions/session-registry';
 
 export class Participant {
   outgoing: WebRtcEndpoint | undefined;
+  /** Microphone and camera, as the participant last said (mediaState). */
+  media: MediaState = { audio: true, video: true };
   readonly incoming = new Map<string, WebRtcEndpoint>();
   /** Candidates by the name of the stream they belong to (own name: the outgoing one). */
   private readonly queues = new Map<string, CandidateQueue>();
@@ -108,6 +111,10 @@ export class GroupRoom implements DemoSession {
     void this.recordId.then((id) => this.history.participantAdded(id, participant.name));
     for (const other of others) other.send({ id: 'newParticipantArrived', name: participant.name });
     participant.send({ id: 'existingParticipants', data: others.map((o) => o.name) });
+    // The tutorial's list carries names only: a muted camera or microphone is told apart.
+    for (const o of others) {
+      if (!o.media.audio || !o.media.video) participant.send({ id: 'participantMediaState', name: o.name, media: o.media });
+    }
     this.log.info({ room: this.name, name: participant.name, count: this.participants.size }, 'participant joined');
   }
 
@@ -138,6 +145,14 @@ export class GroupRoom implements DemoSession {
       if (this.participants.get(receiver.name) === receiver && !this.stopRecorders.has(receiver.name)) {
         this.stopRecorders.set(receiver.name, this.history.recordStats(id, receiver.name, endpoint, this.statsSeconds));
       }
+    }
+  }
+
+  /** A participant turned their microphone or camera on or off: the others hear it. */
+  setMedia(participant: Participant, media: MediaState): void {
+    participant.media = media;
+    for (const o of this.participants.values()) {
+      if (o !== participant) o.send({ id: 'participantMediaState', name: participant.name, media });
     }
   }
 

@@ -25,6 +25,11 @@ export class One2ManyController implements ReactiveController {
   private peer: PeerSession | undefined;
   private role: 'presenter' | 'viewer' = 'viewer';
 
+  /** The connection that sends the presenter's camera, while presenting. */
+  get sendingPeer(): PeerSession | undefined {
+    return this.state === 'presenting' ? this.peer : undefined;
+  }
+
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
   }

@@ -10,6 +10,7 @@ import '../../../client/components/video-tile';
 import { One2ManyController } from './controller';
 import '../../../client/components/how-it-works';
 import README from '../README.md';
+import '../../../client/components/call-controls';
 import { inviteLink, roomFromUrl } from '../../../client/components/room-link';
 import '../../../client/components/site-header';
 
@@ -59,8 +60,20 @@ export class One2ManyDemo extends LitElement {
       <stage-status .state=${status} .error=${c.error}></stage-status>
       ${c.state === 'presenting' ? inviteLink(c.room || 'default') : ''}
       ${
+        c.state === 'presenting'
+          ? html`<stage-call-controls .peer=${c.sendingPeer} @media-change=${() => this.requestUpdate()}></stage-call-controls>`
+          : ''
+      }
+      ${
         c.state === 'presenting' || c.localStream
-          ? html`<stage-video-tile label="Your camera" video-id="local" muted .stream=${c.localStream}></stage-video-tile>`
+          ? html`<stage-video-tile
+              label="Your camera"
+              video-id="local"
+              muted
+              .stream=${c.localStream}
+              .audioOff=${c.sendingPeer !== undefined && !c.sendingPeer.isEnabled('audio')}
+              .videoOff=${c.sendingPeer !== undefined && !c.sendingPeer.isEnabled('video')}
+            ></stage-video-tile>`
           : html`<stage-video-tile
               label="The presenter"
               video-id="remote"

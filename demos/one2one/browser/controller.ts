@@ -4,6 +4,7 @@
 
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { One2OneClientMessage, One2OneServerMessage } from '../messages';
+import type { MediaState } from '../../../server/signaling/messages';
 import { describeError } from '../../../client/controllers/describe-error';
 import { candidateToWire, PeerSession } from '../../../client/controllers/peer';
 import { SignalingClient } from '../../../client/controllers/signaling';
@@ -17,6 +18,8 @@ export class One2OneController implements ReactiveController {
   peerName = '';
   error = '';
   notice = '';
+  /** The other side's microphone and camera, as they last said (absent: both on). */
+  peerMedia: MediaState | undefined;
   /** Everyone registered now, this page included (listUsers). */
   online: string[] = [];
   localStream: MediaStream | undefined;
@@ -91,6 +94,17 @@ export class One2OneController implements ReactiveController {
     this.set({ state: 'registered', notice: 'Call ended' });
   }
 
+  /** The connection that sends this page's camera, while a call has one. */
+  get sendingPeer(): PeerSession | undefined {
+    return this.state === 'in-call' ? this.peer : undefined;
+  }
+
+  /** This page's microphone or camera went on or off: the other side is told. */
+  mediaChanged(media: MediaState): void {
+    this.host.requestUpdate();
+    void this.signaling?.send({ id: 'mediaState', media });
+  }
+
   /** Both sides keep seeing that the call is recorded, for as long as it lasts. */
   private inCallNotice(): string {
     return `In a call with ${this.peerName}${this.recorded ? ' (recorded)' : ''}`;
@@ -115,6 +129,9 @@ export class One2OneController implements ReactiveController {
   private async onMessage(m: One2OneServerMessage): Promise<void> {
     try {
       switch (m.id) {
+        case 'peerMediaState':
+          this.set({ peerMedia: m.media });
+          return;
         case 'onlineUsers':
           this.set({ online: m.names });
           return;
@@ -178,6 +195,7 @@ export class One2OneController implements ReactiveController {
     this.peer = undefined;
     this.localStream = undefined;
     this.remoteStream = undefined;
+    this.peerMedia = undefined;
     this.stats = [];
   }
 

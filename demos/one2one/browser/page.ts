@@ -10,6 +10,8 @@ import '../../../client/components/video-tile';
 import { One2OneController, type One2OneState } from './controller';
 import '../../../client/components/how-it-works';
 import README from '../README.md';
+import '../../../client/components/call-controls';
+import type { MediaState } from '../../../server/signaling/messages';
 import '../../../client/components/rec-indicator';
 import '../../../client/components/site-header';
 
@@ -66,6 +68,10 @@ export class One2OneDemo extends LitElement {
         <button id="reject" @click=${() => c.reject()} ?hidden=${c.state !== 'incoming'}>Reject</button>
         <button id="stop" @click=${() => c.stop()} ?disabled=${c.state !== 'in-call' && c.state !== 'calling'}>Hang up</button>
       </div>
+      <stage-call-controls
+        .peer=${c.sendingPeer}
+        @media-change=${(e: CustomEvent<MediaState>) => c.mediaChanged(e.detail)}
+      ></stage-call-controls>
       ${c.state === 'in-call' && c.recorded ? html`<p><stage-rec></stage-rec></p>` : ''}
       <stage-status .state=${c.notice || STATE_TEXT[c.state](c.name)} .error=${c.error}></stage-status>
       ${
@@ -86,12 +92,21 @@ export class One2OneDemo extends LitElement {
           : ''
       }
       <div class="videos">
-        <stage-video-tile label=${c.name || 'You'} video-id="local" muted .stream=${c.localStream}></stage-video-tile>
+        <stage-video-tile
+          label=${c.name || 'You'}
+          video-id="local"
+          muted
+          .stream=${c.localStream}
+          .audioOff=${c.sendingPeer !== undefined && !c.sendingPeer.isEnabled('audio')}
+          .videoOff=${c.sendingPeer !== undefined && !c.sendingPeer.isEnabled('video')}
+        ></stage-video-tile>
         <stage-video-tile
           label=${c.peerName || 'Peer'}
           video-id="remote"
           .stats=${c.stats.at(-1)}
           .stream=${c.remoteStream}
+          .audioOff=${c.peerMedia?.audio === false}
+          .videoOff=${c.peerMedia?.video === false}
         ></stage-video-tile>
       </div>
       <stage-stats mode="both" .samples=${c.stats}></stage-stats>

@@ -168,6 +168,11 @@ async function routes(app: FastifyInstance): Promise<void> {
             return user.candidates.add(message.candidate);
           case 'stop':
             return leave(user, 'hang-up');
+          case 'mediaState': {
+            const call = user.call;
+            const other = call && (call.caller === user ? call.callee : call.caller);
+            return other?.send({ id: 'peerMediaState', media: message.media });
+          }
           case 'listUsers':
             listeners.add(user);
             return user.send({ id: 'onlineUsers', names: [...users.keys()].sort() });
