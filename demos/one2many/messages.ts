@@ -9,8 +9,19 @@ export const DEFAULT_ROOM = 'default';
 const Room = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' });
 
 export const One2ManyClientMessages = {
-  presenter: Type.Object({ id: Type.Literal('presenter'), sdpOffer: Sdp, room: Type.Optional(Room) }),
-  viewer: Type.Object({ id: Type.Literal('viewer'), sdpOffer: Sdp, room: Type.Optional(Room) }),
+  /** `countViewers` (ours) asks for viewerCount messages; the tutorial's page does not know them. */
+  presenter: Type.Object({
+    id: Type.Literal('presenter'),
+    sdpOffer: Sdp,
+    room: Type.Optional(Room),
+    countViewers: Type.Optional(Type.Boolean()),
+  }),
+  viewer: Type.Object({
+    id: Type.Literal('viewer'),
+    sdpOffer: Sdp,
+    room: Type.Optional(Room),
+    countViewers: Type.Optional(Type.Boolean()),
+  }),
   onIceCandidate: Type.Object({ id: Type.Literal('onIceCandidate'), candidate: IceCandidate }),
   stop: Type.Object({ id: Type.Literal('stop') }),
 };

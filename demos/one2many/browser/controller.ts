@@ -62,7 +62,7 @@ export class One2ManyController implements ReactiveController {
     try {
       const sdpOffer = role === 'presenter' ? await this.peer.offerWithCamera() : await this.peer.offerToReceive();
       this.set({ localStream: this.peer.localStream });
-      await signaling.send({ id: role, sdpOffer, ...(room ? { room } : {}) });
+      await signaling.send({ id: role, sdpOffer, countViewers: true, ...(room ? { room } : {}) });
     } catch (err) {
       this.fail(describeError(err));
     }

@@ -17,6 +17,8 @@ export interface Member {
   readonly candidates: CandidateQueue;
   /** The member's page, which may watch the broadcast's pipeline. */
   readonly pipelines: PipelineFeed;
+  /** Asked for viewerCount (our page does; the tutorial's does not know the message). */
+  countsViewers: boolean;
   send(message: One2ManyServerMessage): void;
 }
 
@@ -124,7 +126,6 @@ export class Broadcast implements DemoSession {
 
   private announceCount(): void {
     const message = { id: 'viewerCount', room: this.room, count: this.viewers.size } as const;
-    this.presenter.send(message);
-    for (const v of this.viewers.keys()) v.send(message);
+    for (const member of [this.presenter, ...this.viewers.keys()]) if (member.countsViewers) member.send(message);
   }
 }

@@ -33,6 +33,7 @@ async function routes(app: FastifyInstance): Promise<void> {
     const member: Member = {
       candidates: new CandidateQueue(),
       pipelines: connection.pipelines,
+      countsViewers: false,
       send: (m) => connection.send(m),
     };
     let role: { kind: 'presenter' | 'viewer'; broadcast: Broadcast } | undefined;
@@ -84,8 +85,10 @@ async function routes(app: FastifyInstance): Promise<void> {
       onMessage: async (message) => {
         switch (message.id) {
           case 'presenter':
+            member.countsViewers = message.countViewers === true;
             return present(message.room ?? DEFAULT_ROOM, message.sdpOffer);
           case 'viewer':
+            member.countsViewers = message.countViewers === true;
             return view(message.room ?? DEFAULT_ROOM, message.sdpOffer);
           case 'onIceCandidate':
             return member.candidates.add(message.candidate);
