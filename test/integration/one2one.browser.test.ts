@@ -220,6 +220,13 @@ describe('one2one in Chromium', () => {
     );
     const mine = page.items.filter((r) => r.sessionId === callId);
     expect(mine.map((r) => r.participants[0]).sort()).toEqual(['alice', 'bob']);
+    // The recordings page shows the call once, with its two files under it.
+    const listing = await open();
+    await listing.goto(`${running.url}/recordings.html`);
+    const call = listing.locator(`recordings-page section.call[data-session="${callId}"]`);
+    await call.waitFor();
+    expect(await call.locator('h2').textContent()).toMatch(/^One-to-one call between (alice and bob|bob and alice), /);
+    expect((await call.locator('.file strong').allTextContents()).sort()).toEqual(['alice', 'bob']);
     for (const r of mine) {
       expect(r.demo).toBe('one2one');
       expect(r.durationMs).toBeGreaterThan(2000);

@@ -109,7 +109,7 @@ describe('recording demo, recordings API and player demo in Chromium', () => {
     // The recordings page lists it with its thumbnail, and plays the file in the page.
     const listing = await context.newPage();
     await listing.goto(`${running.url}/recordings.html`);
-    const row = listing.locator(`recordings-page >> tr[data-id="${id}"]`);
+    const row = listing.locator(`recordings-page >> .file[data-id="${id}"]`);
     await row.locator('img').waitFor();
     expect(await row.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320);
     expect(await row.textContent()).toMatch(new RegExp(`${shownDuration.replace('.', '\\.')} · \\d+ kB · WEBM`));
@@ -122,8 +122,13 @@ describe('recording demo, recordings API and player demo in Chromium', () => {
     await listing.close();
 
     // The player demo plays it through the media server, with its video info.
+    // The player offers it to pick, beside the URL box; picking fills the box.
     const player = await context.newPage();
-    await player.goto(`${running.url}/player.html?url=recording:${id}`);
+    await player.goto(`${running.url}/player.html`);
+    const picker = player.locator('player-demo #recording');
+    await picker.waitFor();
+    await picker.selectOption(`recording:${id}`);
+    expect(await player.locator('player-demo #url').inputValue()).toBe(`recording:${id}`);
     await player.click('#play');
     const played = await eventually(
       async () => (await decodedFrames(player, demoPeer, 'player-demo')).remote ?? 0,

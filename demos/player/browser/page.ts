@@ -26,10 +26,16 @@ export class PlayerDemo extends LitElement {
 
   readonly call = new PlayerController(this);
   @state() private url = new URLSearchParams(location.search).get('url') ?? '';
+  /** The media repository's newest recordings, to pick from instead of typing a URL. */
+  @state() private recordings: { id: string; createdAt: string; durationMs: number; demo: string; participants: string[] }[] = [];
   private timer: number | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
+    void fetch('/api/recordings?limit=20')
+      .then(async (res) => (res.ok ? ((await res.json()) as { items: PlayerDemo['recordings'] }).items : []))
+      .then((items) => (this.recordings = items))
+      .catch(() => undefined);
     // The position, as the tutorial asks for it: a getPosition now and then while playing.
     this.timer = window.setInterval(() => this.call.state === 'playing' && this.call.askPosition(), 1000);
   }
@@ -60,6 +66,27 @@ export class PlayerDemo extends LitElement {
         <button id="resume" @click=${() => c.resume()} ?disabled=${c.state !== 'paused'}>Resume</button>
         <button id="stop" @click=${() => c.stop()} ?disabled=${c.state === 'idle'}>Stop</button>
       </div>
+      ${
+        this.recordings.length
+          ? html`<div class="row">
+              <select
+                id="recording"
+                aria-label="Or pick a recording"
+                ?disabled=${c.state !== 'idle'}
+                @change=${(e: Event) => (this.url = (e.target as HTMLSelectElement).value)}
+              >
+                <option value="">…or pick a recording</option>
+                ${this.recordings.map(
+                  (r) =>
+                    html`<option value="recording:${r.id}" ?selected=${this.url === `recording:${r.id}`}>
+                      ${new Date(r.createdAt).toLocaleString()} · ${(r.durationMs / 1000).toFixed(0)} s ·
+                      ${r.participants.join(', ') || r.demo}
+                    </option>`,
+                )}
+              </select>
+            </div>`
+          : ''
+      }
       <stage-status .state=${c.ended ? 'The video ended.' : STATE_TEXT[c.state]} .error=${c.error}></stage-status>
       ${c.notice ? html`<p>${c.notice}</p>` : ''}
       ${
