@@ -122,6 +122,8 @@ export class LoopbackController<Out extends { id: string } = LoopbackClientMessa
     this.signaling = undefined;
     this.localStream = undefined;
     this.remoteStream = undefined;
+    // Numbers of a stream that ended are not shown as if it still ran.
+    this.stats = [];
     this.connection = 'new';
   }
 

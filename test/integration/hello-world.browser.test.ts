@@ -56,6 +56,17 @@ describe('hello-world in Chromium', () => {
     expect(await pipelinesOnMediaServer(running.app)).toHaveLength(1);
 
     await page.click('#stop');
+    // Stopped: no numbers over the tile that now says "no video", none in the panel.
+    const panelBitrate = (): Promise<string> =>
+      page.evaluate(
+        () =>
+          document
+            .querySelector('hello-world-demo')!
+            .shadowRoot!.querySelector('stage-stats')!
+            .shadowRoot!.querySelector('#bitrate-in')!.textContent ?? '',
+      );
+    expect(await eventually(overlayText, (t) => t === '')).toBe('');
+    expect(await eventually(panelBitrate, (t) => t === '–')).toBe('–');
     const left = await eventually(
       () => pipelinesOnMediaServer(running.app),
       (p) => p.length === 0,

@@ -116,6 +116,8 @@ export class One2ManyController implements ReactiveController {
     this.signaling = undefined;
     this.localStream = undefined;
     this.remoteStream = undefined;
+    // Numbers of a stream that ended are not shown as if it still ran.
+    this.stats = [];
   }
 
   private set(patch: Partial<One2ManyController>): void {

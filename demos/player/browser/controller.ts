@@ -132,6 +132,8 @@ export class PlayerController implements ReactiveController {
     this.signaling?.close();
     this.signaling = undefined;
     this.remoteStream = undefined;
+    // Numbers of a stream that ended are not shown as if it still ran.
+    this.stats = [];
   }
 
   private set(patch: Partial<PlayerController>): void {

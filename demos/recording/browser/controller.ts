@@ -141,7 +141,7 @@ export class RecordingController implements ReactiveController {
   private endMedia(): void {
     this.peer?.close();
     this.peer = undefined;
-    this.set({ state: 'idle', localStream: undefined, remoteStream: undefined });
+    this.set({ state: 'idle', localStream: undefined, remoteStream: undefined, stats: [] });
   }
 
   private fail(message: string): void {
