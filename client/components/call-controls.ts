@@ -5,6 +5,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { PeerSession } from '../controllers/peer';
+import { controlStyles } from './page-styles';
 
 export interface MediaState {
   audio: boolean;
@@ -13,39 +14,30 @@ export interface MediaState {
 
 @customElement('stage-call-controls')
 export class CallControls extends LitElement {
-  static override styles = css`
-    :host {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 8px;
-      align-items: center;
-      margin: 8px 0;
-    }
-    button,
-    select {
-      font: inherit;
-      font-size: 14px;
-      min-height: 36px;
-      padding: 6px 12px;
-      border-radius: 8px;
-      border: 1px solid var(--stage-border, #cfd6df);
-      background: var(--stage-surface, #fff);
-      color: var(--stage-text, #18202b);
-      max-width: 100%;
-    }
-    button {
-      font-weight: 600;
-      cursor: pointer;
-    }
-    button[aria-pressed='true'] {
-      border-color: var(--stage-danger, #a4161a);
-      color: var(--stage-danger, #a4161a);
-    }
-    select {
-      flex: 0 1 220px;
-      min-width: 0;
-    }
-  `;
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px;
+        align-items: center;
+        margin: 8px 0;
+      }
+      button {
+        font-weight: 600;
+        cursor: pointer;
+      }
+      button[aria-pressed='true'] {
+        border-color: var(--stage-danger, #a4161a);
+        color: var(--stage-danger, #a4161a);
+      }
+      select {
+        flex: 0 1 220px;
+        min-width: 0;
+      }
+    `,
+  ];
 
   /** The connection that sends this page's camera; none disables the controls. */
   @property({ attribute: false }) peer: PeerSession | undefined;

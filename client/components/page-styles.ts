@@ -4,7 +4,25 @@
 
 import { css } from 'lit';
 
+/** Buttons, inputs and selects as every page draws them (also inside the kit's components). */
+export const controlStyles = css`
+  button,
+  input,
+  select {
+    font: inherit;
+    font-size: 14px;
+    min-height: 36px;
+    padding: 6px 12px;
+    border-radius: 8px;
+    border: 1px solid var(--stage-border, #cfd6df);
+    background: var(--stage-surface, #fff);
+    color: var(--stage-text, #18202b);
+    max-width: 100%;
+  }
+`;
+
 export const demoPageStyles = css`
+  ${controlStyles}
   :host {
     display: block;
     color: var(--stage-text, #18202b);
@@ -26,19 +44,6 @@ export const demoPageStyles = css`
     .videos {
       grid-template-columns: 1fr;
     }
-  }
-  button,
-  input,
-  select {
-    font: inherit;
-    font-size: 14px;
-    min-height: 36px;
-    padding: 6px 12px;
-    border-radius: 8px;
-    border: 1px solid var(--stage-border, #cfd6df);
-    background: var(--stage-surface, #fff);
-    color: var(--stage-text, #18202b);
-    max-width: 100%;
   }
   /* A long field (a URL) takes what the row has left, and shrinks on a phone. */
   input.wide {
