@@ -15,8 +15,10 @@ const SERVER = resolve(__dirname, '../../dist/server/index.js');
 function engines(): string[] {
   try {
     return execFileSync('pgrep', ['-f', 'dist/engine/main.js'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
-  } catch {
-    return [];
+  } catch (err) {
+    // pgrep exits 1 when nothing matches; anything else (no pgrep at all) is a real failure.
+    if ((err as { status?: number }).status === 1) return [];
+    throw err;
   }
 }
 
