@@ -80,6 +80,15 @@ export class HubRoom extends BrowserRoom {
     await call(port, 'connect', endpoint);
     const peer = await this.peer({ send: true, video }, browser);
     await negotiateBrowserOffer(peer, endpoint);
+    // The camera reaches the pipeline (MediaFlowOut, as KMS reports a browser's media leaving
+    // its endpoint) before any scenario reads the hub's picture: under load, a third browser's
+    // connection can take longer than the picture checks allow, and that is not the hub's doing.
+    await eventually(
+      () => call<boolean>(endpoint, 'isMediaFlowingOut', 'VIDEO'),
+      (flowing) => flowing,
+      30_000,
+      'the member camera to reach the pipeline',
+    );
     return { port, peer, endpoint };
   }
 
