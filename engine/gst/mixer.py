@@ -115,7 +115,9 @@ class Mixer(Helper):
 
     def canvas_caps(self):
         width, height = self.size
-        return f"video/x-raw,width={width},height={height},framerate={self.fps}/1"
+        # I420 as the encoder takes it: left open, the compositor picks a 64-bit RGB format
+        # and spends twice the CPU converting to it and back.
+        return f"video/x-raw,format=I420,width={width},height={height},framerate={self.fps}/1"
 
     def command(self, command):
         name = command.get("cmd")
@@ -144,7 +146,6 @@ class Mixer(Helper):
                 self.unbranch(speaker, listener.pid)
             if name == "connect-audio" and listener.pid not in speaker.branches:
                 self.branch(speaker, listener)
-                speaker.branches[listener.pid][1].sync_state_with_parent()
             return None
         return super().command(command)
 
@@ -184,17 +185,6 @@ class Mixer(Helper):
             video_sock = self.bound_socket()
             port.video_port = video_sock.get_local_address().get_port()
             self.add_video(port, video_sock)
-        port.audio = self.chain(
-            ("udpsrc", {"socket": audio_sock, "caps": AUDIO_CAPS}),
-            ("rtpjitterbuffer", {"latency": 200}),
-            ("rtpopusdepay", {}),
-            ("opusdec", {"plc": True}),
-            ("audioconvert", {}),
-            ("audioresample", {}),
-            ("capsfilter", {"caps": AUDIO_RAW}),
-            ("tee", {"allow-not-linked": True}),
-        )
-        port.tee = port.audio[-1]
         port.out = self.chain(
             ("audiomixer", {"latency": LATENCY_NS}),
             # Fixed, as its inputs are: unset, the mixer settles on a format before any input
@@ -207,6 +197,19 @@ class Mixer(Helper):
         port.mixer = port.out[0]
         port.funnel_pad = self.pipeline.get_by_name("out").request_pad_simple("sink_%u")
         port.out[-1].get_static_pad("src").link(port.funnel_pad)
+        # This port's mix runs before any voice is branched into it.
+        self.start_chain(port.out)
+        port.audio = self.chain(
+            ("udpsrc", {"socket": audio_sock, "caps": AUDIO_CAPS}),
+            ("rtpjitterbuffer", {"latency": 200}),
+            ("rtpopusdepay", {}),
+            ("opusdec", {"plc": True}),
+            ("audioconvert", {}),
+            ("audioresample", {}),
+            ("capsfilter", {"caps": AUDIO_RAW}),
+            ("tee", {"allow-not-linked": True}),
+        )
+        port.tee = port.audio[-1]
         # Every other port's voice into this port's mix, and this port's into theirs, unless
         # the hub routes audio itself.
         if not self.routed_audio:
@@ -214,12 +217,19 @@ class Mixer(Helper):
                 self.branch(other, port)
                 self.branch(port, other)
         self.ports[pid] = port
-        for element in port.out + port.audio + port.video:
-            element.sync_state_with_parent()
-        for other in self.ports.values():
-            for queue in (b[1] for b in other.branches.values()):
-                queue.sync_state_with_parent()
+        self.start_chain(port.audio)
+        self.start_chain(port.video)
         return {"videoPort": port.video_port, "audioPort": port.audio_port}
+
+    @staticmethod
+    def start_chain(elements):
+        """Brings a linked chain to the pipeline's state, last element first.
+
+        An element that pushes into one not yet started gets FLUSHING back, and a source or
+        mixer that gets FLUSHING stops streaming for good: a voice or a mix would fall silent.
+        """
+        for element in reversed(elements):
+            element.sync_state_with_parent()
 
     def add_video(self, port, sock):
         port.video = self.chain(
@@ -236,20 +246,27 @@ class Mixer(Helper):
         queue_sink = port.video[-1].get_static_pad("sink")
         queue_sink.add_probe(Gst.PadProbeType.BUFFER, self.on_frame, port)
         queue_sink.add_probe(Gst.PadProbeType.EVENT_DOWNSTREAM, self.on_caps, port)
+        port.video[-1].get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, self.restamp)
         port.mix_pad = self.pipeline.get_by_name("mix").request_pad_simple("sink_%u")
         port.mix_pad.set_property("alpha", 0.0)
         port.video[-1].get_static_pad("src").link(port.mix_pad)
 
     def branch(self, speaker, listener):
-        """The speaker's voice into the listener's mix: tee pad, queue, mixer pad."""
+        """The speaker's voice into the listener's mix: tee pad, queue, mixer pad.
+
+        The queue runs before the tee feeds it: the tee gives any push that fails with
+        FLUSHING back to the speaker's source, which then stops, and the speaker would be
+        silent in every mix (a third port joining a call silenced the first two this way).
+        """
         queue = Gst.ElementFactory.make("queue", None)
         queue.set_property("max-size-time", 200 * Gst.MSECOND)
         queue.set_property("leaky", 2)
         self.pipeline.add(queue)
-        tee_pad = speaker.tee.request_pad_simple("src_%u")
         mixer_pad = listener.mixer.request_pad_simple("sink_%u")
-        tee_pad.link(queue.get_static_pad("sink"))
         queue.get_static_pad("src").link(mixer_pad)
+        queue.sync_state_with_parent()
+        tee_pad = speaker.tee.request_pad_simple("src_%u")
+        tee_pad.link(queue.get_static_pad("sink"))
         speaker.branches[listener.pid] = (tee_pad, queue, mixer_pad)
 
     # -- taking apart -----------------------------------------------------------------------
@@ -293,6 +310,19 @@ class Mixer(Helper):
 
     def on_frame(self, pad, info, port):
         port.last_frame_us = GLib.get_monotonic_time()
+        return Gst.PadProbeReturn.OK
+
+    def restamp(self, pad, info):
+        """Stamps a picture with the moment it reaches the compositor, which then shows it next.
+
+        The jitter buffer's timestamps follow the sender's clock and the network: on a busy
+        machine they ran up to a second ahead of the compositor, which held those pictures
+        back, and an input that had just joined stayed black. A live mix shows each input's
+        newest picture instead.
+        """
+        clock = self.pipeline.get_clock()
+        if clock is not None:
+            info.get_buffer().pts = clock.get_time() - self.pipeline.get_base_time()
         return Gst.PadProbeReturn.OK
 
     def on_caps(self, pad, info, port):
