@@ -34,6 +34,9 @@ export class LoopbackController<Out extends { id: string } = LoopbackClientMessa
   stats: StatsSample[] = [];
   private signaling: SignalingClient<LoopbackClientMessage, LoopbackServerMessage> | undefined;
   private peer: PeerSession | undefined;
+  /** Whether the server answered `start`; until then `send` keeps the last message of each kind. */
+  private started = false;
+  private readonly waiting = new Map<string, Out>();
 
   constructor(host: ReactiveControllerHost, path: string) {
     this.host = host;
@@ -73,9 +76,15 @@ export class LoopbackController<Out extends { id: string } = LoopbackClientMessa
     }
   }
 
-  /** A message for the running session (a new choice); ignored when nothing runs. */
+  /**
+   * A message for the running session (a new choice); ignored when nothing runs. One sent
+   * while the session starts waits for the server's answer to `start`: before it, the server
+   * has no session, and would answer with an error that ends the call.
+   */
   send(message: Out): void {
-    if (this.signaling) void this.signaling.send(message as unknown as LoopbackClientMessage);
+    if (!this.signaling) return;
+    if (this.started) void this.signaling.send(message as unknown as LoopbackClientMessage);
+    else this.waiting.set(message.id, message);
   }
 
   private async onMessage(message: LoopbackServerMessage): Promise<void> {
@@ -84,6 +93,9 @@ export class LoopbackController<Out extends { id: string } = LoopbackClientMessa
         case 'startResponse':
           await this.peer?.acceptAnswer(message.sdpAnswer);
           this.peer?.sampleStats((stats) => this.set({ stats }));
+          this.started = true;
+          for (const waiting of this.waiting.values()) this.send(waiting);
+          this.waiting.clear();
           return;
         case 'iceCandidate':
           await this.peer?.addRemoteCandidate(message.candidate as RTCIceCandidateInit);
@@ -120,6 +132,8 @@ export class LoopbackController<Out extends { id: string } = LoopbackClientMessa
     this.peer = undefined;
     this.signaling?.close();
     this.signaling = undefined;
+    this.started = false;
+    this.waiting.clear();
     this.localStream = undefined;
     this.remoteStream = undefined;
     // Numbers of a stream that ended are not shown as if it still ran.

@@ -93,6 +93,22 @@ describe('filter demos from the index page (Chromium, embedded media server)', (
     await page.close();
   });
 
+  test('magic mirror: a hat picked while the call starts is the one drawn once it runs', async () => {
+    // openDemo has pressed Start; the crown is picked before the server has answered it. It
+    // used to reach the server before its session existed, and the error ended the call.
+    const page = await openDemo(FACE_CAMERA, 'Magic mirror');
+    await page.click('#overlay-crown');
+    const video = remote('magic-mirror-demo');
+    await eventually(
+      () => captureFrame(page, video),
+      (f) => colourBox(cropped(f, ABOVE_FACE), CROWN_GOLD, 90).count > 500,
+      30_000,
+      'the crown above the face',
+    );
+    expect(await page.locator('magic-mirror-demo >> stage-status >> [role=alert]').count()).toBe(0);
+    await page.click('#stop');
+  });
+
   test('magic mirror: an overlay the media server cannot read is shown as an error, and the call goes on', async () => {
     // The media server is given a path it cannot read, as when an image went missing.
     const crown = running.app.demoImages.imageOf('overlays/crown.png');
