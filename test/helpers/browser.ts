@@ -67,3 +67,10 @@ export async function helloWorldCall(page: Page, url: string): Promise<void> {
     'the call to show video',
   );
 }
+
+/** The seconds a REC indicator shows ("REC 01:05", "REC 00:03 (paused)"); fails on any other text. */
+export function recSeconds(text: string | null): number {
+  const match = /^REC (\d+):(\d\d)( \(paused\))?$/.exec(text ?? '');
+  if (!match) throw new Error(`not a REC time: ${JSON.stringify(text)}`);
+  return Number(match[1]) * 60 + Number(match[2]);
+}

@@ -85,8 +85,12 @@ describe('every page, at 1280 and 390 px', () => {
           const page = await context.newPage();
           await page.goto(`${running.url}${path}`);
           await page.locator(tag).waitFor();
-          // Lit renders on the next frame; the index and pipelines pages fetch first.
-          await page.waitForTimeout(400);
+          // The index and pipelines pages fetch before they render; Lit renders after that.
+          await page.waitForLoadState('networkidle');
+          await page.evaluate(
+            (t) => (document.querySelector(t) as unknown as { updateComplete: Promise<boolean> }).updateComplete,
+            tag,
+          );
           const facts = await layout(page);
           if (!facts.header) problems.push(`${path}: no header`);
           if (facts.scrollsSideways) problems.push(`${path}: scrolls sideways at ${width} px`);
