@@ -16,7 +16,8 @@ import type {
   PipelineElementView,
   PipelineSnapshot,
 } from '../signaling/pipeline-messages';
-import type { ElementProbe, KmsStats, Pipeline } from './client';
+import type { ElementProbe, Pipeline } from './client';
+import { statsTotals } from './stats-totals';
 
 /** How often a watched pipeline is read. */
 export const READ_INTERVAL_MS = 2000;
@@ -144,13 +145,8 @@ export class PipelineMonitor {
   /** kbit/s since the previous read; 0 on the first, which has no interval yet. */
   private async bitrate(probe: ElementProbe): Promise<{ inKbps: number; outKbps: number }> {
     const stats = (await Promise.all(MEDIA_TYPES.map((t) => probe.getStats(t)))).flatMap((s) => Object.values(s));
-    const sum = (type: string, field: string): number =>
-      stats.filter((s: KmsStats) => s.type === type).reduce((n, s) => n + (Number(s[field]) || 0), 0);
-    const now: ByteCount = {
-      at: Date.now(),
-      bytesIn: sum('inboundrtp', 'bytesReceived'),
-      bytesOut: sum('outboundrtp', 'bytesSent'),
-    };
+    const { bytesIn, bytesOut } = statsTotals(stats);
+    const now: ByteCount = { at: Date.now(), bytesIn, bytesOut };
     const prev = this.counts.get(probe.id);
     this.counts.set(probe.id, now);
     if (!prev || now.at <= prev.at) return { inKbps: 0, outKbps: 0 };

@@ -4,6 +4,7 @@
 
 import type { Logger } from '../logging';
 import type { KmsStats, WebRtcEndpoint } from '../kurento/client';
+import { statsTotals, type StatsTotals } from '../kurento/stats-totals';
 import type { CallKind, EndReason, Store } from '../store/store';
 
 export class History {
@@ -79,12 +80,8 @@ export class History {
   }
 }
 
-interface Totals {
+interface Totals extends StatsTotals {
   at: number;
-  bytesIn: number;
-  bytesOut: number;
-  packetsIn: number;
-  lostIn: number;
 }
 
 /** Turns cumulative KMS counters into per-interval rates. */
@@ -93,16 +90,7 @@ export class StatsSampler {
 
   async sample(endpoint: WebRtcEndpoint) {
     const [video, audio] = await Promise.all([endpoint.getStats('VIDEO'), endpoint.getStats('AUDIO')]);
-    const all = [...Object.values(video), ...Object.values(audio)];
-    const sum = (type: string, field: string): number =>
-      all.filter((s) => s.type === type).reduce((n, s) => n + (Number(s[field]) || 0), 0);
-    const totals: Totals = {
-      at: Date.now(),
-      bytesIn: sum('inboundrtp', 'bytesReceived'),
-      bytesOut: sum('outboundrtp', 'bytesSent'),
-      packetsIn: sum('inboundrtp', 'packetsReceived'),
-      lostIn: sum('inboundrtp', 'packetsLost'),
-    };
+    const totals: Totals = { at: Date.now(), ...statsTotals([...Object.values(video), ...Object.values(audio)]) };
     const prev = this.last;
     this.last = totals;
     if (!prev) return undefined;
