@@ -2,8 +2,9 @@
 // reachable right now.
 
 import { LitElement, css, html } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
+import { customElement } from 'lit/decorators.js';
 import './components/site-header';
+import { PolledJson } from './controllers/polled-json';
 
 interface Status {
   mediaServer: { ready: boolean; embedded: boolean; servers: { url: string; state: string }[] };
@@ -16,6 +17,8 @@ interface DemoCard {
   title: string;
   summary: string;
 }
+
+const NOT_ANSWERING = 'The application server is not answering.';
 
 @customElement('demo-index')
 export class DemoIndex extends LitElement {
@@ -44,47 +47,15 @@ export class DemoIndex extends LitElement {
     }
   `;
 
-  @state() private status: Status | undefined;
-  @state() private demos: DemoCard[] = [];
-  @state() private problem = '';
-  private timer: ReturnType<typeof setInterval> | undefined;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.loadDemos();
-    void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), 3000);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.timer);
-  }
-
-  private async loadDemos(): Promise<void> {
-    try {
-      const res = await fetch('/api/demos');
-      this.demos = ((await res.json()) as { demos: DemoCard[] }).demos;
-    } catch {
-      this.problem = 'The application server is not answering.';
-    }
-  }
-
-  private async refresh(): Promise<void> {
-    try {
-      const res = await fetch('/api/status');
-      this.status = (await res.json()) as Status;
-      this.problem = '';
-    } catch {
-      this.problem = 'The application server is not answering.';
-    }
-  }
+  private readonly status = new PolledJson<Status>(this, '/api/status', 3000, () => NOT_ANSWERING);
+  private readonly demos = new PolledJson<{ demos: DemoCard[] }>(this, '/api/demos', 0, () => NOT_ANSWERING);
 
   protected override render() {
-    const ms = this.status?.mediaServer;
+    const ms = this.status.value?.mediaServer;
+    const problem = this.status.problem || this.demos.problem;
     const servers = ms?.servers.map((s) => `${s.url} (${s.state})`).join(', ') ?? '';
-    const serverLine = this.problem
-      ? html`<div class="server down" id="media-status">${this.problem}</div>`
+    const serverLine = problem
+      ? html`<div class="server down" id="media-status">${problem}</div>`
       : !ms
         ? html`<div class="server" id="media-status">Checking the media server…</div>`
         : ms.ready
@@ -96,7 +67,7 @@ export class DemoIndex extends LitElement {
             </div>`;
     return html`${serverLine}
       <ul>
-        ${this.demos.map((d) => html`<li><a href=${d.page}>${d.title}</a> — ${d.summary}</li>`)}
+        ${(this.demos.value?.demos ?? []).map((d) => html`<li><a href=${d.page}>${d.title}</a> — ${d.summary}</li>`)}
       </ul>`;
   }
 }

@@ -2,8 +2,9 @@
 // server, with what it is for, drawn as each demo page draws its own. Polls /api/pipelines.
 
 import { LitElement, css, html } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
+import { customElement } from 'lit/decorators.js';
 import './components/site-header';
+import { PolledJson } from './controllers/polled-json';
 import type { PipelineSnapshot } from '../server/signaling/pipeline-messages';
 import './components/pipeline-view';
 
@@ -36,38 +37,20 @@ export class PipelinesPage extends LitElement {
     }
   `;
 
-  @state() private listed: Listed[] | undefined;
-  @state() private problem = '';
-  private timer: ReturnType<typeof setInterval> | undefined;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), POLL_MS);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this.timer);
-  }
-
-  private async refresh(): Promise<void> {
-    try {
-      const res = await fetch('/api/pipelines');
-      if (!res.ok) throw new Error(`the server answered ${res.status}`);
-      this.listed = ((await res.json()) as { pipelines: Listed[] }).pipelines;
-      this.problem = '';
-    } catch (err) {
-      this.problem = `Could not read the pipelines: ${(err as Error).message}`;
-    }
-  }
+  private readonly feed = new PolledJson<{ pipelines: Listed[] }>(
+    this,
+    '/api/pipelines',
+    POLL_MS,
+    (err) => `Could not read the pipelines: ${err.message}`,
+  );
 
   protected override render() {
-    if (this.problem) return html`<p role="alert">${this.problem}</p>`;
-    if (!this.listed) return html`<p>Reading the pipelines…</p>`;
-    if (this.listed.length === 0) return html`<p id="none">No pipelines right now: start a demo in another tab.</p>`;
-    return html`<p id="count">${this.listed.length} pipeline${this.listed.length === 1 ? '' : 's'}.</p>
-      ${this.listed.map(
+    const listed = this.feed.value?.pipelines;
+    if (this.feed.problem) return html`<p role="alert">${this.feed.problem}</p>`;
+    if (!listed) return html`<p>Reading the pipelines…</p>`;
+    if (listed.length === 0) return html`<p id="none">No pipelines right now: start a demo in another tab.</p>`;
+    return html`<p id="count">${listed.length} pipeline${listed.length === 1 ? '' : 's'}.</p>
+      ${listed.map(
         (l) =>
           html`<article>
             <h2>${l.label}</h2>
