@@ -38,9 +38,10 @@ async function routes(app: FastifyInstance): Promise<void> {
   const users = new Map<string, User>();
   /** Sockets that asked for the online list, registered or not yet. */
   const listeners = new Set<User>();
-  const announceUsers = (): void => {
+  /** Who is online, to pages that asked (listUsers): `to` one of them, or all of them. */
+  const announceUsers = (to: Iterable<User> = listeners): void => {
     const names = [...users.keys()].sort();
-    for (const l of listeners) l.send({ id: 'onlineUsers', names });
+    for (const l of to) l.send({ id: 'onlineUsers', names });
   };
   const history = new History(app.store, app.log);
 
@@ -175,7 +176,7 @@ async function routes(app: FastifyInstance): Promise<void> {
           }
           case 'listUsers':
             listeners.add(user);
-            return user.send({ id: 'onlineUsers', names: [...users.keys()].sort() });
+            return announceUsers([user]);
           default:
             return assertUnreachable(message);
         }
