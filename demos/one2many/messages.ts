@@ -1,9 +1,10 @@
 // /one2many: the official one-to-many (broadcast) tutorial's vocabulary, plus an optional
-// `room` so that several broadcasts can run at once, and `viewerCount` so pages can show the
-// audience live. Tutorial pages send no room and share the default one.
+// `room` so that several broadcasts can run at once, `viewerCount` so pages can show the
+// audience live, and `mediaState` so viewers see when the presenter's microphone or camera is
+// off. Tutorial pages send no room and share the default one.
 
 import { Type, type Static } from '@sinclair/typebox';
-import { IceCandidate, Sdp, type ErrorMessage } from '../../server/signaling/messages';
+import { IceCandidate, MediaState, Sdp, type ErrorMessage } from '../../server/signaling/messages';
 
 export const DEFAULT_ROOM = 'default';
 const Room = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' });
@@ -24,6 +25,8 @@ export const One2ManyClientMessages = {
   }),
   onIceCandidate: Type.Object({ id: Type.Literal('onIceCandidate'), candidate: IceCandidate }),
   stop: Type.Object({ id: Type.Literal('stop') }),
+  /** Ours: the presenter's microphone and camera, on or off; viewers' pages mark the picture. */
+  mediaState: Type.Object({ id: Type.Literal('mediaState'), media: MediaState }),
 };
 
 export type One2ManyClientMessage = {
@@ -38,5 +41,6 @@ export type One2ManyServerMessage =
   | Response<'viewerResponse'>
   | { id: 'stopCommunication'; reason?: string }
   | { id: 'viewerCount'; room: string; count: number }
+  | { id: 'presenterMediaState'; media: MediaState }
   | { id: 'iceCandidate'; candidate: IceCandidate }
   | ErrorMessage;

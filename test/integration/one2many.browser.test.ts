@@ -118,6 +118,57 @@ describe('one2many in Chromium', () => {
     expect(broadcast?.participants).toEqual(['presenter', 'viewer-1', 'viewer-2', 'viewer-3']);
   }, 120_000);
 
+  test("viewers see the presenter's microphone and camera go off and on, latecomers too", async () => {
+    const marks = (page: Page, tile: string) =>
+      page.evaluate((tile) => {
+        const t = document.querySelector('one2many-demo')!.shadowRoot!.querySelector(`stage-video-tile[video-id=${tile}]`);
+        return [...(t?.shadowRoot?.querySelectorAll('.off span') ?? [])].map((s) => s.textContent).sort();
+      }, tile);
+    const presenter = await open();
+    await inner(presenter, '#room').fill('muted');
+    await inner(presenter, '#presenter').click();
+    await eventually(
+      () => shown(presenter),
+      (s) => s.state === 'presenting',
+    );
+    const early = await open();
+    await inner(early, '#room').fill('muted');
+    await inner(early, '#viewer').click();
+    await decoding(early);
+    expect(await marks(early, 'remote')).toEqual([]);
+
+    await inner(presenter, '#toggle-video').click();
+    await inner(presenter, '#toggle-audio').click();
+    expect(await marks(presenter, 'local')).toEqual(['Camera off', 'Microphone off']);
+    expect(
+      await eventually(
+        () => marks(early, 'remote'),
+        (m) => m.length === 2,
+      ),
+    ).toEqual(['Camera off', 'Microphone off']);
+    // A viewer who comes now is told at once.
+    const late = await open();
+    await inner(late, '#room').fill('muted');
+    await inner(late, '#viewer').click();
+    expect(
+      await eventually(
+        () => marks(late, 'remote'),
+        (m) => m.length === 2,
+      ),
+    ).toEqual(['Camera off', 'Microphone off']);
+
+    await inner(presenter, '#toggle-video').click();
+    for (const viewer of [early, late]) {
+      expect(
+        await eventually(
+          () => marks(viewer, 'remote'),
+          (m) => m.length === 1,
+        ),
+      ).toEqual(['Microphone off']);
+    }
+    for (const page of [presenter, early, late]) await page.close();
+  });
+
   test('two rooms broadcast at once, each to its own viewers; one ending leaves the other playing', async () => {
     const rooms = ['north', 'south'];
     const presenters = [await open(), await open()];

@@ -8,6 +8,7 @@ import { describeError } from '../../../client/controllers/describe-error';
 import { candidateToWire, PeerSession } from '../../../client/controllers/peer';
 import { SignalingClient } from '../../../client/controllers/signaling';
 import type { StatsSample } from '../../../client/controllers/stats';
+import type { MediaState } from '../../../server/signaling/messages';
 
 export type One2ManyState = 'idle' | 'starting' | 'presenting' | 'viewing';
 
@@ -21,6 +22,8 @@ export class One2ManyController implements ReactiveController {
   localStream: MediaStream | undefined;
   remoteStream: MediaStream | undefined;
   stats: StatsSample[] = [];
+  /** The presenter's microphone and camera, as a viewer is told (presenterMediaState). */
+  presenterMedia: MediaState = { audio: true, video: true };
   private signaling: SignalingClient<One2ManyClientMessage, One2ManyServerMessage> | undefined;
   private peer: PeerSession | undefined;
   private role: 'presenter' | 'viewer' = 'viewer';
@@ -43,7 +46,15 @@ export class One2ManyController implements ReactiveController {
   async start(role: 'presenter' | 'viewer', room: string): Promise<void> {
     if (this.state !== 'idle') return;
     this.role = role;
-    this.set({ state: 'starting', error: '', notice: '', viewers: 0, stats: [], room });
+    this.set({
+      state: 'starting',
+      error: '',
+      notice: '',
+      viewers: 0,
+      stats: [],
+      room,
+      presenterMedia: { audio: true, video: true },
+    });
     const signaling = new SignalingClient<One2ManyClientMessage, One2ManyServerMessage>('/one2many');
     this.signaling = signaling;
     signaling.on('message', (m) => void this.onMessage(m));
@@ -68,6 +79,11 @@ export class One2ManyController implements ReactiveController {
     }
   }
 
+  /** The presenter turned their microphone or camera on or off: the viewers' pages are told. */
+  mediaChanged(media: MediaState): void {
+    if (this.state === 'presenting') void this.signaling?.send({ id: 'mediaState', media });
+  }
+
   stop(): void {
     if (this.state === 'idle') return;
     void this.signaling?.send({ id: 'stop' });
@@ -87,6 +103,9 @@ export class One2ManyController implements ReactiveController {
           return;
         case 'viewerCount':
           this.set({ viewers: m.count });
+          return;
+        case 'presenterMediaState':
+          this.set({ presenterMedia: m.media });
           return;
         case 'stopCommunication':
           this.teardown();

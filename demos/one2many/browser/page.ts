@@ -13,6 +13,7 @@ import README from '../README.md';
 import '../../../client/components/call-controls';
 import { inviteLink, roomFromUrl } from '../../../client/components/room-link';
 import '../../../client/components/site-header';
+import type { MediaState } from '../../../server/signaling/messages';
 
 @customElement('one2many-demo')
 export class One2ManyDemo extends LitElement {
@@ -61,7 +62,13 @@ export class One2ManyDemo extends LitElement {
       ${c.state === 'presenting' ? inviteLink(c.room || 'default') : ''}
       ${
         c.state === 'presenting'
-          ? html`<stage-call-controls .peer=${c.sendingPeer} @media-change=${() => this.requestUpdate()}></stage-call-controls>`
+          ? html`<stage-call-controls
+              .peer=${c.sendingPeer}
+              @media-change=${(e: CustomEvent<MediaState>) => {
+                c.mediaChanged(e.detail);
+                this.requestUpdate();
+              }}
+            ></stage-call-controls>`
           : ''
       }
       ${
@@ -79,6 +86,8 @@ export class One2ManyDemo extends LitElement {
               video-id="remote"
               .stats=${c.stats.at(-1)}
               .stream=${c.remoteStream}
+              .audioOff=${c.state === 'viewing' && !c.presenterMedia.audio}
+              .videoOff=${c.state === 'viewing' && !c.presenterMedia.video}
             ></stage-video-tile>`
       }
       <stage-stats mode=${c.state === 'presenting' ? 'send' : 'receive'} .samples=${c.stats}></stage-stats>

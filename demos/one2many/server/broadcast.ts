@@ -7,6 +7,7 @@ import type { Logger } from '../../../server/logging';
 import type { WebRtcEndpoint } from '../../../server/kurento/client';
 import type { MediaServerPool } from '../../../server/kurento/pool';
 import type { One2ManyServerMessage } from '../messages';
+import type { MediaState } from '../../../server/signaling/messages';
 import type { PipelineFeed } from '../../../server/signaling/pipeline-feed';
 import type { EndReason } from '../../../server/store/store';
 import type { History } from '../../../server/sessions/history';
@@ -17,7 +18,10 @@ export interface Member {
   readonly candidates: CandidateQueue;
   /** The member's page, which may watch the broadcast's pipeline. */
   readonly pipelines: PipelineFeed;
-  /** Asked for viewerCount (our page does; the tutorial's does not know the message). */
+  /**
+   * Asked for viewerCount: our page does, the tutorial's does not know the message. Such a
+   * page is also told the presenter's mediaState (presenterMediaState).
+   */
   countsViewers: boolean;
   send(message: One2ManyServerMessage): void;
 }
@@ -32,6 +36,8 @@ export class Broadcast implements DemoSession {
   private stopRecorder: () => void = () => undefined;
   /** Viewers have no names: the history lists them as viewer-1, viewer-2… in arrival order. */
   private viewersSeen = 0;
+  /** The presenter's microphone and camera, as their page last said (mediaState). */
+  private media: MediaState = { audio: true, video: true };
 
   constructor(
     readonly room: string,
@@ -90,7 +96,16 @@ export class Broadcast implements DemoSession {
     const sdpAnswer = await answerOffer(endpoint, sdpOffer);
     if (this.ended || !this.viewers.has(viewer)) return;
     viewer.send({ id: 'viewerResponse', response: 'accepted', sdpAnswer });
+    // A viewer who comes while the presenter is muted learns it at once.
+    if (viewer.countsViewers && (!this.media.audio || !this.media.video))
+      viewer.send({ id: 'presenterMediaState', media: this.media });
     await endpoint.gatherCandidates();
+  }
+
+  /** The presenter turned their microphone or camera on or off: the viewers' pages are told. */
+  setMedia(media: MediaState): void {
+    this.media = media;
+    for (const viewer of this.viewers.keys()) if (viewer.countsViewers) viewer.send({ id: 'presenterMediaState', media });
   }
 
   /** A viewer leaves: only its endpoint goes. */

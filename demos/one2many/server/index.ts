@@ -94,6 +94,10 @@ async function routes(app: FastifyInstance): Promise<void> {
             return member.candidates.add(message.candidate);
           case 'stop':
             return leave('hang-up');
+          case 'mediaState':
+            // Only a presenter's state is news; a viewer sends nothing.
+            if (role?.kind === 'presenter') role.broadcast.setMedia(message.media);
+            return;
           default:
             return assertUnreachable(message);
         }
