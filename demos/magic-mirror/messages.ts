@@ -13,12 +13,27 @@ export interface OverlayChoice {
   file: string;
   /** setOverlayedImage's offsetX, offsetY, width, height: fractions of the face box. */
   place: [number, number, number, number];
+  /** A colour of the image (RGB), which the page looks for in what comes back (face-seen.ts). */
+  mark: [number, number, number];
 }
 
 export const OVERLAYS: OverlayChoice[] = [
-  { id: 'top-hat', label: 'Top hat', file: 'overlays/top-hat.png', place: [-0.35, -1.05, 1.7, 1.4] },
-  { id: 'party-hat', label: 'Party hat', file: 'overlays/party-hat.png', place: [0.1, -1.25, 0.8, 1.2] },
-  { id: 'crown', label: 'Crown', file: 'overlays/crown.png', place: [-0.1, -0.75, 1.2, 0.8] },
+  // The marks: the top hat's red band, the party hat's blue cone, the crown's gold.
+  {
+    id: 'top-hat',
+    label: 'Top hat',
+    file: 'overlays/top-hat.png',
+    place: [-0.35, -1.05, 1.7, 1.4],
+    mark: [0xc0, 0x28, 0x3a],
+  },
+  {
+    id: 'party-hat',
+    label: 'Party hat',
+    file: 'overlays/party-hat.png',
+    place: [0.1, -1.25, 0.8, 1.2],
+    mark: [0x2a, 0x7d, 0xe1],
+  },
+  { id: 'crown', label: 'Crown', file: 'overlays/crown.png', place: [-0.1, -0.75, 1.2, 0.8], mark: [0xf2, 0xb7, 0x05] },
 ];
 
 export const MagicMirrorClientMessages = {

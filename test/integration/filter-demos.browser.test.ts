@@ -109,6 +109,51 @@ describe('filter demos from the index page (Chromium, embedded media server)', (
     await page.click('#stop');
   });
 
+  test('magic mirror: says when it finds a face, and when it finds none', async () => {
+    // The page counts the overlay's own colour coming back beyond what it sends (face-seen.ts).
+    const note = async (page: Page) => {
+      const face = page.locator('magic-mirror-demo >> #face');
+      return { found: await face.getAttribute('data-found'), text: (await face.textContent())?.trim() ?? '' };
+    };
+    const withFace = await openDemo(FACE_CAMERA, 'Magic mirror');
+    for (const overlay of ['top-hat', 'party-hat', 'crown']) {
+      await withFace.click(`#overlay-${overlay}`);
+      expect(
+        await eventually(
+          () => note(withFace),
+          (n) => n.found === 'true',
+          30_000,
+          `the ${overlay} seen on the astronaut`,
+        ),
+      ).toEqual({ found: 'true', text: 'Face found.' });
+    }
+    // "None" draws nothing, and the page does not call that "no face".
+    await withFace.click('#overlay-none');
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await note(withFace)).toEqual({ found: 'undefined', text: '' });
+
+    // Chromium's own fake camera has no face in it: no hat comes back, and the page says so.
+    const browser = await launchChromium();
+    browsers.push(browser);
+    const noFace = await browser.newPage();
+    pages.push(noFace);
+    await noFace.goto(running.url);
+    await noFace.click('text=Magic mirror');
+    await noFace.click('#start');
+    const none = await eventually(
+      () => note(noFace),
+      (n) => n.found === 'false',
+      30_000,
+      'the page to say it found no face',
+    );
+    expect(none.text).toMatch(/^No face found: the filter draws the overlay only on a face it sees/);
+    // And it holds: no hat is ever seen on this camera.
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await note(noFace)).found).toBe('false');
+    }
+  });
+
   test('magic mirror: an overlay the media server cannot read is shown as an error, and the call goes on', async () => {
     // The media server is given a path it cannot read, as when an image went missing.
     const crown = running.app.demoImages.imageOf('overlays/crown.png');

@@ -9,6 +9,7 @@ import { withNone } from '../../../client/components/choice-list';
 import { demoPageStyles } from '../../../client/components/page-styles';
 import { loopbackView } from '../../../client/components/loopback-view';
 import { LoopbackController } from '../../../client/controllers/loopback';
+import { FaceSeen } from './face-seen';
 import '../../../client/components/how-it-works';
 import README from '../README.md';
 import '../../../client/components/site-header';
@@ -28,16 +29,31 @@ export class MagicMirrorDemo extends LitElement {
 
   private readonly call = new LoopbackController<MagicMirrorClientMessage>(this, '/magicmirror');
   @state() private overlay = OVERLAYS[0]!.id;
+  private readonly face = new FaceSeen(this, this.call, () => OVERLAYS.find((o) => o.id === this.overlay)?.mark);
 
   private choose(overlay: string): void {
     this.overlay = overlay;
+    this.face.restart();
     this.call.send({ id: 'overlay', overlay });
+  }
+
+  /** What the filter found, as the page sees it (face-seen.ts). */
+  private faceNote() {
+    const { found, added } = this.face;
+    const text =
+      found === false
+        ? 'No face found: the filter draws the overlay only on a face it sees. Face the camera, in good light.'
+        : found
+          ? 'Face found.'
+          : '';
+    return html`<span id="face" role="status" data-found=${String(found)} data-added=${added?.toFixed(4) ?? ''}>${text}</span>`;
   }
 
   protected override render() {
     const view = loopbackView(this.call, {
       stateText: STATE_TEXT,
       remoteLabel: 'Through the FaceOverlayFilter',
+      beside: this.faceNote(),
       start: () => void this.call.start({ overlay: this.overlay }),
       controls: html`<stage-choice-list
         name="overlay"
