@@ -45,6 +45,18 @@ describe('one2many in Chromium', () => {
     return page;
   };
 
+  /** A page presenting its camera to `room`. */
+  const presentIn = async (room: string): Promise<Page> => {
+    const presenter = await open();
+    await inner(presenter, '#room').fill(room);
+    await inner(presenter, '#presenter').click();
+    await eventually(
+      () => shown(presenter),
+      (s) => s.state === 'presenting',
+    );
+    return presenter;
+  };
+
   const decoding = (page: Page): Promise<Shown> =>
     eventually(
       () => shown(page),
@@ -62,13 +74,7 @@ describe('one2many in Chromium', () => {
   };
 
   test('a presenter and three viewers; a viewer leaves; the presenter leaves', async () => {
-    const presenter = await open();
-    await inner(presenter, '#room').fill('launch');
-    await inner(presenter, '#presenter').click();
-    await eventually(
-      () => shown(presenter),
-      (s) => s.state === 'presenting',
-    );
+    const presenter = await presentIn('launch');
 
     const viewers = [await open(), await open(), await open()];
     for (const v of viewers) {
@@ -124,13 +130,7 @@ describe('one2many in Chromium', () => {
         const t = document.querySelector('one2many-demo')!.shadowRoot!.querySelector(`stage-video-tile[video-id=${tile}]`);
         return [...(t?.shadowRoot?.querySelectorAll('.off span') ?? [])].map((s) => s.textContent).sort();
       }, tile);
-    const presenter = await open();
-    await inner(presenter, '#room').fill('muted');
-    await inner(presenter, '#presenter').click();
-    await eventually(
-      () => shown(presenter),
-      (s) => s.state === 'presenting',
-    );
+    const presenter = await presentIn('muted');
     const early = await open();
     await inner(early, '#room').fill('muted');
     await inner(early, '#viewer').click();
