@@ -1,8 +1,11 @@
 // The "How it works" panel's live pipeline, read from the media server as real browsers use
 // the demos: a broadcast with two viewers shows three WebRtcEndpoints and the presenter's two
 // connections, and one connection after a viewer leaves; the leaver's page shows none; hello
-// world shows its endpoint connected to itself with media flowing; the operator's /pipelines
-// page and /api/pipelines list what is there and nothing once it is gone.
+// world shows its endpoint connected to itself with media flowing; an effect swapped on the
+// effects page puts a new GStreamerFilter in the old one's place, and "none" takes it out; a
+// recording shows its RecorderEndpoint taking media in, and playing it back shows the
+// PlayerEndpoint's pipeline instead; the operator's /pipelines page and /api/pipelines list
+// what is there and nothing once it is gone.
 
 import type { Browser, Page } from 'playwright-core';
 import { eventually, noPipelinesLeft, startApp, type RunningApp } from '../helpers/app';
@@ -156,6 +159,101 @@ describe('the live pipeline panel', () => {
       () => panel(page, 'hello-world-demo'),
       (s) => s.elements.length === 0,
     );
+    await page.close();
+    await noPipelinesLeft(running.app);
+  });
+
+  const byType = (s: ShownPipeline, type: string) => s.elements.filter((e) => e.type === type);
+  const linked = (s: ShownPipeline, source: string, sink: string): boolean =>
+    s.connections.some((c) => c.source === source && c.sink === sink);
+
+  test('effects: a swapped effect is a new GStreamerFilter in the old one\'s place; "none" takes it out', async () => {
+    const page = await open('/effects.html');
+    await page.locator('effects-demo #start').click();
+    /** The endpoint → filter → endpoint loop, with media going into the filter. */
+    const looped = (s: ShownPipeline): boolean => {
+      const [endpoint] = endpoints(s);
+      const [filter] = byType(s, 'GStreamerFilter');
+      return (
+        s.elements.length === 2 &&
+        !!endpoint &&
+        !!filter &&
+        linked(s, endpoint.id, filter.id) &&
+        linked(s, filter.id, endpoint.id) &&
+        /from the pipeline audio and video|from the pipeline video/.test(filter.text)
+      );
+    };
+    const first = await eventually(() => panel(page, 'effects-demo'), looped, 20_000, 'endpoint → filter → endpoint');
+    const firstFilter = byType(first, 'GStreamerFilter')[0]!.id;
+
+    await page.locator('effects-demo #effect-mirror').click();
+    const swapped = await eventually(
+      () => panel(page, 'effects-demo'),
+      (s) => looped(s) && byType(s, 'GStreamerFilter')[0]!.id !== firstFilter,
+      20_000,
+      'a new filter in the loop, and the old one gone',
+    );
+    expect(endpoints(swapped)[0]!.id).toBe(endpoints(first)[0]!.id);
+    expect(swapped.elements.map((e) => e.id)).not.toContain(firstFilter);
+
+    await page.locator('effects-demo #effect-none').click();
+    const straight = await eventually(
+      () => panel(page, 'effects-demo'),
+      (s) => s.elements.length === 1 && s.connections.length === 1,
+      20_000,
+      'the endpoint alone, connected to itself',
+    );
+    expect(straight.connections[0]).toMatchObject({ source: straight.elements[0]!.id, sink: straight.elements[0]!.id });
+
+    await page.locator('effects-demo #stop').click();
+    await eventually(
+      () => panel(page, 'effects-demo'),
+      (s) => s.elements.length === 0,
+    );
+    await page.close();
+    await noPipelinesLeft(running.app);
+  });
+
+  test("recording: the RecorderEndpoint takes media in; playing back shows the PlayerEndpoint's pipeline", async () => {
+    const page = await open('/recording.html');
+    await page.locator('recording-demo #record').click();
+    const recording = await eventually(
+      () => panel(page, 'recording-demo'),
+      (s) => {
+        const [recorder] = byType(s, 'RecorderEndpoint');
+        const [endpoint] = endpoints(s);
+        return (
+          !!recorder &&
+          !!endpoint &&
+          linked(s, endpoint.id, recorder.id) &&
+          /from the pipeline audio and video/.test(recorder.text)
+        );
+      },
+      20_000,
+      'a RecorderEndpoint fed by the WebRtcEndpoint, with audio and video flowing in',
+    );
+    const recorder = byType(recording, 'RecorderEndpoint')[0]!.id;
+    await page.waitForTimeout(2000);
+    await page.locator('recording-demo #stop').click();
+    await eventually(
+      () => page.locator('recording-demo #play').isEnabled(),
+      (enabled) => enabled,
+      15_000,
+      'the recording saved',
+    );
+
+    await page.locator('recording-demo #play').click();
+    const playing = await eventually(
+      () => panel(page, 'recording-demo'),
+      (s) => {
+        const [player] = byType(s, 'PlayerEndpoint');
+        const [endpoint] = endpoints(s);
+        return !!player && !!endpoint && s.elements.length === 2 && linked(s, player.id, endpoint.id);
+      },
+      20_000,
+      'PlayerEndpoint → WebRtcEndpoint',
+    );
+    expect(playing.elements.map((e) => e.id)).not.toContain(recorder);
     await page.close();
     await noPipelinesLeft(running.app);
   });
