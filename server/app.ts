@@ -15,7 +15,7 @@ import { DemoImages } from './media/demo-images';
 import { MediaRepository } from './media/repository';
 import { SessionRegistry } from './sessions/session-registry';
 import { demoRoutes } from './demo-registry';
-import { AppError } from './errors';
+import { AppError, httpError } from './errors';
 import { healthRoutes } from './http/health';
 import { guardOrigins } from './http/origin-guard';
 import { guardAccess } from './http/access';
@@ -116,19 +116,18 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     await store.close();
   });
 
+  // One shape for every REST error, 4xx and 5xx alike: {error, code, message}.
   app.setErrorHandler((err, request, reply) => {
-    const appError = err instanceof AppError ? err : undefined;
-    const status = appError?.status ?? (err as { statusCode?: number }).statusCode ?? 500;
+    const refusal = httpError(err);
     // A bad request is the client's mistake, not ours: no stack trace at error level.
-    if (!appError && status >= 500) request.log.error({ err }, 'request failed');
-    else if (!appError) request.log.info({ status, message: (err as Error).message }, 'request refused');
-    return reply.code(status).send(
-      appError?.toJSON() ?? {
-        error: 'INTERNAL',
-        code: 5000,
-        message: status < 500 && err instanceof Error ? err.message : 'Internal error',
-      },
-    );
+    if (refusal.status >= 500 && !(err instanceof AppError)) request.log.error({ err }, 'request failed');
+    else if (!(err instanceof AppError))
+      request.log.info({ status: refusal.status, message: refusal.message }, 'request refused');
+    return reply.code(refusal.status).send(refusal.toJSON());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const refusal = new AppError('NOT_FOUND', `there is no ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`);
+    return reply.code(refusal.status).send(refusal.toJSON());
   });
 
   await app.register(fastifyWebsocket, {

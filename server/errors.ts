@@ -16,6 +16,11 @@ export const ErrorCatalogue = {
   HOST_NOT_ALLOWED: { code: 4031, status: 403, message: 'This host name is not served here' },
   ORIGIN_NOT_ALLOWED: { code: 4032, status: 403, message: 'Requests from this origin are not allowed' },
   NOT_FOUND: { code: 4040, status: 404, message: 'Not found' },
+  BAD_REQUEST: { code: 4006, status: 400, message: 'The request is malformed' },
+  METHOD_NOT_ALLOWED: { code: 4050, status: 405, message: 'This method is not allowed here' },
+  TOO_LARGE: { code: 4130, status: 413, message: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { code: 4150, status: 415, message: 'This content type is not accepted here' },
+  RANGE_NOT_SATISFIABLE: { code: 4160, status: 416, message: 'The requested range is not in the file' },
   NOTHING_RECORDED: { code: 4041, status: 404, message: 'There is no recording to play yet; record one first' },
   BAD_URL: { code: 4005, status: 400, message: 'The video URL is not one the player accepts' },
   NOT_STARTED: { code: 4009, status: 409, message: 'There is no session to act on; start one first' },
@@ -34,7 +39,7 @@ export type ErrorReason = keyof typeof ErrorCatalogue;
 export class AppError extends Error {
   readonly reason: ErrorReason;
   readonly code: number;
-  readonly status: number;
+  status: number;
 
   constructor(reason: ErrorReason, detail?: string) {
     const entry = ErrorCatalogue[reason];
@@ -59,6 +64,33 @@ export class AppError extends Error {
 function isMediaServerError(err: unknown): err is Error {
   const e = err as { code?: unknown; data?: { type?: unknown } } | undefined;
   return err instanceof Error && typeof e?.code === 'number' && typeof e.data?.type === 'string';
+}
+
+/** HTTP refusals that Fastify makes itself (schemas, body limits, routes), by status. */
+const HTTP_REFUSALS: Partial<Record<number, ErrorReason>> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  416: 'RANGE_NOT_SATISFIABLE',
+};
+
+/**
+ * Any error an HTTP route ends with, as the one shape every REST error has. A client's
+ * mistake keeps its 4xx status and says what was wrong; only a failure of ours is INTERNAL,
+ * and it says nothing more.
+ */
+export function httpError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const status = (err as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const refusal = new AppError(HTTP_REFUSALS[status] ?? 'BAD_REQUEST', (err as Error).message);
+    // The status Fastify chose stands, even where the catalogue has no entry for it.
+    return Object.assign(refusal, { status });
+  }
+  return asAppError(err);
 }
 
 /** Anything thrown to an AppError; unknown failures become INTERNAL without leaking details. */

@@ -4,6 +4,7 @@
 
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { AppError } from '../errors';
 
 const PageQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
@@ -24,6 +25,12 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: PageQuery; Params: Static<typeof SessionParams> }>(
     '/api/sessions/:id/stats',
     { schema: { querystring: PageQuery, params: SessionParams } },
-    (request) => app.store.listStats(request.params.id, request.query),
+    async (request) => {
+      // A session that never was is not one with no stats yet.
+      if (!(await app.store.getCall(request.params.id))) {
+        throw new AppError('NOT_FOUND', `there is no session ${request.params.id}`);
+      }
+      return app.store.listStats(request.params.id, request.query);
+    },
   );
 }
