@@ -22,6 +22,8 @@ import { guardAccess } from './http/access';
 import { SocketLimits } from './signaling/socket-limits';
 import { staticRoutes } from './http/static';
 import { pipelineRoutes } from './http/pipelines';
+import { iceServerRoutes } from './http/ice-servers';
+import { IceServers } from './ice/ice-servers';
 import { EngineProcess } from './kurento/engine-launcher';
 import { MediaServerPool } from './kurento/pool';
 import { loggerOptions } from './logging';
@@ -36,6 +38,7 @@ declare module 'fastify' {
     store: Store;
     recordings: MediaRepository;
     demoImages: DemoImages;
+    ice: IceServers;
   }
 }
 
@@ -58,6 +61,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   }
   const app = Fastify(options) as unknown as FastifyInstance;
   app.decorate('config', config);
+  // First: a TURN host that does not resolve stops start-up before anything is started.
+  const ice = await IceServers.create(config);
+  app.decorate('ice', ice);
 
   let engine: EngineProcess | undefined;
   let urls = config.kmsUrls;
@@ -102,7 +108,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   const demoImages = new DemoImages(recordings, demoImageDir);
   await demoImages.install();
   app.decorate('demoImages', demoImages);
-  const pool = new MediaServerPool(urls, app.log);
+  const pool = new MediaServerPool(urls, app.log, { turnUrl: () => ice.forMediaServer() });
   const sessions = new SessionRegistry();
   app.decorate('embeddedEngine', engine);
   app.decorate('media', pool);
@@ -178,6 +184,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(historyRoutes);
   await app.register(recordingsRoutes);
   await app.register(pipelineRoutes);
+  await app.register(iceServerRoutes);
   await app.register(staticRoutes);
   await app.register(demoRoutes);
   return app;

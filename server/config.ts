@@ -26,6 +26,16 @@ export const ConfigSchema = Type.Object({
   ENGINE_EXTERNAL_IPV6: Type.Optional(Type.String()),
   ENGINE_STUN: Type.Optional(Type.String({ pattern: '^[^:\\s]+(:\\d+)?$' })),
   ENGINE_TURN_URL: Type.Optional(Type.String()),
+  /** A STUN server for browsers, e.g. stun:stun.example.com:3478. */
+  STUN_URL: Type.Optional(Type.String({ pattern: '^stuns?:[^,\\s]+$' })),
+  /** TURN servers for browsers and media servers (comma-separated), e.g. turn:203.0.113.5:3478?transport=udp. */
+  TURN_URL: Type.Optional(Type.String({ pattern: '^turns?:[^,\\s]+(,turns?:[^,\\s]+)*$' })),
+  /** The secret shared with coturn (static-auth-secret, use-auth-secret) that signs TURN credentials. */
+  TURN_SECRET: Type.Optional(Type.String({ minLength: 8 })),
+  /** How long a TURN credential works; a relayed call cannot outlive its credential. */
+  TURN_TTL_SECONDS: Type.Integer({ default: 86_400, minimum: 60, maximum: 7 * 86_400 }),
+  /** 'relay' makes every browser use TURN only (to check that relaying works). */
+  ICE_TRANSPORT_POLICY: Type.Union([Type.Literal('all'), Type.Literal('relay')], { default: 'all' }),
   MONGODB_URL: Type.Optional(Type.String({ pattern: '^mongodb(\\+srv)?://' })),
   DATA_DIR: Type.String({ default: './data', minLength: 1 }),
   STATS_INTERVAL_SECONDS: Type.Number({ default: 10, minimum: 0.5, maximum: 3600 }),
@@ -62,7 +72,7 @@ export type Config = Readonly<Static<typeof ConfigSchema>> & {
 
 export class ConfigError extends Error {}
 
-const SECRETS = ['TLS_KEY', 'ENGINE_TURN_URL', 'MONGODB_URL', 'API_TOKEN'] as const;
+const SECRETS = ['TLS_KEY', 'ENGINE_TURN_URL', 'TURN_SECRET', 'MONGODB_URL', 'API_TOKEN'] as const;
 const BOOLEAN = new Set(['true', 'false', '1', '0']);
 
 /** Environment strings to typed values, before the schema checks them. */
@@ -110,6 +120,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (value.HTTPS && (value.TLS_CERT === undefined) !== (value.TLS_KEY === undefined)) {
     throw new ConfigError('TLS_CERT and TLS_KEY must be set together (or neither, for a self-signed certificate)');
+  }
+  if ((value.TURN_URL === undefined) !== (value.TURN_SECRET === undefined)) {
+    throw new ConfigError(
+      'TURN_URL and TURN_SECRET must be set together (coturn with use-auth-secret and the same static-auth-secret)',
+    );
+  }
+  if (value.ICE_TRANSPORT_POLICY === 'relay' && !value.TURN_URL) {
+    throw new ConfigError('ICE_TRANSPORT_POLICY=relay needs a TURN server: set TURN_URL and TURN_SECRET');
   }
   if (!isLoopbackHost(value.HOST) && !value.API_TOKEN && !value.ALLOW_ANONYMOUS) {
     throw new ConfigError(

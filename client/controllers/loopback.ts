@@ -59,10 +59,9 @@ export class LoopbackController<Out extends { id: string } = LoopbackClientMessa
     const peer = new PeerSession({
       onIceCandidate: (candidate) => void signaling.send({ id: 'onIceCandidate', candidate: candidateToWire(candidate) }),
       onRemoteStream: (stream) => this.set({ remoteStream: stream }),
-      onConnectionState: (connection) => {
-        this.set({ connection, ...(connection === 'connected' ? { state: 'connected' as const } : {}) });
-        if (connection === 'failed') this.fail('The media connection failed (ICE could not connect)');
-      },
+      onConnectionState: (connection) =>
+        this.set({ connection, ...(connection === 'connected' ? { state: 'connected' as const } : {}) }),
+      onFailed: (reason) => this.fail(reason),
     });
     this.peer = peer;
     signaling.on('message', (message) => void this.onMessage(message));

@@ -2,6 +2,7 @@
 // and trickle ICE. Plain RTCPeerConnection: the flow is the same one kurento-utils'
 // WebRtcPeer wraps, written out so a learner can read it in one place.
 
+import { fetchIceConfig, turnErrorText } from './ice-config';
 import { StatsSampler, type StatsSample } from './stats';
 
 /** How many one-second stats samples a page keeps: the chart's last minute. */
@@ -11,7 +12,11 @@ export interface PeerCallbacks {
   onIceCandidate(candidate: RTCIceCandidateInit): void;
   onRemoteStream(stream: MediaStream): void;
   onConnectionState?(state: RTCPeerConnectionState): void;
+  /** The media connection cannot work; `reason` says why in words. */
+  onFailed?(reason: string): void;
 }
+
+const FAILED = 'The media connection failed (ICE could not connect)';
 
 export class PeerSession {
   readonly pc: RTCPeerConnection;
@@ -20,16 +25,47 @@ export class PeerSession {
   private haveAnswer = false;
   private sampler: StatsSampler | undefined;
 
-  constructor(callbacks: PeerCallbacks, iceServers: RTCIceServer[] = []) {
-    this.pc = new RTCPeerConnection({ iceServers });
+  /** The server's ICE configuration, in place before the first offer gathers candidates. */
+  private readonly configured: Promise<void>;
+  private gathered = 0;
+  private readonly turnErrors = new Set<string>();
+  private failed = false;
+
+  constructor(private readonly callbacks: PeerCallbacks) {
+    this.pc = new RTCPeerConnection();
+    // NOTE: setConfiguration may change the ICE servers until the first setLocalDescription,
+    // so the constructor stays synchronous and the offers wait for this.
+    this.configured = fetchIceConfig().then((config) => this.pc.setConfiguration(config));
     this.pc.addEventListener('icecandidate', (e) => {
-      if (e.candidate) callbacks.onIceCandidate(e.candidate.toJSON());
+      if (!e.candidate) return;
+      this.gathered++;
+      callbacks.onIceCandidate(e.candidate.toJSON());
+    });
+    this.pc.addEventListener('icecandidateerror', (e) => {
+      const error = e as RTCPeerConnectionIceErrorEvent;
+      if (error.url?.startsWith('turn')) this.turnErrors.add(turnErrorText(error.errorCode, error.errorText));
+    });
+    // Relaying only, a page with no relay candidate can never connect: say so now, and why,
+    // rather than after ICE's timeout.
+    this.pc.addEventListener('icegatheringstatechange', () => {
+      if (this.pc.iceGatheringState !== 'complete' || this.gathered > 0) return;
+      if (this.pc.getConfiguration().iceTransportPolicy === 'relay') this.fail('no TURN relay could be set up');
     });
     this.pc.addEventListener('track', (e) => {
       const stream = e.streams[0] ?? new MediaStream([e.track]);
       callbacks.onRemoteStream(stream);
     });
-    this.pc.addEventListener('connectionstatechange', () => callbacks.onConnectionState?.(this.pc.connectionState));
+    this.pc.addEventListener('connectionstatechange', () => {
+      callbacks.onConnectionState?.(this.pc.connectionState);
+      if (this.pc.connectionState === 'failed') this.fail();
+    });
+  }
+
+  private fail(why?: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    const reasons = [...(why ? [why] : []), ...this.turnErrors];
+    this.callbacks.onFailed?.(reasons.length ? `${FAILED}: ${reasons.join('; ')}` : FAILED);
   }
 
   /** Opens the camera and microphone and makes the offer to send to the server. */
@@ -38,6 +74,7 @@ export class PeerSession {
   ): Promise<string> {
     this.localStream = await navigator.mediaDevices.getUserMedia(constraints);
     for (const track of this.localStream.getTracks()) this.pc.addTrack(track, this.localStream);
+    await this.configured;
     const offer = await this.pc.createOffer();
     await this.pc.setLocalDescription(offer);
     return offer.sdp ?? '';
@@ -47,6 +84,7 @@ export class PeerSession {
   async offerToReceive(): Promise<string> {
     this.pc.addTransceiver('audio', { direction: 'recvonly' });
     this.pc.addTransceiver('video', { direction: 'recvonly' });
+    await this.configured;
     const offer = await this.pc.createOffer();
     await this.pc.setLocalDescription(offer);
     return offer.sdp ?? '';

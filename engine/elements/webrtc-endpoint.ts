@@ -292,9 +292,19 @@ export class WebRtcEndpoint extends SdpEndpoint {
     const servers: RTCIceServer[] = [];
     if (this.stunServerAddress) servers.push({ urls: `stun:${this.stunServerAddress}:${this.stunServerPort}` });
     if (this.turnUrl) {
-      // KMS form: user:password@address:port[?transport=udp|tcp]
-      const m = /^([^:@]+):([^@]+)@(.+)$/.exec(this.turnUrl);
-      if (m) servers.push({ urls: `turn:${m[3]}`, username: m[1], credential: m[2] });
+      // KMS's form and KMS's reading of it (kmswebrtcsession.c): the user runs to the last
+      // ':' before the password, so coturn's REST names ("expiry:who") pass whole; the
+      // address is an IPv4 address.
+      const m = /^(.+):(.+)@([0-9.]+):([0-9]+)(?:\?transport=(udp|tcp|tls))?$/.exec(this.turnUrl);
+      if (m) {
+        const transport = m[5] ? `?transport=${m[5]}` : '';
+        servers.push({ urls: `turn:${m[3]}:${m[4]}${transport}`, username: m[1], credential: m[2] });
+      } else {
+        this.raiseError(
+          'ICE_ERROR',
+          "turnUrl not allowed. It must have this format: 'user:password@address:port(?transport=[udp|tcp|tls])'",
+        );
+      }
     }
     return servers;
   }

@@ -50,6 +50,7 @@ interface RawWebRtc extends RawElement {
   addIceCandidate(candidate: unknown, cb: Callback<void>): void;
   disconnect(sink: RawObject, cb: Callback<void>): void;
   getStats(mediaType: string, cb: Callback<Record<string, KmsStats>>): void;
+  setTurnUrl(turnUrl: string, cb: Callback<void>): void;
 }
 
 interface RawUriEndpoint extends RawElement {
@@ -190,6 +191,11 @@ export class WebRtcEndpoint extends MediaElementHandle {
 
   gatherCandidates(): Promise<void> {
     return call((cb) => this.raw.gatherCandidates(cb));
+  }
+
+  /** The TURN server this endpoint relays through, in KMS's `user:password@address:port` form. */
+  setTurnUrl(turnUrl: string): Promise<void> {
+    return call((cb) => this.raw.setTurnUrl(turnUrl, cb));
   }
 
   addIceCandidate(candidate: IceCandidate): Promise<void> {

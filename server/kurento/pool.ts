@@ -23,6 +23,11 @@ export interface Placement {
   done(): void;
 }
 
+export interface PoolOptions {
+  /** A fresh TURN credential for each new WebRtcEndpoint, in KMS's `turnUrl` form. */
+  turnUrl?: () => string | undefined;
+}
+
 export class MediaServerPool {
   readonly members: MediaServerConnection[];
   /** Every pipeline placed and not yet given back, oldest first. */
@@ -31,6 +36,7 @@ export class MediaServerPool {
   constructor(
     urls: readonly string[],
     private readonly log: Logger,
+    readonly options: PoolOptions = {},
   ) {
     this.members = urls.map((url) => new MediaServerConnection(url, log));
   }

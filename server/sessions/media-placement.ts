@@ -25,6 +25,7 @@ export class OwnedPipeline implements WatchablePipeline {
   private constructor(
     placement: Placement,
     private readonly onLost: () => void,
+    private readonly turnUrl: (() => string | undefined) | undefined,
   ) {
     this.placement = placement;
     placement.server.on('objectsLost', onLost);
@@ -36,7 +37,7 @@ export class OwnedPipeline implements WatchablePipeline {
    */
   static async create(pool: MediaServerPool, label: string, onLost: () => void): Promise<OwnedPipeline> {
     try {
-      return new OwnedPipeline(await pool.place(label), onLost);
+      return new OwnedPipeline(await pool.place(label), onLost, pool.options.turnUrl);
     } catch (err) {
       if (err instanceof NoMediaServerError) throw new AppError('MEDIA_SERVER_UNAVAILABLE');
       throw new AppError('MEDIA_SERVER_ERROR', (err as Error).message);
@@ -62,8 +63,15 @@ export class OwnedPipeline implements WatchablePipeline {
     return () => this.releaseListeners.delete(listener);
   }
 
+  /** A WebRtcEndpoint that relays through the app's TURN server, when there is one. */
   createWebRtcEndpoint(): Promise<WebRtcEndpoint> {
-    return this.build((p) => p.createWebRtcEndpoint());
+    const turnUrl = this.turnUrl;
+    return this.build(async (p) => {
+      const endpoint = await p.createWebRtcEndpoint();
+      const url = turnUrl?.();
+      if (url) await endpoint.setTurnUrl(url);
+      return endpoint;
+    });
   }
 
   createRecorderEndpoint(uri: string, mediaProfile: string): Promise<RecorderEndpoint> {

@@ -4,11 +4,11 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports --
    driven through kurento-client untyped, as an application would */
-import { spawn, type ChildProcess } from 'node:child_process';
 import pino from 'pino';
 import type { Browser } from 'playwright-core';
 import { EngineProcess } from '../../server/kurento/engine-launcher';
-import { eventually, freePort } from '../helpers/app';
+import { eventually } from '../helpers/app';
+import { Coturn } from '../helpers/coturn';
 import { launchChromium } from '../helpers/browser';
 import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
 
@@ -19,50 +19,16 @@ const PASSWORD = 'relay-secret';
 const call = <T>(obj: any, method: string, ...args: unknown[]): Promise<T> =>
   new Promise<T>((resolve, reject) => obj[method](...args, (err: unknown, v: T) => (err ? reject(err) : resolve(v))));
 
-async function startCoturn(port: number): Promise<ChildProcess> {
-  const relayFrom = await freePort();
-  const child = spawn(
-    'turnserver',
-    [
-      '-n',
-      '--listening-ip=127.0.0.1',
-      '--relay-ip=127.0.0.1',
-      `--listening-port=${port}`,
-      `--min-port=${relayFrom}`,
-      `--max-port=${relayFrom + 50}`,
-      `--user=${USER}:${PASSWORD}`,
-      '--realm=stage.test',
-      '--lt-cred-mech',
-      '--no-cli',
-      '--no-tls',
-      '--no-dtls',
-      '--allow-loopback-peers',
-      '--log-file=stdout',
-      '--simple-log',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let log = '';
-  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
-  await eventually(
-    () => log,
-    (l) => /listener opened|Total General servers/i.test(l) || child.exitCode !== null,
-  );
-  if (child.exitCode !== null) throw new Error(`coturn did not start: ${log}`);
-  return child;
-}
-
 describe('TURN relay through coturn', () => {
-  let coturn: ChildProcess | undefined;
+  let coturn: Coturn | undefined;
   let engine: EngineProcess | undefined;
   let client: any;
   let browser: Browser;
   let pages: PeerPageServer;
-  let turnPort: number;
 
   beforeAll(async () => {
-    turnPort = await freePort();
-    coturn = await startCoturn(turnPort);
+    coturn = await Coturn.start({ user: USER, password: PASSWORD });
+    const turnPort = coturn.port;
     engine = await EngineProcess.start(pino({ level: 'warn' }), {
       logLevel: 'warn',
       env: { ENGINE_TURN_URL: `${USER}:${PASSWORD}@127.0.0.1:${turnPort}` },
@@ -79,11 +45,7 @@ describe('TURN relay through coturn', () => {
     await pages?.close();
     client?.close();
     await engine?.stop();
-    if (coturn && coturn.exitCode === null) {
-      const exited = new Promise((r) => coturn!.once('exit', r));
-      coturn.kill('SIGTERM');
-      await exited;
-    }
+    await coturn?.stop();
   });
 
   test('the engine gathers a relay candidate and a relay-only browser gets its camera back', async () => {
@@ -94,7 +56,7 @@ describe('TURN relay through coturn', () => {
       const peer = await BrowserPeer.open(browser, pages, {
         send: true,
         rtc: {
-          iceServers: [{ urls: `turn:127.0.0.1:${turnPort}?transport=udp`, username: USER, credential: PASSWORD }],
+          iceServers: [{ urls: `turn:127.0.0.1:${coturn!.port}?transport=udp`, username: USER, credential: PASSWORD }],
           iceTransportPolicy: 'relay',
         },
       });

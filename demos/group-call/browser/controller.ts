@@ -128,6 +128,8 @@ export class GroupCallController implements ReactiveController {
       onRemoteStream: (stream) => {
         if (name !== this.name) this.setTile(name, stream);
       },
+      // Without its own connection the page is not in the call; one other's failing is news.
+      onFailed: (reason) => (name === this.name ? this.fail(reason) : this.set({ error: `${name}: ${reason}` })),
     });
     this.peers.set(name, peer);
     return peer;

@@ -66,9 +66,7 @@ export class One2ManyController implements ReactiveController {
           candidate: candidateToWire(c),
         }),
       onRemoteStream: (remoteStream) => this.set({ remoteStream }),
-      onConnectionState: (s) => {
-        if (s === 'failed') this.fail('The media connection failed (ICE could not connect)');
-      },
+      onFailed: (reason) => this.fail(reason),
     });
     try {
       const sdpOffer = role === 'presenter' ? await this.peer.offerWithCamera() : await this.peer.offerToReceive();

@@ -119,9 +119,7 @@ export class One2OneController implements ReactiveController {
           candidate: candidateToWire(c),
         }),
       onRemoteStream: (remoteStream) => this.set({ remoteStream }),
-      onConnectionState: (s) => {
-        if (s === 'failed') this.fail('The media connection failed (ICE could not connect)');
-      },
+      onFailed: (reason) => this.fail(reason),
     });
     return this.peer;
   }

@@ -55,7 +55,7 @@ export class RecordingController implements ReactiveController {
     const peer = new PeerSession({
       onIceCandidate: (candidate) => void signaling.send({ id: 'onIceCandidate', candidate: candidateToWire(candidate) }),
       onRemoteStream: (stream) => this.set({ remoteStream: stream }),
-      onConnectionState: (c) => c === 'failed' && this.fail('The media connection failed (ICE could not connect)'),
+      onFailed: (reason) => this.fail(reason),
     });
     this.peer = peer;
     return peer;
