@@ -20,9 +20,11 @@ import { healthRoutes } from './http/health';
 import { guardOrigins } from './http/origin-guard';
 import { guardAccess } from './http/access';
 import { SocketLimits } from './signaling/socket-limits';
+import { SignalingCounters } from './signaling/signaling-counters';
 import { staticRoutes } from './http/static';
 import { pipelineRoutes } from './http/pipelines';
 import { iceServerRoutes } from './http/ice-servers';
+import { metricsRoutes } from './http/metrics';
 import { IceServers } from './ice/ice-servers';
 import { EngineProcess } from './kurento/engine-launcher';
 import { MediaServerPool } from './kurento/pool';
@@ -39,6 +41,7 @@ declare module 'fastify' {
     recordings: MediaRepository;
     demoImages: DemoImages;
     ice: IceServers;
+    signaling: SignalingCounters;
   }
 }
 
@@ -64,6 +67,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   // First: a TURN host that does not resolve stops start-up before anything is started.
   const ice = await IceServers.create(config);
   app.decorate('ice', ice);
+  app.decorate('signaling', new SignalingCounters());
 
   let engine: EngineProcess | undefined;
   let urls = config.kmsUrls;
@@ -185,6 +189,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(recordingsRoutes);
   await app.register(pipelineRoutes);
   await app.register(iceServerRoutes);
+  await app.register(metricsRoutes);
   await app.register(staticRoutes);
   await app.register(demoRoutes);
   return app;

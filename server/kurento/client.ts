@@ -83,6 +83,18 @@ export type KmsStats = Record<string, unknown> & { type?: string };
 interface RawServerManager extends RawObject {
   getPipelines(cb: Callback<RawObject[]>): void;
   getInfo(cb: Callback<{ version: string }>): void;
+  getCpuCount(cb: Callback<number>): void;
+  getUsedCpu(interval: number, cb: Callback<number>): void;
+  getUsedMemory(cb: Callback<number>): void;
+}
+
+/** What a media server says it uses (ServerManager), on KMS as on the engine. */
+export interface ServerResources {
+  cpuCount: number;
+  /** CPU in use over the sampling interval, percent. */
+  usedCpuPercent: number;
+  /** Resident memory, bytes (KMS answers KiB). */
+  usedMemoryBytes: number;
 }
 
 interface Reconnector extends EventEmitter {
@@ -510,6 +522,17 @@ export class MediaServerConnection extends EventEmitter<MediaServerConnectionEve
     const raw = await call<RawObject>((cb) => this.client.create('MediaPipeline', cb));
     this.heldObjects = true;
     return new Pipeline(raw as RawPipeline);
+  }
+
+  /** CPU and memory as the media server reports them; `intervalMs` is KMS's CPU sampling time. */
+  async resources(intervalMs = 500): Promise<ServerResources> {
+    const manager = await call<RawServerManager>((cb) => this.client.getServerManager(cb));
+    const [cpuCount, usedCpuPercent, usedMemoryKb] = await Promise.all([
+      call<number>((cb) => manager.getCpuCount(cb)),
+      call<number>((cb) => manager.getUsedCpu(intervalMs, cb)),
+      call<number>((cb) => manager.getUsedMemory(cb)),
+    ]);
+    return { cpuCount, usedCpuPercent, usedMemoryBytes: usedMemoryKb * 1024 };
   }
 
   /** The ids of every pipeline on the media server (ours and others'). */

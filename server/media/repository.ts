@@ -46,6 +46,8 @@ export interface RecordingView extends RecordingRecord {
 export class MediaRepository {
   readonly dir: string;
   private readonly serverDir: string;
+  /** Recordings stored since start, with their bytes and seconds, for the metrics. */
+  readonly written = { recordings: 0, bytes: 0, seconds: 0 };
 
   constructor(
     dir: string,
@@ -123,6 +125,9 @@ export class MediaRepository {
       ...(hasThumbnail ? { thumbnail } : {}),
     };
     await this.store.addRecording(record);
+    this.written.recordings++;
+    this.written.bytes += size;
+    this.written.seconds += (durationMs ?? 0) / 1000;
     this.log.info({ recording: record.id, durationMs, size }, 'recording stored');
     return record;
   }

@@ -19,8 +19,8 @@ export function socketSessionDemo<T extends SchemaTable, Out extends { id: strin
   const codec = new MessageCodec(messages);
   const demo = path.slice(1);
   app.get(path, { websocket: true }, (socket, request) => {
-    const log = request.log.child({ demo });
-    const connection = new SignalingConnection<T, Out>(socket, codec, log, app.config.MAX_PENDING_MESSAGES);
+    const connection = SignalingConnection.accept<T, Out>(app, demo, socket, request, codec);
+    const log = connection.log;
     const session = create((m) => connection.send(m), log, connection.pipelines);
     app.sessions.add(session);
     connection.listen({

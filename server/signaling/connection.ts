@@ -3,12 +3,14 @@
 // message rate, and calls the demo's handler one message at a time, in arrival order. The
 // platform's own messages (`watchPipeline`) are answered here, beside every demo's.
 
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from '../logging';
 import type { WebSocket } from 'ws';
 import { AppError, asAppError } from '../errors';
 import { MessageCodec, type MessageOf, type SchemaTable } from './codec';
 import { PipelineFeed } from './pipeline-feed';
 import { PipelineClientMessages } from './pipeline-messages';
+import type { DemoCounters } from './signaling-counters';
 
 const platformCodec = new MessageCodec(PipelineClientMessages);
 
@@ -41,7 +43,7 @@ export interface ConnectionHandlers<In> {
 export class SignalingConnection<T extends SchemaTable, Out extends { id: string }> {
   private readonly socket: WebSocket;
   private readonly codec: MessageCodec<T>;
-  private readonly log: Logger;
+  readonly log: Logger;
   private tokens = BURST;
   private lastRefill = Date.now();
   private refused = 0;
@@ -50,16 +52,33 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
   private missedPongs = 0;
   private pending = 0;
   private readonly maxPending: number;
+  private readonly counters: DemoCounters | undefined;
   private pinger: NodeJS.Timeout | undefined;
   /** The pipelines this socket's sessions are in, sent to a page that asks to watch them. */
   readonly pipelines = new PipelineFeed((message) => this.sendRaw(message));
 
-  /** `maxPending`: messages that may wait behind the one being handled (MAX_PENDING_MESSAGES). */
-  constructor(socket: WebSocket, codec: MessageCodec<T>, log: Logger, maxPending: number) {
+  /**
+   * `maxPending`: messages that may wait behind the one being handled (MAX_PENDING_MESSAGES);
+   * `counters`: where the messages and errors are counted for the metrics.
+   */
+  constructor(socket: WebSocket, codec: MessageCodec<T>, log: Logger, maxPending: number, counters?: DemoCounters) {
     this.socket = socket;
     this.codec = codec;
     this.log = log;
     this.maxPending = maxPending;
+    this.counters = counters;
+  }
+
+  /** A demo's socket as the app opens it: its log, its limits, its counters. */
+  static accept<T extends SchemaTable, Out extends { id: string }>(
+    app: FastifyInstance,
+    demo: string,
+    socket: WebSocket,
+    request: FastifyRequest,
+    codec: MessageCodec<T>,
+  ): SignalingConnection<T, Out> {
+    const log = request.log.child({ demo });
+    return new SignalingConnection<T, Out>(socket, codec, log, app.config.MAX_PENDING_MESSAGES, app.signaling.for(demo));
   }
 
   /** Starts reading; the handlers see only valid messages, in order. */
@@ -81,6 +100,7 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
         return;
       }
       this.log.debug({ msg: (message as { id: string }).id }, 'signaling message');
+      this.counters?.message();
       // NOTE: the rate limit bounds how fast messages come, this bounds how many wait: a
       // client whose requests are slow (a media server under load) cannot pile up work.
       // `pending` counts the message being handled too: it is not one of those waiting.
@@ -143,6 +163,7 @@ export class SignalingConnection<T extends SchemaTable, Out extends { id: string
   }
 
   sendError(error: AppError): void {
+    this.counters?.error(error.reason);
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
     this.socket.send(JSON.stringify(error.toMessage()));
   }

@@ -18,13 +18,14 @@ async function routes(app: FastifyInstance): Promise<void> {
   const history = new History(app.store, app.log);
 
   app.get('/groupcall', { websocket: true }, (socket, request) => {
-    const log = request.log.child({ demo: 'groupcall' });
-    const connection = new SignalingConnection<typeof GroupCallClientMessages, GroupCallServerMessage>(
+    const connection = SignalingConnection.accept<typeof GroupCallClientMessages, GroupCallServerMessage>(
+      app,
+      'groupcall',
       socket,
+      request,
       codec,
-      log,
-      app.config.MAX_PENDING_MESSAGES,
     );
+    const log = connection.log;
     let membership: { room: GroupRoom; participant: Participant } | undefined;
 
     const leave = async (): Promise<void> => {

@@ -15,13 +15,14 @@ const codec = new MessageCodec(HelloWorldClientMessages);
 
 async function routes(app: FastifyInstance): Promise<void> {
   app.get('/helloworld', { websocket: true }, (socket, request) => {
-    const log = request.log.child({ demo: 'helloworld' });
-    const connection = new SignalingConnection<typeof HelloWorldClientMessages, HelloWorldServerMessage>(
+    const connection = SignalingConnection.accept<typeof HelloWorldClientMessages, HelloWorldServerMessage>(
+      app,
+      'helloworld',
       socket,
+      request,
       codec,
-      log,
-      app.config.MAX_PENDING_MESSAGES,
     );
+    const log = connection.log;
     let session: HelloWorldSession | undefined;
 
     const end = async (reason: string): Promise<void> => {

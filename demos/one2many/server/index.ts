@@ -23,13 +23,14 @@ async function routes(app: FastifyInstance): Promise<void> {
   };
 
   app.get('/one2many', { websocket: true }, (socket, request) => {
-    const log = request.log.child({ demo: 'one2many' });
-    const connection = new SignalingConnection<typeof One2ManyClientMessages, One2ManyServerMessage>(
+    const connection = SignalingConnection.accept<typeof One2ManyClientMessages, One2ManyServerMessage>(
+      app,
+      'one2many',
       socket,
+      request,
       codec,
-      log,
-      app.config.MAX_PENDING_MESSAGES,
     );
+    const log = connection.log;
     const member: Member = {
       candidates: new CandidateQueue(),
       pipelines: connection.pipelines,

@@ -147,13 +147,14 @@ async function routes(app: FastifyInstance): Promise<void> {
   };
 
   app.get('/one2one', { websocket: true }, (socket, request) => {
-    const log = request.log.child({ demo: 'one2one' });
-    const connection = new SignalingConnection<typeof One2OneClientMessages, One2OneServerMessage>(
+    const connection = SignalingConnection.accept<typeof One2OneClientMessages, One2OneServerMessage>(
+      app,
+      'one2one',
       socket,
+      request,
       codec,
-      log,
-      app.config.MAX_PENDING_MESSAGES,
     );
+    const log = connection.log;
     const user = new User((m) => connection.send(m), connection.pipelines);
 
     connection.listen({
