@@ -26,6 +26,16 @@ export const ConfigSchema = Type.Object({
   ENGINE_EXTERNAL_IPV6: Type.Optional(Type.String()),
   ENGINE_STUN: Type.Optional(Type.String({ pattern: '^[^:\\s]+(:\\d+)?$' })),
   ENGINE_TURN_URL: Type.Optional(Type.String()),
+  // A real KMS's own settings, named as the kurento/kurento-media-server image names them:
+  // `npm run kms-config` writes them into kms-config/, which the compose file mounts.
+  /** KMS's UDP port range for media (BaseRtpEndpoint minPort/maxPort). */
+  KMS_MIN_PORT: Type.Integer({ default: 40000, minimum: 1024, maximum: 65535 }),
+  KMS_MAX_PORT: Type.Integer({ default: 40999, minimum: 1024, maximum: 65535 }),
+  /** The public addresses KMS announces in place of its own (WebRtcEndpoint externalIPv4/IPv6). */
+  KMS_EXTERNAL_IPV4: Type.Optional(Type.String({ format: 'ipv4' })),
+  KMS_EXTERNAL_IPV6: Type.Optional(Type.String()),
+  /** The network interfaces KMS gathers candidates on, by name (WebRtcEndpoint networkInterfaces). */
+  KMS_NETWORK_INTERFACES: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]+(,[A-Za-z0-9_.:-]+)*$' })),
   /** A STUN server for browsers, e.g. stun:stun.example.com:3478. */
   STUN_URL: Type.Optional(Type.String({ pattern: '^stuns?:[^,\\s]+$' })),
   /** TURN servers for browsers and media servers (comma-separated), e.g. turn:203.0.113.5:3478?transport=udp. */
@@ -120,6 +130,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (value.HTTPS && (value.TLS_CERT === undefined) !== (value.TLS_KEY === undefined)) {
     throw new ConfigError('TLS_CERT and TLS_KEY must be set together (or neither, for a self-signed certificate)');
+  }
+  if (value.KMS_MIN_PORT >= value.KMS_MAX_PORT) {
+    throw new ConfigError('KMS_MIN_PORT must be lower than KMS_MAX_PORT');
+  }
+  if (value.KMS_EXTERNAL_IPV4 && !IPV4.test(value.KMS_EXTERNAL_IPV4)) {
+    throw new ConfigError(`KMS_EXTERNAL_IPV4: must be an IPv4 address (got "${value.KMS_EXTERNAL_IPV4}")`);
+  }
+  if (value.KMS_EXTERNAL_IPV6 && !isIPv6(value.KMS_EXTERNAL_IPV6)) {
+    throw new ConfigError(`KMS_EXTERNAL_IPV6: must be an IPv6 address (got "${value.KMS_EXTERNAL_IPV6}")`);
   }
   if ((value.TURN_URL === undefined) !== (value.TURN_SECRET === undefined)) {
     throw new ConfigError(
