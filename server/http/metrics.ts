@@ -45,42 +45,24 @@ export function createMetrics(app: FastifyInstance): { contentType: string; scra
     },
   });
 
-  const pipelines = new Gauge({
-    name: 'stage_pipelines',
-    help: 'Media pipelines this application holds, by media server',
-    labelNames: ['media_server'],
-    registers,
-  });
-  const endpoints = new Gauge({
-    name: 'stage_endpoints',
-    help: 'Endpoints (WebRTC, recorder, player…) in this application’s pipelines, by media server',
-    labelNames: ['media_server'],
-    registers,
-  });
-  const up = new Gauge({
-    name: 'stage_media_server_up',
-    help: '1 when the media server is connected and ready, else 0',
-    labelNames: ['media_server'],
-    registers,
-  });
-  const cpu = new Gauge({
-    name: 'stage_media_server_cpu_percent',
-    help: 'CPU the media server reports in use (ServerManager.getUsedCpu), percent',
-    labelNames: ['media_server'],
-    registers,
-  });
-  const cpus = new Gauge({
-    name: 'stage_media_server_cpu_count',
-    help: 'CPUs the media server reports (ServerManager.getCpuCount)',
-    labelNames: ['media_server'],
-    registers,
-  });
-  const memory = new Gauge({
-    name: 'stage_media_server_memory_bytes',
-    help: 'Memory the media server reports in use (ServerManager.getUsedMemory), bytes',
-    labelNames: ['media_server'],
-    registers,
-  });
+  /** A gauge per media server, set by readMediaServers below. */
+  const serverGauge = (name: string, help: string): Gauge<'media_server'> =>
+    new Gauge({ name, help, labelNames: ['media_server'], registers });
+  const pipelines = serverGauge('stage_pipelines', 'Media pipelines this application holds, by media server');
+  const endpoints = serverGauge(
+    'stage_endpoints',
+    'Endpoints (WebRTC, recorder, player…) in this application’s pipelines, by media server',
+  );
+  const up = serverGauge('stage_media_server_up', '1 when the media server is connected and ready, else 0');
+  const cpu = serverGauge(
+    'stage_media_server_cpu_percent',
+    'CPU the media server reports in use (ServerManager.getUsedCpu), percent',
+  );
+  const cpus = serverGauge('stage_media_server_cpu_count', 'CPUs the media server reports (ServerManager.getCpuCount)');
+  const memory = serverGauge(
+    'stage_media_server_memory_bytes',
+    'Memory the media server reports in use (ServerManager.getUsedMemory), bytes',
+  );
 
   /** Read once per scrape, for all the media-server gauges together. */
   async function readMediaServers(): Promise<void> {
