@@ -36,6 +36,8 @@ export class PeerSession {
     // NOTE: setConfiguration may change the ICE servers until the first setLocalDescription,
     // so the constructor stays synchronous and the offers wait for this.
     this.configured = fetchIceConfig().then((config) => this.pc.setConfiguration(config));
+    // The offer that awaits it reports a failure; a peer closed before its offer drops it.
+    this.configured.catch(() => undefined);
     this.pc.addEventListener('icecandidate', (e) => {
       if (!e.candidate) return;
       this.gathered++;
