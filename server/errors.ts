@@ -39,15 +39,16 @@ export type ErrorReason = keyof typeof ErrorCatalogue;
 export class AppError extends Error {
   readonly reason: ErrorReason;
   readonly code: number;
-  status: number;
+  readonly status: number;
 
-  constructor(reason: ErrorReason, detail?: string) {
+  /** `status`: an HTTP status other than the catalogue's (Fastify's own refusals keep theirs). */
+  constructor(reason: ErrorReason, detail?: string, status?: number) {
     const entry = ErrorCatalogue[reason];
     super(detail ? `${entry.message}: ${detail}` : entry.message);
     this.name = 'AppError';
     this.reason = reason;
     this.code = entry.code;
-    this.status = entry.status;
+    this.status = status ?? entry.status;
   }
 
   /** The signaling form: the tutorials' `{id: 'error', message}` plus code and reason. */
@@ -86,9 +87,8 @@ export function httpError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const status = (err as { statusCode?: unknown }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    const refusal = new AppError(HTTP_REFUSALS[status] ?? 'BAD_REQUEST', (err as Error).message);
     // The status Fastify chose stands, even where the catalogue has no entry for it.
-    return Object.assign(refusal, { status });
+    return new AppError(HTTP_REFUSALS[status] ?? 'BAD_REQUEST', (err as Error).message, status);
   }
   return asAppError(err);
 }

@@ -8,7 +8,6 @@
 
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { maskUrl } from '../config';
 
 /** How long one media server may take to answer a scrape's questions. */
 const MEDIA_SERVER_TIMEOUT_MS = 2000;
@@ -69,7 +68,8 @@ export function createMetrics(app: FastifyInstance): { contentType: string; scra
     for (const gauge of [pipelines, endpoints, up, cpu, cpus, memory]) gauge.reset();
     await Promise.all(
       app.media.members.map(async (server) => {
-        const media_server = maskUrl(server.url);
+        // Already masked: a connection's url never carries its credentials.
+        const media_server = server.url;
         const placed = [...app.media.placements].filter((p) => p.server === server);
         pipelines.set({ media_server }, placed.length);
         up.set({ media_server }, server.ready ? 1 : 0);
