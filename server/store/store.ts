@@ -4,7 +4,8 @@
 // empty at start-up, and calls a previous run left open are closed as `disconnected`.
 
 export type CallKind = 'one2one' | 'one2many' | 'groupcall';
-export type EndReason = 'hang-up' | 'rejected' | 'busy' | 'disconnected' | 'error';
+/** Why a call ended; 'media-server-lost': the media server holding it died or restarted. */
+export type EndReason = 'hang-up' | 'rejected' | 'busy' | 'disconnected' | 'error' | 'media-server-lost';
 
 export interface CallRecord {
   id: string;

@@ -178,7 +178,10 @@ export class GroupRoom implements DemoSession {
     this.stopRecorders.forEach((stop) => stop());
     this.stopRecorders.clear();
     void this.recordId.then((id) =>
-      this.history.callEnded(id, reason === 'empty' ? 'hang-up' : reason === 'media server lost' ? 'error' : 'disconnected'),
+      this.history.callEnded(
+        id,
+        reason === 'empty' ? 'hang-up' : reason === 'media server lost' ? 'media-server-lost' : 'disconnected',
+      ),
     );
     await Promise.all([...this.participants.values()].map((p) => p.releaseAll()));
     this.participants.clear();

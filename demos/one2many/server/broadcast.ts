@@ -52,7 +52,7 @@ export class Broadcast implements DemoSession {
     this.recordId = await this.history.callStarted('one2many', ['presenter'], this.room);
     const pipeline = await OwnedPipeline.create(pool, `one2many room ${this.room}`, () => {
       this.presenter.send(new AppError('MEDIA_SERVER_LOST').toMessage());
-      void this.end('error');
+      void this.end('media-server-lost');
     });
     this.pipeline = pipeline;
     if (this.ended) return pipeline.release();

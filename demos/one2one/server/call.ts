@@ -24,7 +24,7 @@ export interface Party {
   send(message: One2OneServerMessage): void;
 }
 
-export type EndReason = 'hang-up' | 'disconnected' | 'error' | 'shutdown';
+export type EndReason = 'hang-up' | 'disconnected' | 'error' | 'media-server-lost' | 'shutdown';
 
 export class One2OneCall implements DemoSession {
   readonly demo = 'one2one';
@@ -66,7 +66,7 @@ export class One2OneCall implements DemoSession {
       const lost = new AppError('MEDIA_SERVER_LOST').toMessage();
       this.caller.send(lost);
       this.callee.send(lost);
-      void this.end('error');
+      void this.end('media-server-lost');
     });
     this.pipeline = pipeline;
     if (this.ended) return pipeline.release();
