@@ -60,12 +60,18 @@ const inner = (page: Page, selector: string) => page.locator(`one2many-demo >> $
     await viewer.goto(`http://${host.localAddress}:${port}/one2many.html`);
     await inner(viewer, '#room').fill('far');
     await inner(viewer, '#viewer').click();
-    await eventually(
-      async () => (await decodedFrames(viewer, demoPeer, 'one2many-demo')).remote ?? 0,
-      (n) => n > 10,
-      30_000,
-      'frames decoded by the viewer on the other host',
-    );
+    // With the frames, what the page shows and where its ICE stands: a failure says which.
+    const viewing = async () => ({
+      frames: (await decodedFrames(viewer, demoPeer, 'one2many-demo')).remote ?? 0,
+      ...(await viewer.evaluate(() => {
+        const demo = document.querySelector('one2many-demo') as unknown as {
+          call: { state: string; error: string; peer?: { pc: RTCPeerConnection } };
+        };
+        const pc = demo.call.peer?.pc;
+        return { state: demo.call.state, error: demo.call.error, ice: pc?.iceConnectionState, gathering: pc?.iceGatheringState };
+      })),
+    });
+    await eventually(viewing, (v) => v.frames > 10, 30_000, 'frames decoded by the viewer on the other host');
     const offered = await viewer.evaluate(() => (window as unknown as { offered: string[] }).offered);
     // Its own address never went out: host candidates, if any, carry only mDNS names (here,
     // with no mDNS responder on the link, Chromium offers none at all). The media server
