@@ -6,8 +6,32 @@ import { customElement } from 'lit/decorators.js';
 import './components/site-header';
 import { PolledJson } from './controllers/polled-json';
 
+/** One media server of the pool, as /api/status gives it (server/kurento/pool.ts). */
+interface Member {
+  url: string;
+  state: string;
+  healthy: boolean;
+  sessions: number;
+  pipelines?: number;
+  cpuCount?: number;
+  usedCpuPercent?: number;
+  usedMemoryBytes?: number;
+}
+
 interface Status {
-  mediaServer: { ready: boolean; embedded: boolean; servers: { url: string; state: string }[] };
+  mediaServer: { ready: boolean; embedded: boolean; servers: Member[] };
+}
+
+/** A member in a line: its state, our sessions there and what it last said of its load. */
+function describeMember(m: Member): string {
+  const parts = [
+    m.state === 'ready' && !m.healthy ? 'not answering' : m.state,
+    `${m.sessions} session${m.sessions === 1 ? '' : 's'}`,
+  ];
+  if (m.pipelines !== undefined) parts.push(`${m.pipelines} pipeline${m.pipelines === 1 ? '' : 's'}`);
+  if (m.usedCpuPercent !== undefined) parts.push(`CPU ${Math.round(m.usedCpuPercent)} % of ${m.cpuCount}`);
+  if (m.usedMemoryBytes !== undefined) parts.push(`${Math.round(m.usedMemoryBytes / 2 ** 20)} MiB`);
+  return `${m.url}: ${parts.join(', ')}`;
 }
 
 /** One entry of /api/demos: the server's registry of demos, in the index's order. */
@@ -45,6 +69,14 @@ export class DemoIndex extends LitElement {
     li {
       margin: 8px 0;
     }
+    .members {
+      margin: 4px 0 0;
+      padding-left: 20px;
+      font-size: 13px;
+    }
+    .members li {
+      margin: 2px 0;
+    }
   `;
 
   private readonly status = new PolledJson<Status>(this, '/api/status', 3000, () => NOT_ANSWERING);
@@ -53,7 +85,9 @@ export class DemoIndex extends LitElement {
   protected override render() {
     const ms = this.status.value?.mediaServer;
     const problem = this.status.problem || this.demos.problem;
-    const servers = ms?.servers.map((s) => `${s.url} (${s.state})`).join(', ') ?? '';
+    const servers = html`<ul class="members">
+      ${(ms?.servers ?? []).map((m) => html`<li>${describeMember(m)}</li>`)}
+    </ul>`;
     const serverLine = problem
       ? html`<div class="server down" id="media-status">${problem}</div>`
       : !ms
@@ -63,7 +97,7 @@ export class DemoIndex extends LitElement {
               Media server reachable${ms.embedded ? ' (embedded)' : ''}: ${servers}
             </div>`
           : html`<div class="server down" id="media-status">
-              Media server not reachable: ${servers}. The demos will work as soon as it is up.
+              Media server not reachable; the demos will work as soon as it is up. ${servers}
             </div>`;
     return html`${serverLine}
       <ul>

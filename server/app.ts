@@ -112,7 +112,12 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   const demoImages = new DemoImages(recordings, demoImageDir);
   await demoImages.install();
   app.decorate('demoImages', demoImages);
-  const pool = new MediaServerPool(urls, app.log, { turnUrl: () => ice.forMediaServer() });
+  const pool = new MediaServerPool(urls, app.log, {
+    turnUrl: () => ice.forMediaServer(),
+    instanceId: config.instanceId,
+    pollMs: config.KMS_POLL_SECONDS * 1000,
+    lostAfterMs: config.KMS_LOST_AFTER_SECONDS * 1000,
+  });
   const sessions = new SessionRegistry();
   app.decorate('embeddedEngine', engine);
   app.decorate('media', pool);

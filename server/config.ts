@@ -2,7 +2,9 @@
 // a schema, frozen. A bad value stops start-up with a message that names the variable.
 // Secrets are masked whenever the config is logged.
 
+import { randomUUID } from 'node:crypto';
 import { isIPv6 } from 'node:net';
+import { hostname } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
@@ -46,6 +48,15 @@ export const ConfigSchema = Type.Object({
   TURN_TTL_SECONDS: Type.Integer({ default: 86_400, minimum: 60, maximum: 7 * 86_400 }),
   /** 'relay' makes every browser use TURN only (to check that relaying works). */
   ICE_TRANSPORT_POLICY: Type.Union([Type.Literal('all'), Type.Literal('relay')], { default: 'all' }),
+  /** How often each media server's load is read (ServerManager), seconds. */
+  KMS_POLL_SECONDS: Type.Number({ default: 5, minimum: 0.5, maximum: 300 }),
+  /** A media server unreachable this long is lost: its sessions end. A shorter drop resumes. */
+  KMS_LOST_AFTER_SECONDS: Type.Number({ default: 15, minimum: 1, maximum: 3600 }),
+  /**
+   * This application's name on the media servers, tagged on its pipelines: after a crash it
+   * releases those it left behind. Default: host name and PORT (stable across restarts).
+   */
+  INSTANCE_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,128}$' })),
   MONGODB_URL: Type.Optional(Type.String({ pattern: '^mongodb(\\+srv)?://' })),
   DATA_DIR: Type.String({ default: './data', minLength: 1 }),
   STATS_INTERVAL_SECONDS: Type.Number({ default: 10, minimum: 0.5, maximum: 3600 }),
@@ -78,6 +89,8 @@ export type Config = Readonly<Static<typeof ConfigSchema>> & {
   readonly allowedOrigins: readonly string[];
   /** PUBLIC_HOSTNAMES, parsed and lower-cased. */
   readonly publicHostnames: readonly string[];
+  /** INSTANCE_ID, or its default. */
+  readonly instanceId: string;
 };
 
 export class ConfigError extends Error {}
@@ -161,8 +174,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     return h.toLowerCase();
   });
+  // NOTE: PORT=0 picks a new port each start, so no id would survive a restart: a random
+  // one at least never matches another running instance's.
+  const instanceId = value.INSTANCE_ID ?? (value.PORT === 0 ? `${hostname()}:${randomUUID()}` : `${hostname()}:${value.PORT}`);
   return Object.freeze({
     ...value,
+    instanceId,
     kmsUrls: Object.freeze(kmsUrls),
     allowedOrigins: Object.freeze(allowedOrigins),
     publicHostnames: Object.freeze(publicHostnames),

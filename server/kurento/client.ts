@@ -21,6 +21,8 @@ type Callback<T> = (error: Error | null | undefined, result: T) => void;
 interface RawObject extends EventEmitter {
   id: string;
   release(cb: Callback<void>): void;
+  addTag(key: string, value: string, cb: Callback<void>): void;
+  getTags(cb: Callback<{ key: string; value: string }[]>): void;
 }
 
 interface RawPipeline extends RawObject {
@@ -415,6 +417,11 @@ export class ElementProbe {
 export class Pipeline extends MediaObjectHandle {
   declare protected readonly raw: RawPipeline;
 
+  /** A KMS tag (MediaObject.addTag): who made the pipeline, for whoever lists them later. */
+  tag(key: string, value: string): Promise<void> {
+    return call((cb) => this.raw.addTag(key, value, cb));
+  }
+
   /** Every element in the pipeline now, whoever created it. */
   async children(): Promise<ElementProbe[]> {
     const children = await call<RawObject[]>((cb) => this.raw.getChildren(cb));
@@ -460,9 +467,23 @@ export type ConnectionState = 'connecting' | 'ready' | 'down' | 'closed';
 
 export interface MediaServerConnectionEvents {
   state: [ConnectionState];
-  /** The media server came back without our session: every object we held is gone. */
+  /**
+   * Every object we held is gone, or out of reach for good: the media server came back
+   * without our session, or stayed unreachable longer than `lostAfterMs`.
+   */
   objectsLost: [];
 }
+
+export interface MediaServerConnectionOptions {
+  /**
+   * How long the media server may stay unreachable before its sessions are given up. A
+   * shorter drop resumes the same Kurento session, every object still there.
+   */
+  lostAfterMs?: number;
+}
+
+/** Without an option: long enough for a media server's restart or a network blip. */
+const LOST_AFTER_MS = 15_000;
 
 /**
  * One media server, reached through kurento-client. It never throws for an unreachable
@@ -476,10 +497,12 @@ export class MediaServerConnection extends EventEmitter<MediaServerConnectionEve
   private stateValue: ConnectionState = 'connecting';
   /** Whether we ever created an object there: only then can a restart lose any. */
   private heldObjects = false;
-  /** Sessions placed here by the pool; the least-loaded server gets the next one. */
+  /** Sessions placed here by the pool, and not yet ended. */
   load = 0;
+  private lostTimer: NodeJS.Timeout | undefined;
+  private readonly lostAfterMs: number;
 
-  constructor(url: string, log: Logger) {
+  constructor(url: string, log: Logger, options: MediaServerConnectionOptions = {}) {
     super();
     // NOTE: `url` is what is shown and logged; the credentials it may carry stay in the client.
     this.url = maskUrl(url);
@@ -487,9 +510,17 @@ export class MediaServerConnection extends EventEmitter<MediaServerConnectionEve
     routeKurentoClientOutput(log);
     // failAfter Infinity: a media server that is down now may come up later.
     this.client = kurento(url, { failAfter: Infinity, strict: false, request_timeout: 10_000 });
+    this.lostAfterMs = options.lostAfterMs ?? LOST_AFTER_MS;
     const re = this.client._re;
-    re.on('connection', () => this.setState('ready'));
-    re.on('disconnect', () => this.setState('down'));
+    re.on('connection', () => {
+      clearTimeout(this.lostTimer);
+      this.lostTimer = undefined;
+      this.setState('ready');
+    });
+    re.on('disconnect', () => {
+      this.setState('down');
+      this.startLostTimer();
+    });
     re.on('backoff', () => {
       if (this.stateValue === 'connecting') this.setState('down');
     });
@@ -504,6 +535,22 @@ export class MediaServerConnection extends EventEmitter<MediaServerConnectionEve
 
   get state(): ConnectionState {
     return this.stateValue;
+  }
+
+  /**
+   * Down too long: whatever we held there is given up, even if the media server still holds
+   * it (media may still flow, but nothing can be controlled). If it comes back later with our
+   * session, the pool's sweep releases what nobody owns any more.
+   */
+  private startLostTimer(): void {
+    if (this.lostTimer || !this.heldObjects) return;
+    this.lostTimer = setTimeout(() => {
+      this.lostTimer = undefined;
+      if (this.ready || this.stateValue === 'closed') return;
+      this.log.warn({ afterMs: this.lostAfterMs }, 'media server unreachable too long; what we held there is given up');
+      this.emit('objectsLost');
+    }, this.lostAfterMs);
+    this.lostTimer.unref();
   }
 
   get ready(): boolean {
@@ -535,6 +582,23 @@ export class MediaServerConnection extends EventEmitter<MediaServerConnectionEve
     return { cpuCount, usedCpuPercent, usedMemoryBytes: usedMemoryKb * 1024 };
   }
 
+  /** The pipelines on the media server that carry the tag `key` = `value`. */
+  async pipelinesTagged(key: string, value: string): Promise<Pipeline[]> {
+    const manager = await call<RawServerManager>((cb) => this.client.getServerManager(cb));
+    const pipelines = await call<RawObject[]>((cb) => manager.getPipelines(cb)).catch((err: unknown) => {
+      // Released while being listed (see pipelineIds): nothing to sweep this time.
+      if (err instanceof ReferenceError) return [];
+      throw err;
+    });
+    const tagged: Pipeline[] = [];
+    for (const raw of pipelines) {
+      // Another application's pipeline, or one released meanwhile: not ours to touch.
+      const tags = await call<{ key: string; value: string }[]>((cb) => raw.getTags(cb)).catch(() => []);
+      if (tags.some((t) => t.key === key && t.value === value)) tagged.push(new Pipeline(raw as RawPipeline));
+    }
+    return tagged;
+  }
+
   /** The ids of every pipeline on the media server (ours and others'). */
   async pipelineIds(): Promise<string[]> {
     const manager = await call<RawServerManager>((cb) => this.client.getServerManager(cb));
@@ -556,6 +620,7 @@ export class MediaServerConnection extends EventEmitter<MediaServerConnectionEve
    * once more meanwhile), so a media server stopped next is not reconnected to.
    */
   async close(): Promise<void> {
+    clearTimeout(this.lostTimer);
     this.setState('closed');
     this.client.close();
     const re = this.client._re;

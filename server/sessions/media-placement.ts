@@ -110,8 +110,10 @@ export class OwnedPipeline implements WatchablePipeline {
     placement.monitor.stop();
     for (const listener of [...this.releaseListeners]) listener();
     this.releaseListeners.clear();
-    await placement.pipeline.release();
+    // The slot is given back at once: a media server that was lost may never answer the
+    // release (if it comes back holding the pipeline, the pool's sweep takes it).
     placement.done();
+    await placement.pipeline.release();
   }
 }
 
