@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { isLoopbackHost, type Config } from './config';
 import { resolve } from 'node:path';
 import { historyRoutes } from './http/history';
+import { liveRoutes } from './http/live';
 import { createStore, type Store } from './store';
 import { HistoryRetention } from './store/retention';
 import { recordingsRoutes } from './http/recordings';
@@ -191,6 +192,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   }
   await app.register(healthRoutes);
   await app.register(historyRoutes);
+  await app.register(liveRoutes);
   await app.register(recordingsRoutes);
   await app.register(pipelineRoutes);
   await app.register(iceServerRoutes);

@@ -11,7 +11,7 @@ import { AppError } from '../errors';
 import type { FilterServerMessage } from '../signaling/filter-messages';
 import type { PipelineFeed } from '../signaling/pipeline-feed';
 import { answerOffer, CandidateQueue, OwnedPipeline } from './media-placement';
-import type { DemoSession } from './session-registry';
+import { removeVisitor, visitorLive, type DemoSession, type LiveState } from './session-registry';
 
 /** What a filter demo puts between the endpoint and itself; null passes the video as it is. */
 export type FilterFactory<F extends MediaElementHandle> = (pipeline: OwnedPipeline) => Promise<F | null>;
@@ -113,6 +113,19 @@ export class FilterLoop<F extends MediaElementHandle> implements DemoSession {
     this.candidates.clear();
     this.candidates = new CandidateQueue();
     await pipeline?.release();
+  }
+
+  live(): LiveState | undefined {
+    return this.closed ? undefined : visitorLive(this.pipeline);
+  }
+
+  async endByOperator(): Promise<void> {
+    await this.stop();
+    this.send(new AppError('ENDED_BY_OPERATOR').toMessage());
+  }
+
+  removeParticipant(name: string): Promise<boolean> {
+    return removeVisitor(this, name);
   }
 
   async close(reason: string): Promise<void> {

@@ -4,8 +4,11 @@
 // empty at start-up, and calls a previous run left open are closed as `disconnected`.
 
 export type CallKind = 'one2one' | 'one2many' | 'groupcall';
-/** Why a call ended; 'media-server-lost': the media server holding it died or restarted. */
-export type EndReason = 'hang-up' | 'rejected' | 'busy' | 'disconnected' | 'error' | 'media-server-lost';
+/**
+ * Why a call ended. 'media-server-lost': the media server holding it died, restarted or stayed
+ * unreachable; 'ended-by-operator': through the operator's API.
+ */
+export type EndReason = 'hang-up' | 'rejected' | 'busy' | 'disconnected' | 'error' | 'media-server-lost' | 'ended-by-operator';
 
 export interface CallRecord {
   id: string;

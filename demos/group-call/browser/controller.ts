@@ -8,6 +8,7 @@ import { NAME_PATTERN, type GroupCallClientMessage, type GroupCallServerMessage 
 import type { MediaState } from '../../../server/signaling/messages';
 import { describeError } from '../../../client/controllers/describe-error';
 import { candidateToWire, PeerSession } from '../../../client/controllers/peer';
+import { endsSession } from '../../../client/controllers/session-over';
 import { SignalingClient } from '../../../client/controllers/signaling';
 import type { StatsSample } from '../../../client/controllers/stats';
 
@@ -106,8 +107,9 @@ export class GroupCallController implements ReactiveController {
           await this.peers.get(m.name)?.addRemoteCandidate(m.candidate as RTCIceCandidateInit);
           return;
         case 'error':
-          // Refused while joining (a name taken, the media server down): not in the room.
-          if (this.joining) this.fail(m.message);
+          // Refused while joining (a name taken, the media server down), or out of the room
+          // now (the media server lost, an operator): not in the room.
+          if (this.joining || endsSession(m)) this.fail(m.message);
           else this.set({ error: m.message });
           return;
       }

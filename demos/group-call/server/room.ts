@@ -13,7 +13,8 @@ import type { MediaState } from '../../../server/signaling/messages';
 import type { PipelineFeed } from '../../../server/signaling/pipeline-feed';
 import type { History } from '../../../server/sessions/history';
 import { answerOffer, CandidateQueue, OwnedPipeline } from '../../../server/sessions/media-placement';
-import type { DemoSession } from '../../../server/sessions/session-registry';
+import type { EndReason } from '../../../server/store/store';
+import type { DemoSession, LiveState } from '../../../server/sessions/session-registry';
 
 export class Participant {
   outgoing: WebRtcEndpoint | undefined;
@@ -59,6 +60,13 @@ export class Participant {
   }
 }
 
+/** How a room's closing is recorded in the history; any other reason is 'disconnected'. */
+const END_REASONS: Record<string, EndReason> = {
+  empty: 'hang-up',
+  'media server lost': 'media-server-lost',
+  'ended by the operator': 'ended-by-operator',
+};
+
 export class GroupRoom implements DemoSession {
   readonly demo = 'groupcall';
   readonly participants = new Map<string, Participant>();
@@ -67,6 +75,8 @@ export class GroupRoom implements DemoSession {
   /** The room's session in the call history: its participants and stats snapshots. */
   private readonly recordId: Promise<string | undefined>;
   private readonly stopRecorders = new Map<string, () => void>();
+  /** The media server the room's pipeline was placed on, once it was. */
+  private placedOn: string | undefined;
 
   constructor(
     readonly name: string,
@@ -81,7 +91,7 @@ export class GroupRoom implements DemoSession {
       for (const p of this.participants.values()) p.send(new AppError('MEDIA_SERVER_LOST').toMessage());
       void this.close('media server lost');
     });
-    this.pipeline.catch(() => undefined);
+    this.pipeline.then((p) => (this.placedOn = p.serverUrl)).catch(() => undefined);
     this.recordId = history.callStarted('groupcall', [], name);
   }
 
@@ -170,6 +180,25 @@ export class GroupRoom implements DemoSession {
     if (this.participants.size === 0) await this.close('empty');
   }
 
+  live(): LiveState | undefined {
+    if (this.closed || this.participants.size === 0) return undefined;
+    return { room: this.name, participants: [...this.participants.keys()], mediaServer: this.placedOn };
+  }
+
+  async endByOperator(): Promise<void> {
+    for (const p of this.participants.values()) p.send(new AppError('ENDED_BY_OPERATOR').toMessage());
+    await this.close('ended by the operator');
+  }
+
+  /** The participant is told and leaves; the others see them go, as when anyone leaves. */
+  async removeParticipant(name: string): Promise<boolean> {
+    const participant = this.participants.get(name);
+    if (!participant) return false;
+    participant.send(new AppError('REMOVED_BY_OPERATOR').toMessage());
+    await this.leave(participant);
+    return true;
+  }
+
   async close(reason: string): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -177,12 +206,7 @@ export class GroupRoom implements DemoSession {
     this.onEmpty(this);
     this.stopRecorders.forEach((stop) => stop());
     this.stopRecorders.clear();
-    void this.recordId.then((id) =>
-      this.history.callEnded(
-        id,
-        reason === 'empty' ? 'hang-up' : reason === 'media server lost' ? 'media-server-lost' : 'disconnected',
-      ),
-    );
+    void this.recordId.then((id) => this.history.callEnded(id, END_REASONS[reason] ?? 'disconnected'));
     await Promise.all([...this.participants.values()].map((p) => p.releaseAll()));
     this.participants.clear();
     const pipeline = await this.pipeline.catch(() => undefined);

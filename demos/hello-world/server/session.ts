@@ -10,7 +10,7 @@ import type { MediaServerPool } from '../../../server/kurento/pool';
 import type { HelloWorldServerMessage } from '../messages';
 import type { PipelineFeed } from '../../../server/signaling/pipeline-feed';
 import { answerOffer, CandidateQueue, OwnedPipeline } from '../../../server/sessions/media-placement';
-import type { DemoSession } from '../../../server/sessions/session-registry';
+import { removeVisitor, visitorLive, type DemoSession, type LiveState } from '../../../server/sessions/session-registry';
 
 export class HelloWorldSession implements DemoSession {
   readonly demo = 'helloworld';
@@ -52,6 +52,19 @@ export class HelloWorldSession implements DemoSession {
 
   addCandidate(candidate: IceCandidate): Promise<void> {
     return this.candidates.add(candidate);
+  }
+
+  live(): LiveState | undefined {
+    return this.closed ? undefined : visitorLive(this.pipeline);
+  }
+
+  async endByOperator(): Promise<void> {
+    this.send(new AppError('ENDED_BY_OPERATOR').toMessage());
+    await this.close('ended by the operator');
+  }
+
+  removeParticipant(name: string): Promise<boolean> {
+    return removeVisitor(this, name);
   }
 
   /** Ends the session and releases its pipeline. Safe to call twice. */

@@ -6,6 +6,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { One2ManyClientMessage, One2ManyServerMessage } from '../messages';
 import { describeError } from '../../../client/controllers/describe-error';
 import { candidateToWire, PeerSession } from '../../../client/controllers/peer';
+import { endsSession } from '../../../client/controllers/session-over';
 import { SignalingClient } from '../../../client/controllers/signaling';
 import type { StatsSample } from '../../../client/controllers/stats';
 import type { MediaState } from '../../../server/signaling/messages';
@@ -107,13 +108,14 @@ export class One2ManyController implements ReactiveController {
           return;
         case 'stopCommunication':
           this.teardown();
-          this.set({ state: 'idle', notice: 'The broadcast ended: the presenter left' });
+          this.set({ state: 'idle', notice: `The broadcast ended: ${m.reason ?? 'the presenter left'}` });
           return;
         case 'iceCandidate':
           await this.peer?.addRemoteCandidate(m.candidate as RTCIceCandidateInit);
           return;
         case 'error':
-          this.set({ error: m.message });
+          if (endsSession(m)) this.fail(m.message);
+          else this.set({ error: m.message });
           return;
       }
     } catch (err) {

@@ -12,7 +12,7 @@ import type { PipelineFeed } from '../../../server/signaling/pipeline-feed';
 import type { EndReason } from '../../../server/store/store';
 import type { History } from '../../../server/sessions/history';
 import { answerOffer, type CandidateQueue, OwnedPipeline } from '../../../server/sessions/media-placement';
-import type { DemoSession } from '../../../server/sessions/session-registry';
+import type { DemoSession, LiveState } from '../../../server/sessions/session-registry';
 
 export interface Member {
   readonly candidates: CandidateQueue;
@@ -34,8 +34,9 @@ export class Broadcast implements DemoSession {
   private ended = false;
   private recordId: string | undefined;
   private stopRecorder: () => void = () => undefined;
-  /** Viewers have no names: the history lists them as viewer-1, viewer-2… in arrival order. */
+  /** Viewers have no names: the history and the operator know them as viewer-1, viewer-2… in arrival order. */
   private viewersSeen = 0;
+  private readonly viewerNames = new Map<Member, string>();
   /** The presenter's microphone and camera, as their page last said (mediaState). */
   private media: MediaState = { audio: true, video: true };
 
@@ -81,7 +82,9 @@ export class Broadcast implements DemoSession {
       throw new AppError('NOT_STARTED', 'The presenter is still connecting; try again in a moment');
     this.viewers.set(viewer, undefined);
     this.announceCount();
-    void this.history.participantAdded(this.recordId, `viewer-${++this.viewersSeen}`);
+    const name = `viewer-${++this.viewersSeen}`;
+    this.viewerNames.set(viewer, name);
+    void this.history.participantAdded(this.recordId, name);
     this.pipeline.showTo(viewer.pipelines);
     const endpoint = await this.pipeline.createWebRtcEndpoint();
     if (this.ended || !this.viewers.has(viewer)) return endpoint.release();
@@ -113,6 +116,7 @@ export class Broadcast implements DemoSession {
     if (!this.viewers.has(viewer)) return;
     const endpoint = this.viewers.get(viewer);
     this.viewers.delete(viewer);
+    this.viewerNames.delete(viewer);
     if (this.pipeline) viewer.pipelines.hide(this.pipeline);
     viewer.candidates.clear();
     this.announceCount();
@@ -124,15 +128,47 @@ export class Broadcast implements DemoSession {
     if (this.ended) return;
     this.ended = true;
     this.log.info({ room: this.room, reason, viewers: this.viewers.size }, 'broadcast ended');
+    const why = reason === 'ended-by-operator' ? 'an operator ended the broadcast' : 'the presenter left';
     for (const viewer of this.viewers.keys()) {
       viewer.candidates.clear();
-      viewer.send({ id: 'stopCommunication', reason: 'the presenter left' });
+      viewer.send({ id: 'stopCommunication', reason: why });
     }
     this.viewers.clear();
+    this.viewerNames.clear();
     this.presenter.candidates.clear();
     this.onEnded(this);
     this.stopRecorder();
     await Promise.all([this.history.callEnded(this.recordId, reason), this.pipeline?.release()]);
+  }
+
+  live(): LiveState | undefined {
+    if (this.ended || !this.pipeline) return undefined;
+    return {
+      room: this.room,
+      participants: ['presenter', ...this.viewerNames.values()],
+      mediaServer: this.pipeline.serverUrl,
+    };
+  }
+
+  async endByOperator(): Promise<void> {
+    if (this.ended) return;
+    this.presenter.send(new AppError('ENDED_BY_OPERATOR').toMessage());
+    await this.end('ended-by-operator');
+  }
+
+  /** A viewer removed leaves alone; the presenter removed ends the broadcast for everyone. */
+  async removeParticipant(name: string): Promise<boolean> {
+    if (this.ended) return false;
+    if (name === 'presenter') {
+      this.presenter.send(new AppError('REMOVED_BY_OPERATOR').toMessage());
+      await this.end('ended-by-operator');
+      return true;
+    }
+    const viewer = [...this.viewerNames].find(([, n]) => n === name)?.[0];
+    if (!viewer) return false;
+    viewer.send(new AppError('REMOVED_BY_OPERATOR').toMessage());
+    await this.removeViewer(viewer);
+    return true;
   }
 
   close(_reason: string): Promise<void> {

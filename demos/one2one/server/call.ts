@@ -13,7 +13,7 @@ import type { One2OneServerMessage } from '../messages';
 import type { PipelineFeed } from '../../../server/signaling/pipeline-feed';
 import type { History } from '../../../server/sessions/history';
 import { answerOffer, CandidateQueue, OwnedPipeline } from '../../../server/sessions/media-placement';
-import type { DemoSession } from '../../../server/sessions/session-registry';
+import type { DemoSession, LiveState } from '../../../server/sessions/session-registry';
 
 /** One side of a call, as the call sees it. */
 export interface Party {
@@ -24,7 +24,7 @@ export interface Party {
   send(message: One2OneServerMessage): void;
 }
 
-export type EndReason = 'hang-up' | 'disconnected' | 'error' | 'media-server-lost' | 'shutdown';
+export type EndReason = 'hang-up' | 'disconnected' | 'error' | 'media-server-lost' | 'ended-by-operator' | 'shutdown';
 
 export class One2OneCall implements DemoSession {
   readonly demo = 'one2one';
@@ -136,6 +136,28 @@ export class One2OneCall implements DemoSession {
         ?.finish(pending, { demo: 'one2one', sessionId: this.recordId, participants: [party.name] })
         .catch((err: Error) => this.log.warn({ err }, 'recording not stored'));
     }
+  }
+
+  live(): LiveState | undefined {
+    if (this.ended || !this.pipeline) return undefined;
+    return { participants: [this.caller.name, this.callee.name], mediaServer: this.pipeline.serverUrl };
+  }
+
+  async endByOperator(): Promise<void> {
+    if (this.ended) return;
+    for (const party of [this.caller, this.callee]) party.send(new AppError('ENDED_BY_OPERATOR').toMessage());
+    await this.end('ended-by-operator');
+  }
+
+  /** A call of two cannot go on with one: the one removed is told so, the other that it ended. */
+  async removeParticipant(name: string): Promise<boolean> {
+    const removed = [this.caller, this.callee].find((p) => p.name === name);
+    if (!removed || this.ended) return false;
+    for (const party of [this.caller, this.callee]) {
+      party.send(new AppError(party === removed ? 'REMOVED_BY_OPERATOR' : 'ENDED_BY_OPERATOR').toMessage());
+    }
+    await this.end('ended-by-operator');
+    return true;
   }
 
   close(reason: string): Promise<void> {

@@ -13,7 +13,7 @@ import type { MediaRepository } from '../../../server/media/repository';
 import type { PipelineFeed } from '../../../server/signaling/pipeline-feed';
 import type { PlayerServerMessage } from '../messages';
 import { answerOffer, CandidateQueue, OwnedPipeline } from '../../../server/sessions/media-placement';
-import type { DemoSession } from '../../../server/sessions/session-registry';
+import { removeVisitor, visitorLive, type DemoSession, type LiveState } from '../../../server/sessions/session-registry';
 
 export class PlayerSession implements DemoSession {
   readonly demo = 'player';
@@ -151,6 +151,19 @@ export class PlayerSession implements DemoSession {
     this.player = undefined;
     this.candidates.clear();
     await pipeline?.release();
+  }
+
+  live(): LiveState | undefined {
+    return this.closed ? undefined : visitorLive(this.pipeline);
+  }
+
+  async endByOperator(): Promise<void> {
+    await this.stop();
+    this.send(new AppError('ENDED_BY_OPERATOR').toMessage());
+  }
+
+  removeParticipant(name: string): Promise<boolean> {
+    return removeVisitor(this, name);
   }
 
   async close(reason: string): Promise<void> {

@@ -12,7 +12,7 @@ import type { MediaRepository, PendingRecording, RecordingMode } from '../../../
 import type { RecordingServerMessage } from '../messages';
 import type { PipelineFeed } from '../../../server/signaling/pipeline-feed';
 import { answerOffer, CandidateQueue, OwnedPipeline } from '../../../server/sessions/media-placement';
-import type { DemoSession } from '../../../server/sessions/session-registry';
+import { removeVisitor, visitorLive, type DemoSession, type LiveState } from '../../../server/sessions/session-registry';
 
 export function modeOf(mode: string | undefined): RecordingMode {
   return mode === 'audio-only' || mode === 'video-only' ? mode : 'both';
@@ -170,6 +170,20 @@ export class RecordingSession implements DemoSession {
     this.pipeline = undefined;
     this.candidates.clear();
     await pipeline?.release();
+  }
+
+  live(): LiveState | undefined {
+    return this.closed ? undefined : visitorLive(this.pipeline);
+  }
+
+  /** A recording in progress is finished and kept (the page is given its id), then the page is told. */
+  async endByOperator(): Promise<void> {
+    await this.stop();
+    this.send(new AppError('ENDED_BY_OPERATOR').toMessage());
+  }
+
+  removeParticipant(name: string): Promise<boolean> {
+    return removeVisitor(this, name);
   }
 
   /** Ends the session: a recording in progress is finished and kept, then all is released. */
