@@ -30,6 +30,7 @@ import { IceServers } from './ice/ice-servers';
 import { EngineProcess } from './kurento/engine-launcher';
 import { MediaServerPool } from './kurento/pool';
 import { loggerOptions } from './logging';
+import { Webhooks } from './webhooks/webhooks';
 import { selfSignedCertificate, readCertificate } from './tls';
 
 declare module 'fastify' {
@@ -43,6 +44,7 @@ declare module 'fastify' {
     demoImages: DemoImages;
     ice: IceServers;
     signaling: SignalingCounters;
+    webhooks: Webhooks;
   }
 }
 
@@ -107,7 +109,13 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     app.log,
   );
   await retention.start();
+  const webhooks = new Webhooks(
+    config.WEBHOOK_URL && config.WEBHOOK_SECRET ? { url: config.WEBHOOK_URL, secret: config.WEBHOOK_SECRET } : undefined,
+    app.log,
+  );
+  app.decorate('webhooks', webhooks);
   const recordings = new MediaRepository(config.MEDIA_DIR, config.KMS_MEDIA_DIR, store, app.log);
+  recordings.announceTo(webhooks);
   await recordings.open();
   app.decorate('recordings', recordings);
   const demoImages = new DemoImages(recordings, demoImageDir);
@@ -126,6 +134,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
 
   app.addHook('onClose', async () => {
     await sessions.closeAll('server shutting down');
+    // The sessions' last events (sessionDestroyed) get a moment to go out.
+    await webhooks.close();
     await pool.close();
     await engine?.stop();
     await retention.stop();

@@ -80,6 +80,10 @@ export const ConfigSchema = Type.Object({
   MAX_PENDING_MESSAGES: Type.Integer({ default: 32, minimum: 1, maximum: 10_000 }),
   /** Serve a non-loopback HOST without an API_TOKEN, knowingly. */
   ALLOW_ANONYMOUS: Type.Boolean({ default: false }),
+  /** Where the life of every call, participant and recording is POSTed, signed. */
+  WEBHOOK_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$' })),
+  /** The key that signs each webhook request (X-Stage-Signature, HMAC-SHA256). */
+  WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16 })),
 });
 
 export type Config = Readonly<Static<typeof ConfigSchema>> & {
@@ -95,7 +99,7 @@ export type Config = Readonly<Static<typeof ConfigSchema>> & {
 
 export class ConfigError extends Error {}
 
-const SECRETS = ['TLS_KEY', 'ENGINE_TURN_URL', 'TURN_SECRET', 'MONGODB_URL', 'API_TOKEN'] as const;
+const SECRETS = ['TLS_KEY', 'ENGINE_TURN_URL', 'TURN_SECRET', 'MONGODB_URL', 'API_TOKEN', 'WEBHOOK_SECRET'] as const;
 const BOOLEAN = new Set(['true', 'false', '1', '0']);
 
 /** Environment strings to typed values, before the schema checks them. */
@@ -152,6 +156,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (value.KMS_EXTERNAL_IPV6 && !isIPv6(value.KMS_EXTERNAL_IPV6)) {
     throw new ConfigError(`KMS_EXTERNAL_IPV6: must be an IPv6 address (got "${value.KMS_EXTERNAL_IPV6}")`);
+  }
+  if ((value.WEBHOOK_URL === undefined) !== (value.WEBHOOK_SECRET === undefined)) {
+    throw new ConfigError('WEBHOOK_URL and WEBHOOK_SECRET must be set together: every webhook request is signed');
   }
   if ((value.TURN_URL === undefined) !== (value.TURN_SECRET === undefined)) {
     throw new ConfigError(

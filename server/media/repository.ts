@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Logger } from '../logging';
+import type { Webhooks } from '../webhooks/webhooks';
 import type { Page, PageQuery, RecordingRecord, Store } from '../store/store';
 
 const execFileAsync = promisify(execFile);
@@ -48,6 +49,8 @@ export class MediaRepository {
   private readonly serverDir: string;
   /** Recordings stored since start, with their bytes and seconds, for the metrics. */
   readonly written = { recordings: 0, bytes: 0, seconds: 0 };
+  /** Told when a recording starts and when it is stored (webhooks). */
+  private webhooks: Pick<Webhooks, 'emit'> | undefined;
 
   constructor(
     dir: string,
@@ -76,11 +79,18 @@ export class MediaRepository {
     if (missing.length > 0) this.log.warn({ recordings: missing }, 'recordings whose file is missing from MEDIA_DIR');
   }
 
+  /** Where the recordings' life cycle is announced (the app's webhooks). */
+  announceTo(webhooks: Pick<Webhooks, 'emit'>): void {
+    this.webhooks = webhooks;
+  }
+
   /** Names a new recording; nothing exists until the media server writes it. */
   create(mode: RecordingMode): PendingRecording {
     const id = randomUUID();
     const file = `${id}.webm`;
-    return { id, file, profile: PROFILES[mode], uri: this.uriOf(file), createdAt: new Date() };
+    const profile = PROFILES[mode];
+    this.webhooks?.emit('recordingStarted', { recordingId: id, profile });
+    return { id, file, profile, uri: this.uriOf(file), createdAt: new Date() };
   }
 
   /** The media server's file URI of a file here: what players and recorders take. */
@@ -129,6 +139,14 @@ export class MediaRepository {
     this.written.bytes += size;
     this.written.seconds += (durationMs ?? 0) / 1000;
     this.log.info({ recording: record.id, durationMs, size }, 'recording stored');
+    this.webhooks?.emit('recordingReady', {
+      recordingId: record.id,
+      demo: record.demo,
+      ...(record.sessionId ? { sessionId: record.sessionId } : {}),
+      participants: record.participants,
+      sizeBytes: size,
+      ...(durationMs !== undefined ? { durationMs } : {}),
+    });
     return record;
   }
 

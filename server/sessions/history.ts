@@ -3,6 +3,7 @@
 // the call goes on.
 
 import type { Logger } from '../logging';
+import type { Webhooks } from '../webhooks/webhooks';
 import type { KmsStats, WebRtcEndpoint } from '../kurento/client';
 import { statsTotals, type StatsTotals } from '../kurento/stats-totals';
 import type { CallKind, EndReason, Store } from '../store/store';
@@ -11,6 +12,8 @@ export class History {
   constructor(
     private readonly store: Store,
     private readonly log: Logger,
+    /** Where the calls' life cycle is announced, whether or not the store took it. */
+    private readonly webhooks?: Pick<Webhooks, 'emit'>,
   ) {}
 
   private guard<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {
@@ -20,17 +23,26 @@ export class History {
     });
   }
 
-  callStarted(kind: CallKind, participants: string[], room?: string): Promise<string | undefined> {
-    return this.guard('call start', () =>
+  async callStarted(kind: CallKind, participants: string[], room?: string): Promise<string | undefined> {
+    const id = await this.guard('call start', () =>
       this.store.startCall({ kind, participants, startedAt: new Date(), ...(room ? { room } : {}) }),
     );
+    this.webhooks?.emit('sessionCreated', { sessionId: id ?? null, kind, ...(room ? { room } : {}), participants });
+    return id;
   }
 
   async participantAdded(id: string | undefined, name: string): Promise<void> {
+    this.webhooks?.emit('participantJoined', { sessionId: id ?? null, participant: name });
     if (id) await this.guard('call participant', () => this.store.addCallParticipant(id, name));
   }
 
+  /** A participant left a session that goes on (a group call's room). */
+  participantLeft(id: string | undefined, name: string): void {
+    this.webhooks?.emit('participantLeft', { sessionId: id ?? null, participant: name });
+  }
+
   async callEnded(id: string | undefined, reason: EndReason): Promise<void> {
+    this.webhooks?.emit('sessionDestroyed', { sessionId: id ?? null, reason });
     if (id) await this.guard('call end', () => this.store.endCall(id, reason));
   }
 

@@ -15,7 +15,7 @@ const codec = new MessageCodec(GroupCallClientMessages);
 
 async function routes(app: FastifyInstance): Promise<void> {
   const rooms = new Map<string, GroupRoom>();
-  const history = new History(app.store, app.log);
+  const history = new History(app.store, app.log, app.webhooks);
 
   app.get('/groupcall', { websocket: true }, (socket, request) => {
     const connection = SignalingConnection.accept<typeof GroupCallClientMessages, GroupCallServerMessage>(

@@ -170,6 +170,7 @@ export class GroupRoom implements DemoSession {
     if (this.participants.get(participant.name) !== participant) return;
     this.participants.delete(participant.name);
     void this.history.left(this.name, participant.name);
+    if (!this.closed) void this.recordId.then((id) => this.history.participantLeft(id, participant.name));
     this.stopRecorders.get(participant.name)?.();
     this.stopRecorders.delete(participant.name);
     const others = [...this.participants.values()];

@@ -16,7 +16,7 @@ const codec = new MessageCodec(One2ManyClientMessages);
 
 async function routes(app: FastifyInstance): Promise<void> {
   const rooms = new Map<string, Broadcast>();
-  const history = new History(app.store, app.log);
+  const history = new History(app.store, app.log, app.webhooks);
   const ended = (b: Broadcast): void => {
     if (rooms.get(b.room) === b) rooms.delete(b.room);
     app.sessions.delete(b);

@@ -43,7 +43,7 @@ async function routes(app: FastifyInstance): Promise<void> {
     const names = [...users.keys()].sort();
     for (const l of to) l.send({ id: 'onlineUsers', names });
   };
-  const history = new History(app.store, app.log);
+  const history = new History(app.store, app.log, app.webhooks);
 
   const callEnded = (call: One2OneCall): void => {
     for (const party of [call.caller, call.callee] as User[]) {
