@@ -40,6 +40,8 @@ interface DemoCard {
   page: string;
   title: string;
   summary: string;
+  /** Why it cannot run on this media server (a module it lacks). */
+  unavailable?: string;
 }
 
 const NOT_ANSWERING = 'The application server is not answering.';
@@ -69,6 +71,11 @@ export class DemoIndex extends LitElement {
     li {
       margin: 8px 0;
     }
+    .unavailable {
+      color: #8a1c1c;
+      font-size: 13px;
+      margin-top: 2px;
+    }
     .members {
       margin: 4px 0 0;
       padding-left: 20px;
@@ -80,7 +87,8 @@ export class DemoIndex extends LitElement {
   `;
 
   private readonly status = new PolledJson<Status>(this, '/api/status', 3000, () => NOT_ANSWERING);
-  private readonly demos = new PolledJson<{ demos: DemoCard[] }>(this, '/api/demos', 0, () => NOT_ANSWERING);
+  // Read again now and then: a media server that connects later may lack a demo's module.
+  private readonly demos = new PolledJson<{ demos: DemoCard[] }>(this, '/api/demos', 10_000, () => NOT_ANSWERING);
 
   protected override render() {
     const ms = this.status.value?.mediaServer;
@@ -101,7 +109,13 @@ export class DemoIndex extends LitElement {
             </div>`;
     return html`${serverLine}
       <ul>
-        ${(this.demos.value?.demos ?? []).map((d) => html`<li><a href=${d.page}>${d.title}</a> — ${d.summary}</li>`)}
+        ${(this.demos.value?.demos ?? []).map(
+          (d) =>
+            html`<li data-demo=${d.name}>
+              <a href=${d.page}>${d.title}</a> — ${d.summary}
+              ${d.unavailable ? html`<div class="unavailable">${d.unavailable}</div>` : ''}
+            </li>`,
+        )}
       </ul>`;
   }
 }

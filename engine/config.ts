@@ -4,6 +4,7 @@
 
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { ADDON_KMD_PACKAGES } from './types/kmd';
 
 export interface EngineConfig {
   host: string;
@@ -42,11 +43,33 @@ export interface EngineConfig {
   helpers: { maxHelpers: number; memoryMb: number };
   /** The GStreamer helper's interpreter; filters and players need it (python3 with gi). */
   gstPython: string;
+  /**
+   * The add-on modules loaded (chroma): as a KMS image without kms-chroma, an engine without
+   * it answers create('ChromaFilter') with 40108 and lists no such module in getInfo.
+   */
+  addonModules: string[];
 }
 
 type Source = Record<string, string | undefined>;
 
 class ConfigError extends Error {}
+
+/** ENGINE_MODULES: the add-on modules to load, comma-separated; unset: all; empty: none. */
+function addonModules(raw: string | undefined): string[] {
+  if (raw === undefined) return Object.keys(ADDON_KMD_PACKAGES);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const name of names) {
+    if (!ADDON_KMD_PACKAGES[name]) {
+      throw new ConfigError(
+        `ENGINE_MODULES: there is no add-on module "${name}" (known: ${Object.keys(ADDON_KMD_PACKAGES).join(', ')})`,
+      );
+    }
+  }
+  return names;
+}
 
 function int(name: string, raw: string, min: number, max: number): number {
   const n = Number(raw);
@@ -102,6 +125,7 @@ function argsToEnv(argv: string[]): Source {
     '--max-helpers': 'ENGINE_MAX_HELPERS',
     '--helper-memory-mb': 'ENGINE_HELPER_MEMORY_MB',
     '--http-endpoint-port': 'ENGINE_HTTP_ENDPOINT_PORT',
+    '--modules': 'ENGINE_MODULES',
   };
   const out: Source = {};
   for (let i = 0; i < argv.length; i++) {
@@ -156,6 +180,7 @@ export function loadEngineConfig(argv: string[], env: Source = process.env): Eng
     },
     allowPrivateUrls: bool('ENGINE_ALLOW_PRIVATE_URLS', src.ENGINE_ALLOW_PRIVATE_URLS),
     gstPython: src.ENGINE_GST_PYTHON || '/usr/bin/python3',
+    addonModules: addonModules(src.ENGINE_MODULES),
     allowedOrigins: (src.ENGINE_ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -5,7 +5,7 @@ import pino, { type Logger } from 'pino';
 import type { EngineConfig } from './config';
 import { MediaServer } from './protocol/media-server';
 import { EngineServer } from './protocol/server';
-import { TypeRegistry } from './types/kmd';
+import { kmdPackages, TypeRegistry } from './types/kmd';
 
 export interface Engine {
   readonly port: number;
@@ -16,7 +16,7 @@ export interface Engine {
 }
 
 export async function startEngine(config: EngineConfig, log: Logger = pino({ level: config.logLevel })): Promise<Engine> {
-  const registry = TypeRegistry.load();
+  const registry = TypeRegistry.load(kmdPackages(config.addonModules));
   const core = new MediaServer(registry, config, log);
   const server = await EngineServer.listen(core, log, config.host, config.port);
   let closing: Promise<void> | undefined;

@@ -4,7 +4,11 @@
 import { build } from 'esbuild';
 import { existsSync, readdirSync } from 'node:fs';
 
-const entryPoints = { index: 'client/index-page.ts', pipelines: 'client/pipelines-page.ts' };
+const entryPoints = {
+  index: 'client/index-page.ts',
+  pipelines: 'client/pipelines-page.ts',
+  'api-docs': 'client/api-docs-page.ts',
+};
 for (const name of readdirSync('demos')) {
   const page = `demos/${name}/browser/page.ts`;
   if (existsSync(page)) entryPoints[name] = page;

@@ -8,6 +8,8 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { isLoopbackHost, type Config } from './config';
 import { resolve } from 'node:path';
 import { historyRoutes } from './http/history';
+import { OpenApi } from './http/openapi';
+import { APP_VERSION } from './util/version';
 import { liveRoutes } from './http/live';
 import { createStore, type Store } from './store';
 import { HistoryRetention } from './store/retention';
@@ -45,6 +47,7 @@ declare module 'fastify' {
     ice: IceServers;
     signaling: SignalingCounters;
     webhooks: Webhooks;
+    openApi: OpenApi;
   }
 }
 
@@ -200,6 +203,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
       'ALLOW_ANONYMOUS=true: anyone who can reach this server can use the demos, join any room and read and delete every recording; set API_TOKEN to require access',
     );
   }
+  // Before any API route: it reads each one as it is registered.
+  const openApi = new OpenApi(app);
+  app.decorate('openApi', openApi);
   await app.register(healthRoutes);
   await app.register(historyRoutes);
   await app.register(liveRoutes);
@@ -209,5 +215,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(metricsRoutes);
   await app.register(staticRoutes);
   await app.register(demoRoutes);
+  app.get('/api/openapi.json', { schema: { summary: 'This description of the API (OpenAPI 3.1)', tags: ['health'] } }, async () =>
+    openApi.document(APP_VERSION),
+  );
   return app;
 }

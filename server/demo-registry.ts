@@ -38,7 +38,16 @@ export async function demoRoutes(app: FastifyInstance): Promise<void> {
     if (demo.routes) await app.register(demo.routes);
     app.get(demo.page, (_request, reply) => reply.sendFile('index.html', join(demosDir, demo.name)));
   }
-  app.get('/api/demos', async () => ({
-    demos: DEMOS.map(({ name, page, title, summary }) => ({ name, page, title, summary })),
+  app.get('/api/demos', { schema: { summary: 'The demos, in the index’s order', tags: ['media'] } }, async () => ({
+    demos: DEMOS.map(({ name, page, title, summary, needsModule }) => ({
+      name,
+      page,
+      title,
+      summary,
+      // Said before anyone tries: no reachable media server has the module (getInfo).
+      ...(needsModule && app.media.lacksModule(needsModule.name)
+        ? { unavailable: `The media server lacks the ${needsModule.install} module this demo needs` }
+        : {}),
+    })),
   }));
 }

@@ -14,4 +14,6 @@ export interface Demo {
   summary: string;
   /** Its signaling path(s) and routes; a demo built on platform routes alone has none. */
   routes?: (app: FastifyInstance) => Promise<void>;
+  /** A media server module beyond KMS's own that it needs: its name in getInfo, and what to install. */
+  needsModule?: { name: string; install: string };
 }

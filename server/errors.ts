@@ -38,6 +38,7 @@ export const ErrorCatalogue = {
   MEDIA_CONNECTION_LOST: { code: 5005, status: 503, message: 'The media connection was lost; the session ended' },
   MEDIA_SERVER_LOST: { code: 5004, status: 503, message: 'The media server was lost; the session ended' },
   MEDIA_SERVER_ERROR: { code: 5002, status: 502, message: 'The media server failed the request' },
+  MEDIA_MODULE_MISSING: { code: 5006, status: 501, message: 'The media server lacks the module this needs' },
   INTERNAL: { code: 5000, status: 500, message: 'Internal error' },
 } as const;
 

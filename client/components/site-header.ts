@@ -8,6 +8,7 @@ const LINKS = [
   { href: '/', label: 'Demos' },
   { href: '/recordings.html', label: 'Recordings' },
   { href: '/pipelines', label: 'Pipelines' },
+  { href: '/api-docs', label: 'API' },
 ];
 
 @customElement('stage-header')

@@ -75,13 +75,22 @@ export interface ModuleInfo {
   version: string;
 }
 
-/** The npm packages whose kmd files define what the engine speaks. */
-export const DEFAULT_KMD_PACKAGES = [
+/** The npm packages whose kmd files define what the engine speaks: KMS's own modules... */
+const CORE_KMD_PACKAGES = [
   'kurento-client-core/src/core.kmd.json',
   'kurento-client-elements/src/elements.kmd.json',
   'kurento-client-filters/src/filters.kmd.json',
-  'kurento-module-chroma/src/chroma.kmd.json',
 ];
+/** ...and the add-on modules it can load, by module name, as a KMS image may or may not have them. */
+export const ADDON_KMD_PACKAGES: Record<string, string> = {
+  chroma: 'kurento-module-chroma/src/chroma.kmd.json',
+};
+export const DEFAULT_KMD_PACKAGES = [...CORE_KMD_PACKAGES, ...Object.values(ADDON_KMD_PACKAGES)];
+
+/** The kmd packages for KMS's modules and the add-ons named. */
+export function kmdPackages(addons: readonly string[]): string[] {
+  return [...CORE_KMD_PACKAGES, ...addons.map((name) => ADDON_KMD_PACKAGES[name]!)];
+}
 
 export class TypeRegistry {
   private readonly classes = new Map<string, ClassInfo>();

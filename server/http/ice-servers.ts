@@ -6,8 +6,12 @@
 import type { FastifyInstance } from 'fastify';
 
 export async function iceServerRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/api/ice-servers', async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
-    return app.ice.forBrowser();
-  });
+  app.get(
+    '/api/ice-servers',
+    { schema: { summary: 'A page’s ICE configuration: STUN, and a TURN credential of its own', tags: ['media'] } },
+    async (_request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return app.ice.forBrowser();
+    },
+  );
 }

@@ -18,9 +18,17 @@ const ParticipantParams = Type.Object({
 });
 
 export async function liveRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/api/sessions/live', async () => ({ sessions: app.sessions.live() }));
+  app.get(
+    '/api/sessions/live',
+    { schema: { summary: 'Every session holding media now: its people, room and media server', tags: ['live'] } },
+    async () => ({ sessions: app.sessions.live() }),
+  );
 
-  app.get('/api/rooms/live', async () => ({ rooms: app.sessions.live().filter((s) => s.room !== undefined) }));
+  app.get(
+    '/api/rooms/live',
+    { schema: { summary: 'The live sessions that have a room (broadcasts, group calls)', tags: ['live'] } },
+    async () => ({ rooms: app.sessions.live().filter((s) => s.room !== undefined) }),
+  );
 
   const adminSession = (id: string): DemoSession => {
     if (!app.config.API_TOKEN && !isLoopbackHost(app.config.HOST)) throw new AppError('ADMIN_NEEDS_TOKEN');
@@ -31,7 +39,7 @@ export async function liveRoutes(app: FastifyInstance): Promise<void> {
 
   app.delete<{ Params: Static<typeof SessionParams> }>(
     '/api/sessions/live/:id',
-    { schema: { params: SessionParams } },
+    { schema: { summary: 'Ends a live session; its users are told', tags: ['admin'], params: SessionParams } },
     async (request, reply) => {
       const session = adminSession(request.params.id);
       request.log.info({ session: request.params.id, demo: session.demo }, 'session ended by the operator');
@@ -42,7 +50,13 @@ export async function liveRoutes(app: FastifyInstance): Promise<void> {
 
   app.delete<{ Params: Static<typeof ParticipantParams> }>(
     '/api/sessions/live/:id/participants/:name',
-    { schema: { params: ParticipantParams } },
+    {
+      schema: {
+        summary: 'Removes one participant from a live session; they are told',
+        tags: ['admin'],
+        params: ParticipantParams,
+      },
+    },
     async (request, reply) => {
       const { id, name } = request.params;
       const session = adminSession(id);

@@ -142,7 +142,7 @@ export function createMetrics(app: FastifyInstance): { contentType: string; scra
 
 export async function metricsRoutes(app: FastifyInstance): Promise<void> {
   const metrics = createMetrics(app);
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics (text format)', tags: ['health'] } }, async (_request, reply) => {
     reply.header('content-type', metrics.contentType);
     reply.header('cache-control', 'no-store');
     return metrics.scrape();

@@ -9,15 +9,19 @@ import type { FastifyInstance } from 'fastify';
 const LEASE_MS = 10_000;
 
 export async function pipelineRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/api/pipelines', async () => {
-    const placements = [...app.media.placements];
-    const pipelines = await Promise.all(
-      placements.map(async (p) => ({
-        label: p.label,
-        server: p.server.url,
-        pipeline: (await p.monitor.peek(LEASE_MS)) ?? null,
-      })),
-    );
-    return { pipelines };
-  });
+  app.get(
+    '/api/pipelines',
+    { schema: { summary: 'Every pipeline this application holds, live, on every media server', tags: ['media'] } },
+    async () => {
+      const placements = [...app.media.placements];
+      const pipelines = await Promise.all(
+        placements.map(async (p) => ({
+          label: p.label,
+          server: p.server.url,
+          pipeline: (await p.monitor.peek(LEASE_MS)) ?? null,
+        })),
+      );
+      return { pipelines };
+    },
+  );
 }

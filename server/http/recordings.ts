@@ -29,15 +29,28 @@ export async function recordingsRoutes(app: FastifyInstance): Promise<void> {
     return recording;
   };
 
-  app.get<{ Querystring: Static<typeof PageQuery> }>('/api/recordings', { schema: { querystring: PageQuery } }, (request) =>
-    repo.list(request.query),
+  app.get<{ Querystring: Static<typeof PageQuery> }>(
+    '/api/recordings',
+    { schema: { summary: 'Recordings, newest first', tags: ['recordings'], querystring: PageQuery } },
+    (request) => repo.list(request.query),
   );
 
-  app.get<{ Params: IdParams }>('/api/recordings/:id', { schema: { params: IdParams } }, find);
+  app.get<{ Params: IdParams }>(
+    '/api/recordings/:id',
+    { schema: { summary: 'One recording’s metadata', tags: ['recordings'], params: IdParams } },
+    find,
+  );
 
   app.get<{ Params: IdParams; Querystring: Static<typeof MediaQuery> }>(
     '/api/recordings/:id/media',
-    { schema: { params: IdParams, querystring: MediaQuery } },
+    {
+      schema: {
+        summary: 'The recording’s file, with HTTP range requests',
+        tags: ['recordings'],
+        params: IdParams,
+        querystring: MediaQuery,
+      },
+    },
     async (request, reply: FastifyReply) => {
       const recording = await find(request);
       if (recording.missing) throw new AppError('NOT_FOUND', `The file of recording ${recording.id} is missing`);
@@ -49,14 +62,22 @@ export async function recordingsRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Params: IdParams }>('/api/recordings/:id/thumbnail', { schema: { params: IdParams } }, async (request, reply) => {
-    const recording = await find(request);
-    if (!recording.thumbnail) throw new AppError('NOT_FOUND', `Recording ${recording.id} has no thumbnail`);
-    return reply.sendFile(recording.thumbnail, repo.dir);
-  });
+  app.get<{ Params: IdParams }>(
+    '/api/recordings/:id/thumbnail',
+    { schema: { summary: 'The recording’s thumbnail (JPEG)', tags: ['recordings'], params: IdParams } },
+    async (request, reply) => {
+      const recording = await find(request);
+      if (!recording.thumbnail) throw new AppError('NOT_FOUND', `Recording ${recording.id} has no thumbnail`);
+      return reply.sendFile(recording.thumbnail, repo.dir);
+    },
+  );
 
-  app.delete<{ Params: IdParams }>('/api/recordings/:id', { schema: { params: IdParams } }, async (request, reply) => {
-    if (!(await repo.delete(request.params.id))) throw new AppError('NOT_FOUND', `No recording ${request.params.id}`);
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: IdParams }>(
+    '/api/recordings/:id',
+    { schema: { summary: 'Deletes a recording: file and metadata', tags: ['recordings'], params: IdParams } },
+    async (request, reply) => {
+      if (!(await repo.delete(request.params.id))) throw new AppError('NOT_FOUND', `No recording ${request.params.id}`);
+      return reply.code(204).send();
+    },
+  );
 }

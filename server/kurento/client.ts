@@ -84,7 +84,7 @@ export type KmsStats = Record<string, unknown> & { type?: string };
 
 interface RawServerManager extends RawObject {
   getPipelines(cb: Callback<RawObject[]>): void;
-  getInfo(cb: Callback<{ version: string }>): void;
+  getInfo(cb: Callback<{ version: string; modules?: { name: string }[] }>): void;
   getCpuCount(cb: Callback<number>): void;
   getUsedCpu(interval: number, cb: Callback<number>): void;
   getUsedMemory(cb: Callback<number>): void;
@@ -139,9 +139,22 @@ export interface IceCandidate {
   sdpMLineIndex?: number | null;
 }
 
+/** A media server's failure, with KMS's error code when it gave one (40108: no such factory). */
+export type MediaServerFailure = Error & { code?: number };
+
+/** Keeps KMS's code, whether kurento-client gives an Error or the JSON-RPC error object. */
+function failure(error: unknown): MediaServerFailure {
+  if (error instanceof Error) return error;
+  const { message, code } = (error ?? {}) as { message?: unknown; code?: unknown };
+  return Object.assign(
+    new Error(typeof message === 'string' ? message : String(error)),
+    typeof code === 'number' ? { code } : {},
+  );
+}
+
 function call<T>(fn: (cb: Callback<T>) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    fn((error, result) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(result)));
+    fn((error, result) => (error ? reject(failure(error)) : resolve(result)));
   });
 }
 
@@ -569,6 +582,13 @@ export class MediaServerConnection extends EventEmitter<MediaServerConnectionEve
     const raw = await call<RawObject>((cb) => this.client.create('MediaPipeline', cb));
     this.heldObjects = true;
     return new Pipeline(raw as RawPipeline);
+  }
+
+  /** The modules the media server has loaded (getInfo): core, elements, filters, chroma... */
+  async modules(): Promise<string[]> {
+    const manager = await call<RawServerManager>((cb) => this.client.getServerManager(cb));
+    const info = await call<{ modules?: { name: string }[] }>((cb) => manager.getInfo(cb));
+    return (info.modules ?? []).map((m) => m.name);
   }
 
   /** CPU and memory as the media server reports them; `intervalMs` is KMS's CPU sampling time. */

@@ -26,6 +26,8 @@ export class MemberLoad {
   unresponsive = false;
   /** Pipelines we placed (+) or released (−) here since the reading. */
   private sinceReading = 0;
+  /** The modules it has loaded, read each time it connects (a restart may bring others). */
+  modules: string[] | undefined;
 
   constructor(readonly server: MediaServerConnection) {}
 

@@ -83,6 +83,10 @@ export class MediaServerPool {
         if (state !== 'ready') return;
         void load.read(this.pollMs);
         void this.sweep(load.server);
+        load.server.modules().then(
+          (modules) => (load.modules = modules),
+          (err: unknown) => this.log.warn({ err, kms: load.server.url }, 'could not read the media server’s modules'),
+        );
       });
     }
   }
@@ -149,6 +153,12 @@ export class MediaServerPool {
     } catch (err) {
       this.log.warn({ err, kms: server.url }, 'could not look for pipelines we left behind');
     }
+  }
+
+  /** True when every reachable member has said which modules it has, and none has `name`. */
+  lacksModule(name: string): boolean {
+    const known = this.loads.filter((l) => l.server.ready && l.modules);
+    return known.length > 0 && known.every((l) => !l.modules!.includes(name));
   }
 
   status(): MemberStatus[] {

@@ -9,6 +9,7 @@ import type {
   FaceOverlayFilter,
   GStreamerFilter,
   IceCandidate,
+  MediaServerFailure,
   Pipeline,
   PlayerEndpoint,
   RecorderEndpoint,
@@ -96,7 +97,9 @@ export class OwnedPipeline implements WatchablePipeline {
 
   private build<T>(create: (pipeline: Pipeline) => Promise<T>): Promise<T> {
     if (!this.placement) return Promise.reject(new AppError('MEDIA_SERVER_ERROR', 'The pipeline was released'));
-    return create(this.placement.pipeline).catch((err: Error) => {
+    return create(this.placement.pipeline).catch((err: MediaServerFailure) => {
+      // KMS's "Factory not found" (40108) and "type not found" (40100): a module it lacks.
+      if (err.code === 40108 || err.code === 40100) throw new AppError('MEDIA_MODULE_MISSING', err.message);
       throw new AppError('MEDIA_SERVER_ERROR', err.message);
     });
   }

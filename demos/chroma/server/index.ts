@@ -90,4 +90,5 @@ export const chromaDemo: Demo = {
   title: 'Chroma key',
   summary: 'Stand in front of a plain background, click it to calibrate, and the media server swaps it for an image.',
   routes,
+  needsModule: { name: 'chroma', install: 'kms-chroma' },
 };
