@@ -4,10 +4,15 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-require-imports --
    driven through kurento-client untyped, as an application would */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pino from 'pino';
+import { parse } from 'yaml';
 import type { Browser } from 'playwright-core';
 import { EngineProcess } from '../../server/kurento/engine-launcher';
-import { eventually } from '../helpers/app';
+import { projectRoot } from '../../server/util/paths';
+import { eventually, freePort } from '../helpers/app';
 import { Coturn } from '../helpers/coturn';
 import { launchChromium } from '../helpers/browser';
 import { BrowserPeer, PeerPageServer } from '../helpers/browser-peer';
@@ -100,4 +105,25 @@ describe('TURN relay through coturn', () => {
       await call(pipeline, 'release');
     }
   }, 60_000);
+
+  test("docker/compose.yml's coturn health check passes against a listening coturn, and fails without one", async () => {
+    // The compose file's own command and timeout, given the test's port (compose's coturn is
+    // on 3478). With nothing listening the probe never answers: Docker's timeout fails it.
+    const compose = parse(readFileSync(join(projectRoot, 'docker', 'compose.yml'), 'utf8')) as {
+      services: { coturn: { healthcheck: { test: string[]; timeout: string } } };
+    };
+    const { test: check, timeout } = compose.services.coturn.healthcheck;
+    const [kind, command, ...args] = check;
+    expect(kind).toBe('CMD');
+    const timeoutMs = Number(/^(\d+)s$/.exec(timeout)![1]) * 1000;
+    const probe = (port: number) =>
+      spawnSync(command!, [...args.slice(0, -1), '-p', String(port), args.at(-1)!], { encoding: 'utf8', timeout: timeoutMs });
+    const answered = probe(coturn!.port);
+    expect({ status: answered.status, output: answered.stdout }).toMatchObject({
+      status: 0,
+      output: expect.stringMatching(/UDP reflexive addr: 127\.0\.0\.1:/),
+    });
+    const unanswered = probe(await freePort());
+    expect(unanswered.status).not.toBe(0);
+  }, 30_000);
 });

@@ -2,7 +2,8 @@
 // a health check and the app waits for the others to be healthy; the app's environment is
 // one the app accepts; kms-config/ is what `npm run kms-config` writes from that same
 // environment (ports, control socket); the media volume sits at MEDIA_DIR in the app and at
-// KMS_MEDIA_DIR in KMS; coturn listens where TURN_URL points and shares the app's secret.
+// KMS_MEDIA_DIR in KMS; KMS is built on the official image with kms-chroma; coturn listens
+// where TURN_URL points and shares the app's secret.
 // `docker compose config` checks the file too, where the Docker CLI is (it needs no engine).
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -12,9 +13,11 @@ import { parse } from 'yaml';
 import { loadConfig } from '../../server/config';
 import { projectRoot } from '../../server/util/paths';
 import { KMS_CONFIG_DIR, kmsConfigFiles, staleKmsConfig } from '../../scripts/kms-config';
+import { kmsBaseImage } from '../helpers/docker';
 
 interface Service {
   image?: string;
+  build?: { context: string; dockerfile?: string };
   command?: string[];
   environment?: Record<string, string>;
   volumes?: string[];
@@ -83,6 +86,16 @@ describe('docker/compose.yml', () => {
     // KMS's image rewrites its files from KMS_* variables: with the files mounted read-only,
     // those variables must not reach it.
     expect(Object.keys(kms.environment ?? {}).filter((k) => k.startsWith('KMS_'))).toEqual([]);
+  });
+
+  test('KMS is the official KMS 7 image built in docker/kms, which fails unless kms-chroma loads', () => {
+    expect(kms.build).toEqual({ context: 'kms' });
+    expect(kmsBaseImage()).toMatch(/^kurento\/kurento-media-server:7\.\d+\.\d+$/);
+    // The tag says which KMS it is built on.
+    expect(kms.image).toBe(`kurento-stage/kms:${kmsBaseImage().split(':')[1]}`);
+    const dockerfile = readFileSync(join(projectRoot, 'docker', 'kms', 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/apt-get install [^\n]*kurento-module-chroma/);
+    expect(dockerfile).toMatch(/kurento-media-server --list [^\n]*chromafilter[^]*exit 1/);
   });
 
   test('the media volume is at MEDIA_DIR in the app and at KMS_MEDIA_DIR in KMS', () => {
