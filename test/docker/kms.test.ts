@@ -8,14 +8,15 @@ import { hubsSuite } from '../conformance/hubs';
 import { pipelineMonitorSuite } from '../conformance/pipeline-monitor';
 import { conformanceSuite, type MediaServerTarget } from '../conformance/scenarios';
 import { wireSuite } from '../conformance/wire';
-import { describeWithDocker } from '../helpers/docker';
+import { describeWithDocker, kmsBaseImage } from '../helpers/docker';
 
 // The hubs' scenarios wait on three browsers at once.
 jest.setTimeout(120_000);
 
-export const KMS_IMAGE = 'kurento/kurento-media-server:7.2.0';
+// The official image as it is: the conformance suite needs no add-on module.
+const KMS_IMAGE = kmsBaseImage();
 
-describeWithDocker('Kurento conformance: real KMS 7 (testcontainers)', () => {
+describeWithDocker(`Kurento conformance: real KMS (${KMS_IMAGE}, testcontainers)`, () => {
   let container: StartedTestContainer | undefined;
   let target: MediaServerTarget;
 
@@ -26,7 +27,7 @@ describeWithDocker('Kurento conformance: real KMS 7 (testcontainers)', () => {
       .withWaitStrategy(Wait.forListeningPorts())
       .withStartupTimeout(120_000)
       .start();
-    target = { url: `ws://${container.getHost()}:${container.getMappedPort(8888)}/kurento`, label: 'KMS 7.2.0' };
+    target = { url: `ws://${container.getHost()}:${container.getMappedPort(8888)}/kurento`, label: KMS_IMAGE };
   }, 180_000);
 
   afterAll(async () => {

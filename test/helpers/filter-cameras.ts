@@ -38,15 +38,21 @@ export const inset = (b: Box, by: number): Box => ({
   height: b.height - 2 * by,
 });
 
-/** An image as the chroma filter shows it: scaled to cover 640x480, centred; RGBA. */
-export function coverFrameArgs(image: string): string[] {
+/**
+ * How a media server fits a background image to the frame: the engine covers it (scaled to
+ * fill, centred, cropped); KMS's kms-chroma stretches it to the frame's size (cv::resize).
+ */
+export type BackgroundFit = 'cover' | 'stretch';
+
+/** ffmpeg's arguments that write an image as the chroma filter shows it at 640x480, as RGBA. */
+export function backgroundFrameArgs(image: string, fit: BackgroundFit = 'cover'): string[] {
   return [
     '-v',
     'error',
     '-i',
     image,
     '-vf',
-    'scale=640:480:force_original_aspect_ratio=increase,crop=640:480',
+    fit === 'cover' ? 'scale=640:480:force_original_aspect_ratio=increase,crop=640:480' : 'scale=640:480',
     '-f',
     'rawvideo',
     '-pix_fmt',

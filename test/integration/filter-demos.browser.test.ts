@@ -2,27 +2,26 @@
 // camera, through the application server and the embedded media server. Each test reads the
 // pixels of the page's remote video and checks that the user's choices change them.
 
-import { execFileSync } from 'node:child_process';
 import { renameSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
 import { launchChromium } from '../helpers/browser';
 import { fakeCameraArgs, type FakeCamera } from '../helpers/fake-camera';
-import { CHROMA_CAMERA, coverFrameArgs, FACE, FACE_CAMERA, LEFT_OF_FIGURE } from '../helpers/filter-cameras';
-import { captureFrame, channelSpread, colourBox, cropped, meanColour, type Box, type Frame, type Rgb } from '../helpers/frames';
+import {
+  ABOVE_FACE,
+  CROWN_GOLD,
+  expectChromaBackgrounds,
+  expectEffects,
+  expectTopHatAboveFace,
+  hatBand,
+  remote,
+  TOP_HAT_BAND,
+} from '../helpers/filter-demo-checks';
+import { CHROMA_CAMERA, FACE, FACE_CAMERA } from '../helpers/filter-cameras';
+import { captureFrame, colourBox, cropped } from '../helpers/frames';
 import { helpersOf } from '../helpers/gstreamer';
 
 jest.setTimeout(90_000);
-
-const ROOT = resolve(__dirname, '../..');
-const TOP_HAT_BAND: Rgb = [0xc0, 0x28, 0x3a];
-const CROWN_GOLD: Rgb = [0xf2, 0xb7, 0x05];
-/** Above the face: where a hat goes (the astronaut photo has red lower down, in the flag). */
-const ABOVE_FACE: Box = { x: 120, y: 0, width: 320, height: FACE.y };
-
-const remote = (demo: string): string => `${demo} >> stage-video-tile[video-id=remote] >> video`;
-const local = (demo: string): string => `${demo} >> stage-video-tile[video-id=local] >> video`;
 
 describe('filter demos from the index page (Chromium, embedded media server)', () => {
   let running: RunningApp;
@@ -64,16 +63,7 @@ describe('filter demos from the index page (Chromium, embedded media server)', (
   test('magic mirror: a top hat above the face; none takes it off; the crown replaces it', async () => {
     const page = await openDemo(FACE_CAMERA, 'Magic mirror');
     const video = remote('magic-mirror-demo');
-    const hatBand = (f: Frame): number => colourBox(cropped(f, ABOVE_FACE), TOP_HAT_BAND, 90).count;
-    const hat = await eventually(
-      () => captureFrame(page, video),
-      (f) => hatBand(f) > 500,
-      30_000,
-    );
-    // The band spans the hat above the face, centred on it.
-    const band = colourBox(cropped(hat, ABOVE_FACE), TOP_HAT_BAND, 90).box!;
-    const centre = ABOVE_FACE.x + band.x + band.width / 2;
-    expect(Math.abs(centre - (FACE.x + FACE.width / 2))).toBeLessThan(20);
+    await expectTopHatAboveFace(page);
 
     await page.click('#overlay-none');
     await eventually(
@@ -188,71 +178,15 @@ describe('filter demos from the index page (Chromium, embedded media server)', (
 
   test('chroma: a click on the green calibrates, and the background shows the chosen image', async () => {
     const page = await openDemo(CHROMA_CAMERA, 'Chroma key');
-    const demo = 'chroma-demo';
-    expect(await page.locator(`${demo} >> #credit`).textContent()).toMatch(/Hubble deep field: NASA, public domain/);
-    await captureFrame(page, remote(demo));
-    // Before calibrating, the video comes back as it is.
-    expect(meanColour(await captureFrame(page, remote(demo)), LEFT_OF_FIGURE)[1]).toBeGreaterThan(150);
-
-    // Click the green at (40, 40) of the 640x480 picture, wherever the tile shows it.
-    const localVideo = page.locator(local(demo));
-    const shown = (await localVideo.boundingBox())!;
-    await localVideo.click({ position: { x: (shown.width * 40) / 640, y: (shown.height * 40) / 480 } });
-    await page.locator(`${demo} >> #calibrated`).getByText('Calibrated').waitFor();
-
-    const hubble: Frame = {
-      width: 640,
-      height: 480,
-      data: execFileSync('ffmpeg', coverFrameArgs(join(ROOT, 'client/assets/backgrounds/hubble_deep_field.jpg')), {
-        maxBuffer: 8 << 20,
-      }),
-    };
-    const want = meanColour(hubble, LEFT_OF_FIGURE);
-    const near = (f: Frame): boolean => meanColour(f, LEFT_OF_FIGURE).every((v, c) => Math.abs(v - want[c]!) < 15);
-    // The first frames after the click may still be on their way; the picture settles on the image.
-    expect(near(await eventually(() => captureFrame(page, remote(demo)), near, 20_000))).toBe(true);
-
-    // Another background, live: the sunset is far brighter than deep space.
-    await page.click('#background-sunset');
-    await eventually(
-      () => captureFrame(page, remote(demo)),
-      (f) => meanColour(f, LEFT_OF_FIGURE)[0] > 80,
-      10_000,
-    );
-    await page.click('#background-none');
-    await eventually(
-      () => captureFrame(page, remote(demo)),
-      (f) => meanColour(f, LEFT_OF_FIGURE)[1] > 150,
-      10_000,
-    );
+    await expectChromaBackgrounds(page, 'cover');
     await page.close();
   });
 
   test('effects: black and white, then a mirror image, then none', async () => {
-    // A still, colourful and lopsided picture: grey is easy to tell, and so is a mirror image.
     const page = await openDemo(FACE_CAMERA, 'Effects');
-    const demo = 'effects-demo';
-    await eventually(
-      () => captureFrame(page, remote(demo)),
-      (f) => channelSpread(f) < 6,
-      20_000,
-    );
-
-    await page.click('#effect-mirror');
-    // Mirrored: the remote picture's left edge is the local picture's right edge.
-    const strip = (f: Frame, x: number): Rgb => meanColour(f, { x, y: 40, width: 40, height: 400 });
-    const mirrored = async (): Promise<boolean> => {
-      const [r, l] = [await captureFrame(page, remote(demo)), await captureFrame(page, local(demo))];
-      const [a, b, c] = [strip(r, 0), strip(l, 600), strip(l, 0)];
-      const distance = (p: Rgb, q: Rgb): number => Math.abs(p[0] - q[0]) + Math.abs(p[1] - q[1]) + Math.abs(p[2] - q[2]);
-      return channelSpread(r) > 20 && distance(a, b) < 20 && distance(a, c) > 35;
-    };
-    expect(await eventually(mirrored, (m) => m, 10_000)).toBe(true);
-
-    await page.click('#effect-none');
-    expect(await page.locator(`${demo} >> #command`).textContent()).toMatch(/none/);
+    await expectEffects(page);
+    // No effect runs no GStreamer helper.
     await eventually(helpersOf(running.app.embeddedEngine!), (n) => n === 0, 8000);
-    expect(channelSpread(await captureFrame(page, remote(demo)))).toBeGreaterThan(20);
     await page.click('#stop');
     await page.close();
   });

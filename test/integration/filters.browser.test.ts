@@ -21,7 +21,7 @@ import { launchChromium } from '../helpers/browser';
 import { BUSY_CAMERA, fakeCameraArgs, type FakeCamera } from '../helpers/fake-camera';
 import {
   CHROMA_CAMERA,
-  coverFrameArgs,
+  backgroundFrameArgs,
   FACE,
   FACE_CAMERA,
   FIGURE,
@@ -357,7 +357,7 @@ describe('filters in the embedded media server (real browser, real GStreamer)', 
       backgroundImage: background,
     });
     // The image as the filter shows it: scaled to cover 640x480, centred.
-    const image = execFileSync('ffmpeg', coverFrameArgs(join(mediaDir, 'hubble.jpg')), { maxBuffer: 8 << 20 });
+    const image = execFileSync('ffmpeg', backgroundFrameArgs(join(mediaDir, 'hubble.jpg')), { maxBuffer: 8 << 20 });
     const reference: Frame = { width: 640, height: 480, data: image };
     const [left, right] = [LEFT_OF_FIGURE, RIGHT_OF_FIGURE];
 
