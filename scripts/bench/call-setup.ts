@@ -1,7 +1,8 @@
 // Benchmark: one-to-one call set-up. Two Chromium pages register on /one2one; the time is
 // from clicking Call to the first decoded remote frame on both sides (the callee accepts as
 // soon as the call rings, so the figure is the system's, not a person's). Median of N calls.
-// KMS_URL names a real KMS to compare; unset, the embedded engine is measured.
+// KMS_URL names a real KMS to compare; unset, the embedded engine is measured. The media
+// server is pinned to core 0 and Chromium (the load generator) to the others.
 // Run: npm run bench -- call-setup   (BENCH_RUNS=N)
 
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import type { Page } from 'playwright-core';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { decodedFrames, demoPeer, launchChromium } from '../../test/helpers/browser';
+import { placeBenchmark } from '../lib/placement';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -34,6 +36,8 @@ async function main(): Promise<void> {
   const app = await buildApp(loadConfig({ ...process.env, PORT: '0', LOG_LEVEL: 'warn', DATA_DIR: dataDir }));
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/one2one.html`;
+  // Before Chromium starts: it inherits the generator's cores.
+  const placement = placeBenchmark(app.embeddedEngine?.pid);
   const browser = await launchChromium();
   const times: number[] = [];
   try {
@@ -66,6 +70,7 @@ async function main(): Promise<void> {
   console.log(
     `\none2one call set-up against ${process.env.KMS_URL ?? 'the embedded engine'} (${RUNS} calls, Chromium fake cameras)`,
   );
+  console.log(placement.summary);
   console.log('| measure | value |');
   console.log('|---|---|');
   console.log(`| Call → first decoded frame on both sides, median | ${median(times)} ms |`);

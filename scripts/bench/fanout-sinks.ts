@@ -5,7 +5,7 @@
 import { HeadlessPeer, type Candidate } from '../lib/headless-peer';
 
 export type ToSinks =
-  | { op: 'add'; id: number }
+  | { op: 'add'; id: number; decrypt: boolean }
   | { op: 'answer'; id: number; sdp: string }
   | { op: 'candidate'; id: number; candidate: Candidate }
   | { op: 'stats' }
@@ -30,7 +30,7 @@ process.on('disconnect', () => process.exit(0));
 async function handle(m: ToSinks): Promise<void> {
   switch (m.op) {
     case 'add': {
-      const viewer = HeadlessPeer.viewer();
+      const viewer = HeadlessPeer.viewer({ decrypt: m.decrypt });
       viewer.delaySampling = 5;
       viewers.set(m.id, viewer);
       viewer.onCandidate((candidate) => send({ op: 'candidate', id: m.id, candidate }));

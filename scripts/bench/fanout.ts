@@ -2,8 +2,17 @@
 // VP8 + 30 fps, plus Opus, stream into one WebRtcEndpoint; N WebRtcEndpoints connected to it
 // send it on to N headless viewers, hosted in worker processes. For each N it reports the
 // media server's CPU and RSS, the sinks' received bitrate and loss, and the forwarding delay.
-// KMS_URL names a real KMS to compare; unset, the embedded engine is measured.
-// Run: npm run bench -- fanout   (BENCH_SINKS=1,10,50 to choose the steps)
+// KMS_URL names a real KMS to compare (KMS_PID, when it runs here, to pin and measure it);
+// unset, the embedded engine is measured.
+//
+// The media server is pinned to core 0 and the generator (publisher and viewers) to the
+// others (scripts/lib/placement.ts); the generator's own CPU is reported, and a step where
+// it used 90 % of its cores is not reported: that step measured the generator. Viewers
+// count SRTP packets without decrypting them (BENCH_SINK_MODE=count, the default), so one
+// core of generator can load one core of server; BENCH_SINK_MODE=decrypt receives as a
+// browser does and adds the forwarding delay, at several times the generator's cost.
+// Run: npm run bench -- fanout   (BENCH_SINKS=1,10,50 to choose the steps; BENCH_CPU_PROF=dir
+// to profile the engine)
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -11,13 +20,15 @@ import pino from 'pino';
 import { MediaServerConnection, type Pipeline, type WebRtcEndpoint } from '../../server/kurento/client';
 import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { HeadlessPeer, negotiate } from '../lib/headless-peer';
-import { cpuTicks, TICKS_PER_SECOND, usage } from '../lib/proc';
+import { cpuWindow, placeBenchmark, type Placement } from '../lib/placement';
+import { usage } from '../lib/proc';
 import type { FromSinks, ToSinks } from './fanout-sinks';
 
 const STEPS = (process.env.BENCH_SINKS ?? '1,10,50,100,200').split(',').map(Number);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const MEASURE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BITRATE = 1_000_000;
+const DECRYPT = (process.env.BENCH_SINK_MODE ?? 'count') === 'decrypt';
 /** Stop growing N once loss passes this: the server is past what it can carry. */
 const GIVE_UP_LOSS = 0.05;
 
@@ -25,6 +36,8 @@ interface StepResult {
   sinks: number;
   connected: number;
   cpu: number;
+  generatorCpu: number;
+  generatorSaturated: boolean;
   rssMiB: number;
   kbps: number;
   loss: number;
@@ -77,7 +90,7 @@ async function runStep(
   workers: SinkWorker[],
   endpoints: Map<number, WebRtcEndpoint>,
   n: number,
-  enginePid: number | undefined,
+  placement: Placement,
 ): Promise<StepResult> {
   const pipeline: Pipeline = await kms.createPipeline();
   const publisher = HeadlessPeer.publisher();
@@ -89,7 +102,7 @@ async function runStep(
       const sink = await pipeline.createWebRtcEndpoint();
       await source.connect(sink);
       endpoints.set(id, sink);
-      workers[id % workers.length]!.send({ op: 'add', id });
+      workers[id % workers.length]!.send({ op: 'add', id, decrypt: DECRYPT });
     }
     // Wait for every sink to receive (or for 30 s), then let the stream settle.
     const deadline = Date.now() + 30_000;
@@ -103,10 +116,10 @@ async function runStep(
     await sleep(3000);
 
     const before = await Promise.all(workers.map((w) => w.request({ op: 'stats' }, 'stats')));
-    const ticks = enginePid ? cpuTicks(enginePid) : 0;
+    const window = cpuWindow(placement);
     await sleep(MEASURE_SECONDS * 1000);
     const after = await Promise.all(workers.map((w) => w.request({ op: 'stats' }, 'stats')));
-    const cpu = enginePid ? ((cpuTicks(enginePid) - ticks) / TICKS_PER_SECOND / MEASURE_SECONDS) * 100 : NaN;
+    const cpu = window.stop();
 
     const start = new Map(before.flatMap((s) => s.sinks).map((s) => [s.id, s]));
     let bytes = 0;
@@ -122,8 +135,10 @@ async function runStep(
     return {
       sinks: n,
       connected,
-      cpu,
-      rssMiB: enginePid ? usage(enginePid).rssMiB : NaN,
+      cpu: cpu.server,
+      generatorCpu: cpu.generator,
+      generatorSaturated: cpu.generatorSaturated,
+      rssMiB: placement.serverPid ? usage(placement.serverPid).rssMiB : NaN,
       kbps: (bytes * 8) / MEASURE_SECONDS / n / 1000,
       loss: packets + lost > 0 ? lost / (packets + lost) : 1,
       p50: percentile(delays, 50),
@@ -139,9 +154,19 @@ async function runStep(
 
 async function main(): Promise<void> {
   const log = pino({ level: 'warn' });
-  const engine = process.env.KMS_URL ? undefined : await EngineProcess.start(log, { logLevel: 'warn' });
+  // BENCH_CPU_PROF=<dir>: the engine writes a V8 CPU profile there when it stops
+  // (`node dist/scripts/bench/profile-top.js <file>` prints where the time went).
+  const profile = process.env.BENCH_CPU_PROF;
+  const engine = process.env.KMS_URL
+    ? undefined
+    : await EngineProcess.start(log, {
+        logLevel: 'warn',
+        nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
+      });
   const kms = new MediaServerConnection(process.env.KMS_URL?.split(',')[0] ?? engine!.url, log);
   while (!kms.ready) await sleep(50);
+  // Before the workers start: they inherit the generator's cores.
+  const placement = placeBenchmark(engine?.pid);
 
   const endpoints = new Map<number, WebRtcEndpoint>();
   const workers: SinkWorker[] = [];
@@ -176,11 +201,16 @@ async function main(): Promise<void> {
   for (let i = 0; i < WORKERS; i++) workers.push(new SinkWorker(onMessage));
 
   const results: StepResult[] = [];
+  let saturatedAt: StepResult | undefined;
   try {
     for (const n of STEPS) {
-      const r = await runStep(kms, workers, endpoints, n, engine?.pid);
-      results.push(r);
+      const r = await runStep(kms, workers, endpoints, n, placement);
       console.error(`N=${n}: ${JSON.stringify(r)}`);
+      if (r.generatorSaturated) {
+        saturatedAt = r;
+        break;
+      }
+      results.push(r);
       if (r.loss > GIVE_UP_LOSS || r.connected < n) break;
     }
   } finally {
@@ -193,16 +223,23 @@ async function main(): Promise<void> {
   console.log(
     `\nSFU fan-out against ${process.env.KMS_URL ?? 'the embedded engine'}: 1 Mbps VP8 30 fps + Opus, ${MEASURE_SECONDS} s per step`,
   );
+  console.log(`machine: ${cpus().length} cores, ${cpu}; ${placement.summary}`);
   console.log(
-    `machine: ${cpus().length} cores, ${cpu}; sinks are werift peers in ${WORKERS} worker processes on the same machine`,
+    `viewers: werift peers in ${WORKERS} worker processes, ${DECRYPT ? 'decrypting every packet (delay measured)' : 'counting SRTP packets without decrypting (BENCH_SINK_MODE=count; no delay)'}`,
   );
   console.log(
-    '| sinks | receiving | media server CPU (% of one core) | RSS (MiB) | received per sink (kbps) | loss | delay p50 / p99 (ms) |',
+    '| viewers | receiving | media server CPU (% of one core) | per viewer | generator CPU | RSS (MiB) | received per viewer (kbps) | loss | delay p50 / p99 (ms) |',
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
+    const delay = DECRYPT ? `${r.p50.toFixed(1)} / ${r.p99.toFixed(1)}` : '—';
     console.log(
-      `| ${r.sinks} | ${r.connected} | ${r.cpu.toFixed(0)} | ${r.rssMiB.toFixed(0)} | ${r.kbps.toFixed(0)} | ${(r.loss * 100).toFixed(2)} % | ${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} |`,
+      `| ${r.sinks} | ${r.connected} | ${r.cpu.toFixed(1)} | ${(r.cpu / r.sinks).toFixed(2)} | ${r.generatorCpu.toFixed(0)} | ${r.rssMiB.toFixed(0)} | ${r.kbps.toFixed(0)} | ${(r.loss * 100).toFixed(2)} % | ${delay} |`,
+    );
+  }
+  if (saturatedAt) {
+    console.log(
+      `\nN=${saturatedAt.sinks} not reported: the load generator used ${saturatedAt.generatorCpu.toFixed(0)} % of its ${placement.generatorCoreCount} core(s), so that step measured the generator, not the media server.`,
     );
   }
 }

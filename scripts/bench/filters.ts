@@ -19,6 +19,7 @@ import { PeerPageServer } from '../../test/helpers/browser-peer';
 import { launchChromium } from '../../test/helpers/browser';
 import { fakeCameraArgs } from '../../test/helpers/fake-camera';
 import { FACE_CAMERA } from '../../test/helpers/filter-cameras';
+import { placeBenchmark } from '../lib/placement';
 import { cpuTicks, TICKS_PER_SECOND } from '../lib/proc';
 
 const MEASURE_SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
@@ -160,6 +161,9 @@ async function main(): Promise<void> {
   const engine = await EngineProcess.start(log, { logLevel: 'warn', env: { ENGINE_MEDIA_DIR: mediaDir } });
   const kms = new MediaServerConnection(engine.url, log);
   while (!kms.ready) await sleep(50);
+  // The engine (and the GStreamer helpers it starts, which inherit its core) on core 0,
+  // Chromium on the others.
+  const placement = placeBenchmark(engine.pid);
   const browser = await launchChromium(fakeCameraArgs(FACE_CAMERA));
   const pages = await PeerPageServer.start();
   const rows: { name: string; delayMs: number; helperCpu: number; engineCpu: number }[] = [];
@@ -206,7 +210,8 @@ async function main(): Promise<void> {
     rmSync(mediaDir, { recursive: true, force: true });
   }
   const base = rows[0]!;
-  console.log(`\nFilters on a 640x480, 15 fps camera (embedded media server, ${MEASURE_SECONDS} s each)\n`);
+  console.log(`\nFilters on a 640x480, 15 fps camera (embedded media server, ${MEASURE_SECONDS} s each)`);
+  console.log(`${placement.summary}\n`);
   console.log('| case | glass-to-glass median | added delay | GStreamer helper CPU | engine CPU | CPU per filtered stream |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {

@@ -2,7 +2,8 @@
 // 30 fps plus Opus into one WebRtcEndpoint; N recorders record it to WebM at once. The
 // media server's CPU is read over a steady interval for N = 0 (the source alone) and for each
 // N, so the table gives the cost per recorded stream. KMS_URL names a real KMS to compare
-// (its CPU is not ours to read; the file sizes still show it recorded).
+// (KMS_PID, when it runs here, to pin and measure it; the file sizes show it recorded).
+// The media server is pinned to core 0 and the publisher to the others.
 // Run: npm run bench -- recorder
 
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -13,7 +14,7 @@ import pino from 'pino';
 import { MediaServerConnection } from '../../server/kurento/client';
 import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { HeadlessPeer, negotiate } from '../lib/headless-peer';
-import { cpuTicks, TICKS_PER_SECOND } from '../lib/proc';
+import { cpuWindow, placeBenchmark } from '../lib/placement';
 
 const COUNTS = (process.env.BENCH_RECORDERS ?? '0,1,4,16').split(',').map(Number);
 const MEASURE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -28,7 +29,8 @@ async function main(): Promise<void> {
     : await EngineProcess.start(log, { logLevel: 'warn', env: { ENGINE_MEDIA_DIR: mediaDir } });
   const kms = new MediaServerConnection(process.env.KMS_URL?.split(',')[0] ?? engine!.url, log);
   while (!kms.ready) await sleep(50);
-  const rows: { n: number; cpu: number; mbWritten: number }[] = [];
+  const placement = placeBenchmark(engine?.pid);
+  const rows: { n: number; cpu: number; generatorCpu: number; mbWritten: number }[] = [];
   try {
     for (const n of COUNTS) {
       const pipeline = await kms.createPipeline();
@@ -42,12 +44,12 @@ async function main(): Promise<void> {
         for (const r of recorders) await source.connect(r);
         await Promise.all(recorders.map((r) => r.record()));
         await sleep(3000);
-        const ticks = engine?.pid ? cpuTicks(engine.pid) : 0;
+        const window = cpuWindow(placement);
         await sleep(MEASURE_SECONDS * 1000);
-        const cpu = engine?.pid ? ((cpuTicks(engine.pid) - ticks) / TICKS_PER_SECOND / MEASURE_SECONDS) * 100 : NaN;
+        const { server: cpu, generator: generatorCpu } = window.stop();
         await Promise.all(recorders.map((r) => r.stopAndWait()));
         const bytes = files.reduce((sum, f) => sum + (statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0);
-        rows.push({ n, cpu, mbWritten: bytes / 1e6 });
+        rows.push({ n, cpu, generatorCpu, mbWritten: bytes / 1e6 });
       } finally {
         await pipeline.release();
         await publisher.close();
@@ -61,16 +63,16 @@ async function main(): Promise<void> {
 
   const base = rows.find((r) => r.n === 0)?.cpu ?? 0;
   console.log(`\nRecorderEndpoint against ${process.env.KMS_URL ?? 'embedded engine'}: 1 Mbps VP8 30 fps + Opus, WEBM profile`);
-  console.log(`(${MEASURE_SECONDS} s per step; CPU is the media server process, % of one core)`);
-  console.log('| recorders | media server CPU | per recorder (minus source alone) | written per recorder |');
-  console.log('|---|---|---|---|');
+  console.log(`(${MEASURE_SECONDS} s per step; CPU in % of one core; ${placement.summary})`);
+  console.log('| recorders | media server CPU | per recorder (minus source alone) | written per recorder | generator CPU |');
+  console.log('|---|---|---|---|---|');
   for (const r of rows) {
     const per = r.n > 0 ? `${((r.cpu - base) / r.n).toFixed(2)} %` : '—';
     const written =
       r.n > 0
         ? `${(r.mbWritten / r.n).toFixed(2)} MB (${(((r.mbWritten / r.n) * 8) / (MEASURE_SECONDS + 3)).toFixed(2)} Mbit/s)`
         : '—';
-    console.log(`| ${r.n} | ${r.cpu.toFixed(1)} % | ${per} | ${written} |`);
+    console.log(`| ${r.n} | ${r.cpu.toFixed(1)} % | ${per} | ${written} | ${r.generatorCpu.toFixed(1)} % |`);
   }
 }
 

@@ -1,11 +1,15 @@
 // A browser-like WebRTC peer in Node, on werift: for load generators, benchmarks and long
 // tests where a Chromium page per peer would cost too much. A publisher sends a synthetic
 // VP8 + Opus stream at a set bitrate (a keyframe on start, every 3 s and on PLI, with a send
-// timestamp in every packet); a viewer receives and measures bitrate, loss and delay.
+// timestamp in every packet); a viewer receives and measures bitrate, loss and delay. A
+// counting viewer finishes ICE and DTLS like any other, then only counts the SRTP packets by
+// their clear headers (sequence numbers, sizes) and decrypts nothing: a load generator that
+// costs far less than the media server it loads, on a machine with few cores.
 
 import { performance } from 'node:perf_hooks';
 import {
   MediaStreamTrack,
+  ProtectionProfileAeadAes128Gcm,
   RTCPeerConnection,
   RTCRtpCodecParameters,
   RtpHeader,
@@ -46,7 +50,11 @@ export class HeadlessPeer {
   /** Keep one delay sample in this many packets, to bound memory in long runs. */
   delaySampling = 10;
 
-  private constructor(readonly role: 'publisher' | 'viewer') {
+  private constructor(
+    readonly role: 'publisher' | 'viewer',
+    /** A viewer that counts SRTP packets without decrypting them (no delay samples). */
+    private readonly counting = false,
+  ) {
     this.pc = new RTCPeerConnection({
       iceServers: [],
       iceAdditionalHostAddresses: ['127.0.0.1'],
@@ -84,8 +92,8 @@ export class HeadlessPeer {
     return new HeadlessPeer('publisher');
   }
 
-  static viewer(): HeadlessPeer {
-    return new HeadlessPeer('viewer');
+  static viewer(options: { decrypt?: boolean } = {}): HeadlessPeer {
+    return new HeadlessPeer('viewer', options.decrypt === false);
   }
 
   onCandidate(listener: (c: Candidate) => void): void {
@@ -94,6 +102,7 @@ export class HeadlessPeer {
 
   async createOffer(): Promise<string> {
     await this.pc.setLocalDescription(await this.pc.createOffer());
+    if (this.counting) this.countInsteadOfDecrypting();
     return this.pc.localDescription!.sdp;
   }
 
@@ -161,23 +170,10 @@ export class HeadlessPeer {
 
   private watch(t: RTCRtpTransceiver): void {
     t.onTrack.subscribe((track) => {
-      let highest: number | undefined;
+      const highest = new Map<number, number>();
       track.onReceiveRtp.subscribe((packet) => {
+        this.count(packet.header.ssrc, packet.header.sequenceNumber, packet.payload.length, highest);
         const r = this.received;
-        r.packets++;
-        r.bytes += packet.payload.length;
-        const seq = packet.header.sequenceNumber;
-        if (highest !== undefined) {
-          const gap = (seq - highest) & 0xffff;
-          if (gap > 0 && gap < 0x8000) {
-            r.lost += gap - 1;
-            highest = seq;
-          } else if (gap !== 0) {
-            r.lost = Math.max(0, r.lost - 1); // a late packet filled a gap
-          }
-        } else {
-          highest = seq;
-        }
         if (r.packets % this.delaySampling === 0 && packet.payload.length >= 8) {
           r.delays.push(clockMs() - packet.payload.readDoubleBE(packet.payload.length - 8));
         }
@@ -185,11 +181,71 @@ export class HeadlessPeer {
     });
   }
 
+  /**
+   * Replaces werift's SRTP receive path once DTLS is done: the session keys are still
+   * derived (the viewer's RTCP stays valid), but received packets are only counted.
+   * NOTE: reaches into werift's RTCDtlsTransport (startSrtp, updateSrtpSession), 0.24.
+   */
+  private countInsteadOfDecrypting(): void {
+    for (const transport of this.pc.dtlsTransports) {
+      const t = transport as unknown as WeriftDtlsInternals;
+      if (typeof t.startSrtp !== 'function' || typeof t.updateSrtpSession !== 'function') {
+        throw new Error('werift changed: RTCDtlsTransport has no startSrtp/updateSrtpSession to count packets with');
+      }
+      t.startSrtp = () => {
+        if (t.srtpStarted) return;
+        t.srtpStarted = true;
+        t.updateSrtpSession();
+        const tagLength = t.dtls?.srtp.srtpProfile === ProtectionProfileAeadAes128Gcm ? 16 : 10;
+        const highest = new Map<number, number>();
+        t.iceTransport.connection.onData.subscribe((data: Buffer) => this.countSrtp(data, tagLength, highest));
+      };
+    }
+  }
+
+  /** One SRTP packet, counted from its clear header: RTCP and anything else is ignored. */
+  private countSrtp(data: Buffer, tagLength: number, highest: Map<number, number>): void {
+    if (data.length < 12 || data[0]! >> 6 !== 2) return;
+    const payloadType = data[1]! & 0x7f;
+    if (payloadType >= 64 && payloadType <= 95) return; // RTCP (types 192-223)
+    let headerLength = 12 + 4 * (data[0]! & 0x0f);
+    if (data[0]! & 0x10 && data.length >= headerLength + 4) headerLength += 4 + 4 * data.readUInt16BE(headerLength + 2);
+    this.count(data.readUInt32BE(8), data.readUInt16BE(2), Math.max(0, data.length - headerLength - tagLength), highest);
+  }
+
+  /** A packet received: bytes, and loss from the sequence numbers of its stream. */
+  private count(ssrc: number, seq: number, payloadBytes: number, highest: Map<number, number>): void {
+    const r = this.received;
+    r.packets++;
+    r.bytes += payloadBytes;
+    const last = highest.get(ssrc);
+    if (last === undefined) {
+      highest.set(ssrc, seq);
+      return;
+    }
+    const gap = (seq - last) & 0xffff;
+    if (gap > 0 && gap < 0x8000) {
+      r.lost += gap - 1;
+      highest.set(ssrc, seq);
+    } else if (gap !== 0) {
+      r.lost = Math.max(0, r.lost - 1); // a late packet filled a gap
+    }
+  }
+
   async close(): Promise<void> {
     this.timers.forEach((t) => clearInterval(t));
     this.timers = [];
     await this.pc.close();
   }
+}
+
+/** What countInsteadOfDecrypting reaches in werift's RTCDtlsTransport. */
+interface WeriftDtlsInternals {
+  startSrtp(): void;
+  updateSrtpSession(): void;
+  srtpStarted: boolean;
+  dtls?: { srtp: { srtpProfile?: number } };
+  iceTransport: { connection: { onData: { subscribe(listener: (data: Buffer) => void): unknown } } };
 }
 
 /** A VP8-looking payload: a descriptor, a keyframe header when asked, the send time at the end. */

@@ -37,6 +37,8 @@ export interface EngineOptions {
   logLevel?: string;
   /** How long a start may take before the child is killed (tests shorten it). */
   readyTimeoutMs?: number;
+  /** Node's own flags for the child, e.g. --cpu-prof (which NODE_OPTIONS may not carry). */
+  nodeArgs?: string[];
 }
 
 export class EngineProcess {
@@ -72,7 +74,8 @@ export class EngineProcess {
 
   /** Starts the child. A first start that fails is the caller's error; a restart keeps trying. */
   private spawn(first: boolean): Promise<void> {
-    const child = spawn(process.execPath, [engineEntry(), '--host', '127.0.0.1', '--port', String(this.port)], {
+    const args = [...(this.options.nodeArgs ?? []), engineEntry(), '--host', '127.0.0.1', '--port', String(this.port)];
+    const child = spawn(process.execPath, args, {
       // NOTE: the app's engine stays inside the media directory, whatever the environment says.
       env: {
         ...engineEnvironment(process.env),
