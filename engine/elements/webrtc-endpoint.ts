@@ -28,6 +28,7 @@ import type { DataMessage } from '../media/data-fanout';
 import { KmsError } from '../protocol/errors';
 import { RembFeedback, rembFields } from '../rtp/bandwidth';
 import type { MediaKind, RtpFanout } from '../rtp/fanout';
+import { ForwardingSender } from '../rtp/forwarding-sender';
 import { RtpRestamper } from '../rtp/restamper';
 import { DataChannels } from './data-channels';
 import { announceCandidate, looksLikeSdp, stripCandidates, type CandidatePolicy } from './ice-candidates';
@@ -66,6 +67,7 @@ export class WebRtcEndpoint extends SdpEndpoint {
    * drop a stream whose sequence numbers jump to another source's.
    */
   private readonly restampers = { audio: new RtpRestamper(48000), video: new RtpRestamper(90000) };
+  private readonly forwarders = new WeakMap<RTCRtpSender, ForwardingSender | null>();
   private readonly remoteSsrc = new Map<MediaKind, number>();
   private readonly localCandidates: IceCandidateWire[] = [];
   private readonly earlyRemoteCandidates: IceCandidateWire[] = [];
@@ -493,12 +495,26 @@ export class WebRtcEndpoint extends SdpEndpoint {
     const sender = this.senders.get(kind);
     if (!sender || this.direction === 'recvonly') return;
     if (!this.codecMatches(kind, sender, source)) return;
-    // NOTE: the sender rewrites SSRC, payload type, sequence and extensions in place, and the
-    // same packet goes to every sink: give each its own header. Source extension ids mean
+    const { header } = packet;
+    const restamper = this.restampers[kind];
+    restamper.advance(header.ssrc, header.timestamp, header.sequenceNumber);
+    const { timestamp, sequenceNumber } = restamper;
+    if (this.forwarderOf(sender)?.send(timestamp, sequenceNumber, header.marker, packet.payload)) return;
+    // NOTE: werift's sender rewrites SSRC, payload type, sequence and extensions in place, and
+    // the same packet goes to every sink: give each its own header. Source extension ids mean
     // nothing on this connection, so they are dropped; the sender adds its own.
-    const header = new RtpHeader({ ...packet.header, extensions: [] });
-    const own = this.restampers[kind].restamp(new RtpPacket(header, packet.payload));
-    sender.sendRtp(own).catch(() => undefined);
+    const own = new RtpHeader({ ...header, extensions: [], timestamp, sequenceNumber });
+    sender.sendRtp(new RtpPacket(own, packet.payload)).catch(() => undefined);
+  }
+
+  /** The fast forwarding path for a sender, once it has a codec (null: it needs sendRtp). */
+  private forwarderOf(sender: RTCRtpSender): ForwardingSender | undefined {
+    let forwarder = this.forwarders.get(sender);
+    if (forwarder === undefined && sender.codec) {
+      forwarder = ForwardingSender.for(sender) ?? null;
+      this.forwarders.set(sender, forwarder);
+    }
+    return forwarder ?? undefined;
   }
 
   protected override onInputData(message: DataMessage): void {

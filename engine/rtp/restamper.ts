@@ -21,9 +21,26 @@ export class RtpRestamper {
     this.clockRate = clockRate;
   }
 
+  /** The output timestamp and sequence number of the last packet advanced. */
+  get timestamp(): number {
+    return this.outTs;
+  }
+
+  get sequenceNumber(): number {
+    return this.outSeq;
+  }
+
   /** Rewrites the packet's timestamp and sequence number in place (it must not be shared). */
   restamp(packet: RtpPacket, now = Date.now()): RtpPacket {
     const { ssrc, timestamp, sequenceNumber } = packet.header;
+    this.advance(ssrc, timestamp, sequenceNumber, now);
+    packet.header.timestamp = this.outTs;
+    packet.header.sequenceNumber = this.outSeq;
+    return packet;
+  }
+
+  /** Takes in one packet's stamps; `timestamp` and `sequenceNumber` then give its output ones. */
+  advance(ssrc: number, timestamp: number, sequenceNumber: number, now = Date.now()): void {
     if (this.inSsrc === undefined) {
       this.inSsrc = ssrc;
     } else {
@@ -44,8 +61,5 @@ export class RtpRestamper {
     this.lastInTs = timestamp;
     this.lastInSeq = sequenceNumber;
     this.lastWallMs = now;
-    packet.header.timestamp = this.outTs;
-    packet.header.sequenceNumber = this.outSeq;
-    return packet;
   }
 }
