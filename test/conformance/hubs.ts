@@ -162,21 +162,25 @@ export function hubsSuite(target: () => MediaServerTarget): void {
     // right half in the canvas's first quarter. And a z-order under the master's hides blue.
     await call(hub, 'setPortProperties', -0.25, 0, 2, 0.5, 0.5, green.port);
     await call(hub, 'setPortProperties', 0, 0.5, 0, 0.25, 0.5, blue.port);
-    // The viewer's decoded frame count comes along: should the blend not change, a failure
-    // tells a frozen picture from a layout the mixer did not apply.
-    const moved = async (): Promise<{ colours: string; framesDecoded: number }> => {
+    // The viewer's decoded frame count comes along, and how many of them came since the
+    // wait began: should the blend not change, a failure tells a picture that froze from a
+    // layout the mixer did not apply.
+    let waitFrom = (await viewer.peer.videoStats()).framesDecoded;
+    const moved = async (): Promise<{ colours: string; framesDecoded: number; sinceWaitBegan: number }> => {
       const frame = await captureFrame(viewer.peer.page);
       const colours = [
         { x: 10, y: 20, width: 60, height: 80 }, // green's visible half
         { x: 180, y: 20, width: 120, height: 80 }, // top right: the master again
         { x: 10, y: 140, width: 60, height: 80 }, // blue, now under the master
       ].map((r) => colourOf(meanColour(frame, r)));
-      return { colours: colours.join(), framesDecoded: (await viewer.peer.videoStats()).framesDecoded };
+      const { framesDecoded } = await viewer.peer.videoStats();
+      return { colours: colours.join(), framesDecoded, sinceWaitBegan: framesDecoded - waitFrom };
     };
     const cut = await eventually(moved, (c) => c.colours === 'green,red,red', 20_000, 'green cut, blue hidden');
     expect(cut.colours).toBe('green,red,red');
 
     // Another master: blue fills the canvas above the others; green still sits on top.
+    waitFrom = (await viewer.peer.videoStats()).framesDecoded;
     await call(hub, 'setMaster', blue.port, 1);
     await call(hub, 'setPortProperties', 0.5, 0.5, 0, 0.5, 0.5, red.port);
     const reMastered = await eventually(moved, (c) => c.colours === 'green,blue,blue', 20_000, 'blue as master');
