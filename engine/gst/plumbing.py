@@ -3,6 +3,7 @@ real-time encoders and the RTP sink back to the engine, and the main loop with i
 """
 
 import json
+import os
 import sys
 import threading
 
@@ -51,6 +52,8 @@ class Helper:
         self.config = config
         self.loop = GLib.MainLoop()
         self.pipeline = None
+        # Bytes of a command line still on its way (a line may arrive in pieces).
+        self.stdin_rest = b""
 
     # -- plumbing shared by the modes ------------------------------------------------------
 
@@ -73,10 +76,20 @@ class Helper:
         self.loop.quit()
 
     def on_stdin(self, channel, condition):
-        line = sys.stdin.readline()
-        if not line:
+        # NOTE: the descriptor, not sys.stdin: a buffered readline() would take two commands
+        # that arrived together into Python's buffer and return one, and the watch, which sees
+        # only the descriptor, would not fire for the other until a third came.
+        chunk = os.read(sys.stdin.fileno(), 65536)
+        if not chunk:
             self.loop.quit()  # the engine closed our stdin: it is gone or done with us
             return False
+        *lines, self.stdin_rest = (self.stdin_rest + chunk).split(b"\n")
+        for line in lines:
+            if line.strip():
+                self.on_command_line(line)
+        return True
+
+    def on_command_line(self, line):
         command = {}
         try:
             command = json.loads(line)
@@ -85,7 +98,6 @@ class Helper:
             reply = {"error": str(err)}
         if "id" in command:
             emit(reply=command["id"], **(reply or {}))
-        return True
 
     def command(self, command):
         name = command.get("cmd")
