@@ -106,6 +106,19 @@ export abstract class MediaElement extends MediaObject {
   /** Called when the source connected to `kind` has no more media. */
   protected onInputEnded(_kind: MediaKind): void {}
 
+  /**
+   * How much this element, as a sink of `kind`, may send on, in bps (0: no opinion). Its
+   * source folds every sink's figure into what it asks of its own producer.
+   */
+  protected sendEstimate(_kind: MediaKind): number {
+    return 0;
+  }
+
+  /** What the sinks of this element's own `kind` output can take: the least of their estimates. */
+  protected sinksEstimate(kind: MediaKind): number {
+    return this.outputs.get(kind)?.sinkEstimate() ?? 0;
+  }
+
   /** A sink asks its current source of `kind` for a keyframe. */
   protected requestKeyframeUpstream(kind: MediaKind): void {
     this.inputs.get(kind)?.fanout.requestKeyframe();
@@ -135,6 +148,7 @@ export abstract class MediaElement extends MediaObject {
   private attachInput(kind: MediaKind, source: MediaElement, fanout = source.published(kind)): void {
     this.detachInput(kind);
     this.inputs.set(kind, this.subscribeTo(kind, source, fanout));
+    fanout.addEstimator(this, () => this.sendEstimate(kind));
     // KMS reports whether a connection needs transcoding; pass-through never does.
     this.raise('MediaTranscodingStateChanged', { state: 'NOT_TRANSCODING', binName: this.id, mediaType: mediaTypeOf(kind) });
     // A new sink cannot decode until the next keyframe: ask for one now.
@@ -150,6 +164,7 @@ export abstract class MediaElement extends MediaObject {
     const input = this.inputs.get(kind);
     if (!input) return;
     input.detach();
+    input.fanout.removeEstimator(this);
     this.inputs.delete(kind);
     this.forgetSource(input.source, mediaTypeOf(kind));
   }

@@ -19,4 +19,9 @@ export class PassThrough extends MediaElement {
   protected override onKeyframeRequested(kind: MediaKind): void {
     this.requestKeyframeUpstream(kind);
   }
+
+  /** Forwarding untouched, it can send on what its own sinks can take. */
+  protected override sendEstimate(kind: MediaKind): number {
+    return this.sinksEstimate(kind);
+  }
 }

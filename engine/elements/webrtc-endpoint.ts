@@ -26,7 +26,7 @@ import {
 } from 'werift';
 import type { DataMessage } from '../media/data-fanout';
 import { KmsError } from '../protocol/errors';
-import { RembFeedback, rembFields } from '../rtp/bandwidth';
+import { PeerEstimate, RembFeedback, rembFields } from '../rtp/bandwidth';
 import type { MediaKind, RtpFanout } from '../rtp/fanout';
 import { ForwardingSender } from '../rtp/forwarding-sender';
 import { RtpRestamper } from '../rtp/restamper';
@@ -91,6 +91,8 @@ export class WebRtcEndpoint extends SdpEndpoint {
   externalIPv6 = '';
   networkInterfaces = '';
   private readonly remb: RembFeedback;
+  /** The REMB this endpoint's peer sent about the video we send it. */
+  private readonly peerVideoEstimate = new PeerEstimate();
   /** Sinks whose codec differs from their source's: told once, then dropped (no transcoding here). */
   private readonly codecMismatchReported = new Set<MediaKind>();
 
@@ -111,6 +113,7 @@ export class WebRtcEndpoint extends SdpEndpoint {
     this.remb = new RembFeedback(
       () => ({ min: this.minVideoRecvBandwidth * 1000, max: this.maxVideoRecvBandwidth * 1000 }),
       (bitrate, ssrcs) => this.sendRemb(bitrate, ssrcs),
+      () => this.sinksEstimate('video'),
     );
     this.registerOperations();
   }
@@ -211,7 +214,11 @@ export class WebRtcEndpoint extends SdpEndpoint {
     t.sender.onRtcp.subscribe((rtcp) => {
       // KMS calls media CONNECTED once RTCP flows, so a receive-only peer counts too.
       this.markMediaConnected();
-      if (rtcp instanceof RtcpPayloadSpecificFeedback && rtcp.feedback.count === FIR_FMT) this.requestKeyframeUpstream(kind);
+      if (!(rtcp instanceof RtcpPayloadSpecificFeedback)) return;
+      if (rtcp.feedback.count === FIR_FMT) this.requestKeyframeUpstream(kind);
+      if (rtcp.feedback instanceof ReceiverEstimatedMaxBitrate && kind === 'video') {
+        this.peerVideoEstimate.record(Number(rtcp.feedback.bitrate));
+      }
     });
     // NOTE: werift hands a PLI or FIR to whatever its *sender* SSRC names first. A peer that
     // also sends (a browser in a call) names its own stream, which is our receiver's, so the
@@ -491,6 +498,12 @@ export class WebRtcEndpoint extends SdpEndpoint {
     t?.receiver.sendRtcpPLI(ssrc).catch((err: unknown) => this.log.debug({ err }, 'PLI not sent'));
   }
 
+  /** What our peer says it can take of the video we send, within the send limits (kbps). */
+  protected override sendEstimate(kind: MediaKind): number {
+    if (kind !== 'video') return 0;
+    return this.peerVideoEstimate.value({ min: this.minVideoSendBandwidth * 1000, max: this.maxVideoSendBandwidth * 1000 });
+  }
+
   protected onInputPacket(kind: MediaKind, packet: RtpPacket, source: RtpFanout): void {
     const sender = this.senders.get(kind);
     if (!sender || this.direction === 'recvonly') return;
@@ -615,20 +628,12 @@ export class WebRtcEndpoint extends SdpEndpoint {
         __type__: 'DtlsConnection',
       },
     ]);
-    // NOTE: the engine forwards without encoding, so what it sends is the publisher's rate; the
-    // send limits would need the sinks' estimates folded into the publisher's REMB, which the
-    // engine does not do yet. Refused rather than stored and ignored.
-    for (const prop of ['minVideoSendBandwidth', 'maxVideoSendBandwidth'] as const) {
-      const cap = prop.charAt(0).toUpperCase() + prop.slice(1);
-      this.handle(`get${cap}`, () => this[prop]);
-      this.handle(`set${cap}`, () => {
-        throw new KmsError(
-          'NOT_IMPLEMENTED',
-          `WebRtcEndpoint.set${cap} is not supported by the embedded media server (it forwards without re-encoding); use a real KMS for it`,
-        );
-      });
-    }
+    // The send limits bound what this endpoint, as a sink, asks of the publisher upstream
+    // (sendEstimate): the engine forwards without encoding, so the publisher's rate is the
+    // only one there is to limit.
     for (const prop of [
+      'minVideoSendBandwidth',
+      'maxVideoSendBandwidth',
       'stunServerAddress',
       'stunServerPort',
       'turnUrl',

@@ -97,6 +97,32 @@ export class BandwidthEstimator {
   }
 }
 
+/** KMS forgets a sink's estimate after this long without a new one (kmsutils.c). */
+export const SINK_ESTIMATE_TTL_MS = 10_000;
+
+/**
+ * What one sink's peer says it can receive (its REMB), within the endpoint's send limits:
+ * minVideoSendBandwidth is the floor one slow viewer cannot push the others below, and
+ * maxVideoSendBandwidth the ceiling (KMS's BaseRtpEndpoint; 0 for none). KMS clamps the
+ * same way before it hands the figure upstream (kmsremb.c, send_remb_event).
+ */
+export class PeerEstimate {
+  private bps = 0;
+  private at = 0;
+
+  record(bps: number, now = Date.now()): void {
+    this.bps = bps;
+    this.at = now;
+  }
+
+  /** The clamped estimate, or 0 when the peer never sent one or went quiet. */
+  value(limits: EstimatorLimits, now = Date.now()): number {
+    if (this.bps <= 0 || now - this.at > SINK_ESTIMATE_TTL_MS) return 0;
+    const floored = Math.max(this.bps, limits.min);
+    return limits.max > 0 ? Math.min(floored, limits.max) : floored;
+  }
+}
+
 /** REMB's bitrate field: an 18-bit mantissa and a 6-bit exponent. */
 export function rembFields(bps: number): { brExp: number; brMantissa: number } {
   let brExp = 0;
@@ -110,7 +136,10 @@ export function rembFields(bps: number): { brExp: number; brMantissa: number } {
 
 /**
  * Owns one endpoint's REMB loop: meters the incoming video, updates the estimate once a
- * second and hands a REMB to `send`. Stops with `close()`.
+ * second and hands a REMB to `send`. What it announces is also held to what the sinks of
+ * this video can take (`sinks`, 0 for no limit), but never below the receive floor: a
+ * publisher sends no faster than its slowest viewer can follow, down to that viewer's
+ * minVideoSendBandwidth (KMS: kms_remb_local_on_sending_rtcp). Stops with `close()`.
  */
 export class RembFeedback {
   private readonly meter = new ReceiveMeter();
@@ -121,8 +150,9 @@ export class RembFeedback {
   announced = 0;
 
   constructor(
-    limits: () => EstimatorLimits,
+    private readonly limits: () => EstimatorLimits,
     private readonly send: (bitrate: number, ssrcs: number[]) => void,
+    private readonly sinks: () => number = () => 0,
   ) {
     this.estimator = new BandwidthEstimator(limits);
   }
@@ -140,7 +170,9 @@ export class RembFeedback {
     }
   }
 
-  private announce(bps: number): void {
+  private announce(estimate: number): void {
+    const sinks = this.sinks();
+    const bps = Math.round(Math.max(sinks > 0 ? Math.min(estimate, sinks) : estimate, this.limits().min, MIN_FLOOR));
     this.announced = bps;
     this.send(bps, [...this.mediaSsrcs]);
   }

@@ -1,13 +1,16 @@
 // One element's outgoing stream of one kind (audio or video): the packets it produces and
 // the sinks listening to them. Keyframe requests from any sink funnel through here and go
 // upstream at most once per interval, because a PLI storm makes a VP8 encoder send nothing
-// but keyframes.
+// but keyframes. Bitrate estimates flow the same way: each sink may say how much it can
+// send on, and the producer takes the smallest (KMS's REMB event manager does the same).
 
 import type { RtpPacket } from 'werift';
 import { vp8Keyframe } from './vp8';
 
 export type MediaKind = 'audio' | 'video';
 export type RtpListener = (packet: RtpPacket) => void;
+/** A sink's current send estimate in bps; 0 when it has none (no feedback, or stale). */
+export type SinkEstimator = () => number;
 
 export interface CodecInfo {
   mimeType: string;
@@ -24,6 +27,9 @@ export class RtpFanout {
   private readonly listeners = new Set<RtpListener>();
   private readonly endListeners = new Set<() => void>();
   private readonly askUpstream: () => void;
+  private readonly estimators = new Map<object, SinkEstimator>();
+  /** Guards a cycle of forwarding elements from asking itself forever. */
+  private estimating = false;
   private lastRequest = 0;
   private pending: NodeJS.Timeout | undefined;
   private closed = false;
@@ -98,6 +104,31 @@ export class RtpFanout {
     return rate;
   }
 
+  /** `sink` can say how much it may send on; it stays until `removeEstimator(sink)`. */
+  addEstimator(sink: object, estimate: SinkEstimator): void {
+    this.estimators.set(sink, estimate);
+  }
+
+  removeEstimator(sink: object): void {
+    this.estimators.delete(sink);
+  }
+
+  /** The smallest estimate any sink has now, in bps; 0 when none has one. */
+  sinkEstimate(): number {
+    if (this.estimating) return 0;
+    this.estimating = true;
+    try {
+      let least = 0;
+      for (const estimate of this.estimators.values()) {
+        const bps = estimate();
+        if (bps > 0 && (least === 0 || bps < least)) least = bps;
+      }
+      return least;
+    } finally {
+      this.estimating = false;
+    }
+  }
+
   /** Asks the producer for a keyframe, coalescing requests that arrive close together. */
   requestKeyframe(): void {
     if (this.closed || this.kind !== 'video') return;
@@ -120,5 +151,6 @@ export class RtpFanout {
     this.pending = undefined;
     this.listeners.clear();
     this.endListeners.clear();
+    this.estimators.clear();
   }
 }

@@ -11,7 +11,9 @@ import {
   MediaStreamTrack,
   ProtectionProfileAeadAes128Gcm,
   RTCPeerConnection,
+  ReceiverEstimatedMaxBitrate,
   RTCRtpCodecParameters,
+  RtcpPayloadSpecificFeedback,
   RtpHeader,
   RtpPacket,
   useNACK,
@@ -19,6 +21,7 @@ import {
   useREMB,
   type RTCRtpTransceiver,
 } from 'werift';
+import { rembFields } from '../../engine/rtp/bandwidth';
 
 /** Wall-clock ms with sub-ms precision, comparable across the processes of one machine. */
 export const clockMs = (): number => performance.timeOrigin + performance.now();
@@ -119,6 +122,25 @@ export class HeadlessPeer {
 
   async addCandidate(c: Candidate): Promise<void> {
     await this.pc.addIceCandidate(c);
+  }
+
+  /**
+   * A viewer tells the media server how much video it can take: a REMB about the video it
+   * receives, as a browser's receive-side estimator sends one.
+   */
+  async announceBandwidth(bps: number): Promise<void> {
+    const video = this.pc.getTransceivers().find((t) => t.kind === 'video');
+    const ssrc = video?.receiver.tracks[0]?.ssrc;
+    if (!video || ssrc === undefined) throw new Error('no video received yet to announce a bandwidth for');
+    const feedback = new ReceiverEstimatedMaxBitrate({
+      senderSsrc: video.receiver.rtcpSsrc,
+      mediaSsrc: 0,
+      ssrcNum: 1,
+      ssrcFeedbacks: [ssrc],
+      bitrate: BigInt(Math.floor(bps)),
+      ...rembFields(bps),
+    });
+    await video.receiver.dtlsTransport.sendRtcp([new RtcpPayloadSpecificFeedback({ feedback })]);
   }
 
   /** Starts the synthetic stream: `bitrate` bps of video at `fps`, plus 50 Opus packets/s. */

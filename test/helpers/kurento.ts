@@ -6,6 +6,7 @@
 import pino from 'pino';
 import { routeKurentoClientOutput } from '../../server/kurento/client-output';
 import { reportBackgroundError } from './background-errors';
+import type { NegotiableEndpoint } from '../../scripts/lib/headless-peer';
 import type { BrowserPeer } from './browser-peer';
 
 const kurento = require('kurento-client');
@@ -103,4 +104,16 @@ export async function negotiateServerOffer(peer: BrowserPeer, endpoint: any): Pr
   const offer = await call<string>(endpoint, 'generateOffer');
   await call(endpoint, 'processAnswer', await peer.answer(offer));
   await call(endpoint, 'gatherCandidates');
+}
+
+/** A kurento-client WebRtcEndpoint as a headless peer negotiates with it (scripts/lib/headless-peer). */
+export function negotiable(endpoint: any): NegotiableEndpoint {
+  return {
+    processOffer: (offer) => call<string>(endpoint, 'processOffer', offer),
+    generateOffer: () => call<string>(endpoint, 'generateOffer'),
+    processAnswer: (answer) => call<string>(endpoint, 'processAnswer', answer),
+    gatherCandidates: () => call<void>(endpoint, 'gatherCandidates'),
+    addIceCandidate: (c) => call<void>(endpoint, 'addIceCandidate', complexType('IceCandidate', c)),
+    onIceCandidate: (listener) => endpoint.on('IceCandidateFound', (e: any) => listener(e.candidate)),
+  };
 }

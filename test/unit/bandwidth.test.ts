@@ -1,7 +1,16 @@
 // The engine's REMB estimator and the VP8 keyframe parser, on synthetic packets.
 
 import { ReceiverEstimatedMaxBitrate } from 'werift';
-import { BandwidthEstimator, ReceiveMeter, START_BITRATE, rembFields } from '../../engine/rtp/bandwidth';
+import {
+  BandwidthEstimator,
+  PeerEstimate,
+  RembFeedback,
+  ReceiveMeter,
+  SINK_ESTIMATE_TTL_MS,
+  START_BITRATE,
+  rembFields,
+} from '../../engine/rtp/bandwidth';
+import { RtpFanout } from '../../engine/rtp/fanout';
 import { vp8Keyframe } from '../../engine/rtp/vp8';
 
 describe('ReceiveMeter', () => {
@@ -46,6 +55,67 @@ describe('BandwidthEstimator', () => {
     expect(capped.update({ bitrate: 2_000_000, loss: 0 })).toBe(500_000);
     const floored = new BandwidthEstimator(() => ({ min: 300_000, max: 0 }));
     expect(floored.update({ bitrate: 10_000, loss: 0.9 })).toBe(300_000);
+  });
+});
+
+describe('estimates folded across sinks', () => {
+  test('a sink’s estimate is held within its send limits and forgotten when it goes quiet', () => {
+    const peer = new PeerEstimate();
+    const limits = { min: 100_000, max: 500_000 };
+    expect(peer.value(limits, 0)).toBe(0); // nothing heard yet: no opinion
+    peer.record(300_000, 0);
+    expect(peer.value(limits, 1000)).toBe(300_000);
+    peer.record(20_000, 1000);
+    expect(peer.value(limits, 1000)).toBe(100_000);
+    peer.record(5_000_000, 1000);
+    expect(peer.value(limits, 1000)).toBe(500_000);
+    expect(peer.value({ min: 100_000, max: 0 }, 1000)).toBe(5_000_000);
+    expect(peer.value(limits, 1000 + SINK_ESTIMATE_TTL_MS + 1)).toBe(0);
+  });
+
+  test('a fanout takes the least estimate, skips sinks with none, and survives a cycle', () => {
+    const fanout = new RtpFanout('video', () => undefined);
+    expect(fanout.sinkEstimate()).toBe(0);
+    const a = {};
+    const b = {};
+    fanout.addEstimator(a, () => 800_000);
+    fanout.addEstimator(b, () => 0);
+    expect(fanout.sinkEstimate()).toBe(800_000);
+    fanout.addEstimator(b, () => 300_000);
+    expect(fanout.sinkEstimate()).toBe(300_000);
+    fanout.removeEstimator(b);
+    expect(fanout.sinkEstimate()).toBe(800_000);
+    // A sink whose estimate asks this same fanout again (elements connected in a ring).
+    fanout.addEstimator(b, () => fanout.sinkEstimate());
+    expect(fanout.sinkEstimate()).toBe(800_000);
+  });
+
+  test('the REMB a publisher hears is the lesser of the estimate and its sinks’, never below the floor', () => {
+    jest.useFakeTimers();
+    try {
+      const sent: number[] = [];
+      let sinks = 0;
+      const limits = { min: 0, max: 0 };
+      const feedback = new RembFeedback(
+        () => limits,
+        (bps) => sent.push(bps),
+        () => sinks,
+      );
+      feedback.onPacket(1, 1, 1000);
+      expect(sent.at(-1)).toBe(START_BITRATE); // no sink has an opinion yet
+      sinks = 300_000;
+      jest.advanceTimersByTime(1000);
+      expect(sent.at(-1)).toBe(300_000);
+      sinks = 10_000; // below REMB's own floor (KMS's REMB_MIN)
+      jest.advanceTimersByTime(1000);
+      expect(sent.at(-1)).toBe(30_000);
+      limits.min = 200_000; // minVideoRecvBandwidth wins over the sinks
+      jest.advanceTimersByTime(1000);
+      expect(sent.at(-1)).toBe(200_000);
+      feedback.close();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });
 
