@@ -18,8 +18,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import pino from 'pino';
 import { MediaServerConnection, type Pipeline, type WebRtcEndpoint } from '../../server/kurento/client';
-import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { HeadlessPeer, negotiate } from '../lib/headless-peer';
+import { benchMediaServer } from '../lib/media-server';
 import { cpuWindow, placeBenchmark, type Placement } from '../lib/placement';
 import { usage } from '../lib/proc';
 import type { FromSinks, ToSinks } from './fanout-sinks';
@@ -157,16 +157,10 @@ async function main(): Promise<void> {
   // BENCH_CPU_PROF=<dir>: the engine writes a V8 CPU profile there when it stops
   // (`node dist/scripts/bench/profile-top.js <file>` prints where the time went).
   const profile = process.env.BENCH_CPU_PROF;
-  const engine = process.env.KMS_URL
-    ? undefined
-    : await EngineProcess.start(log, {
-        logLevel: 'warn',
-        nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
-      });
-  const kms = new MediaServerConnection(process.env.KMS_URL?.split(',')[0] ?? engine!.url, log);
-  while (!kms.ready) await sleep(50);
+  const server = await benchMediaServer(log, { nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] });
+  const { kms } = server;
   // Before the workers start: they inherit the generator's cores.
-  const placement = placeBenchmark(engine?.pid);
+  const placement = placeBenchmark(server.engine?.pid);
 
   const endpoints = new Map<number, WebRtcEndpoint>();
   const workers: SinkWorker[] = [];
@@ -215,14 +209,11 @@ async function main(): Promise<void> {
     }
   } finally {
     workers.forEach((w) => w.stop());
-    kms.close();
-    await engine?.stop();
+    await server.close();
   }
 
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log(
-    `\nSFU fan-out against ${process.env.KMS_URL ?? 'the embedded engine'}: 1 Mbps VP8 30 fps + Opus, ${MEASURE_SECONDS} s per step`,
-  );
+  console.log(`\nSFU fan-out against ${server.label}: 1 Mbps VP8 30 fps + Opus, ${MEASURE_SECONDS} s per step`);
   console.log(`machine: ${cpus().length} cores, ${cpu}; ${placement.summary}`);
   console.log(
     `viewers: werift peers in ${WORKERS} worker processes, ${DECRYPT ? 'decrypting every packet (delay measured)' : 'counting SRTP packets without decrypting (BENCH_SINK_MODE=count; no delay)'}`,

@@ -11,9 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
-import { MediaServerConnection } from '../../server/kurento/client';
-import { EngineProcess } from '../../server/kurento/engine-launcher';
 import { HeadlessPeer, negotiate } from '../lib/headless-peer';
+import { benchMediaServer } from '../lib/media-server';
 import { cpuWindow, placeBenchmark } from '../lib/placement';
 
 const COUNTS = (process.env.BENCH_RECORDERS ?? '0,1,4,16').split(',').map(Number);
@@ -24,12 +23,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function main(): Promise<void> {
   const log = pino({ level: 'warn' });
   const mediaDir = process.env.BENCH_MEDIA_DIR ?? mkdtempSync(join(tmpdir(), 'bench-recorder-'));
-  const engine = process.env.KMS_URL
-    ? undefined
-    : await EngineProcess.start(log, { logLevel: 'warn', env: { ENGINE_MEDIA_DIR: mediaDir } });
-  const kms = new MediaServerConnection(process.env.KMS_URL?.split(',')[0] ?? engine!.url, log);
-  while (!kms.ready) await sleep(50);
-  const placement = placeBenchmark(engine?.pid);
+  const server = await benchMediaServer(log, { env: { ENGINE_MEDIA_DIR: mediaDir } });
+  const { kms } = server;
+  const placement = placeBenchmark(server.engine?.pid);
   const rows: { n: number; cpu: number; generatorCpu: number; mbWritten: number }[] = [];
   try {
     for (const n of COUNTS) {
@@ -56,13 +52,12 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    kms.close();
-    await engine?.stop();
+    await server.close();
     if (!process.env.BENCH_MEDIA_DIR) rmSync(mediaDir, { recursive: true, force: true });
   }
 
   const base = rows.find((r) => r.n === 0)?.cpu ?? 0;
-  console.log(`\nRecorderEndpoint against ${process.env.KMS_URL ?? 'embedded engine'}: 1 Mbps VP8 30 fps + Opus, WEBM profile`);
+  console.log(`\nRecorderEndpoint against ${server.label}: 1 Mbps VP8 30 fps + Opus, WEBM profile`);
   console.log(`(${MEASURE_SECONDS} s per step; CPU in % of one core; ${placement.summary})`);
   console.log('| recorders | media server CPU | per recorder (minus source alone) | written per recorder | generator CPU |');
   console.log('|---|---|---|---|---|');

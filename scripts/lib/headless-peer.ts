@@ -21,7 +21,8 @@ import {
   useREMB,
   type RTCRtpTransceiver,
 } from 'werift';
-import { rembFields } from '../../engine/rtp/bandwidth';
+import { BandwidthEstimator, ReceiveMeter, rembFields } from '../../engine/rtp/bandwidth';
+import { vp8Keyframe } from '../../engine/rtp/vp8';
 
 /** Wall-clock ms with sub-ms precision, comparable across the processes of one machine. */
 export const clockMs = (): number => performance.timeOrigin + performance.now();
@@ -36,6 +37,10 @@ const KEYFRAME_EVERY_MS = 3000;
 export interface ReceiveStats {
   bytes: number;
   packets: number;
+  /** Video keyframes begun (decrypting viewers only). */
+  keyframes: number;
+  /** Packets the viewer's link limit dropped (also counted in `lost`). */
+  dropped: number;
   /** Packets missing from the sequence (net of late arrivals). */
   lost: number;
   /** One-way delay samples in ms, publisher send to viewer receive. */
@@ -49,7 +54,13 @@ export class HeadlessPeer {
   private videoTrack: MediaStreamTrack | undefined;
   private audioTrack: MediaStreamTrack | undefined;
   private wantKeyframe = true;
-  readonly received: ReceiveStats = { bytes: 0, packets: 0, lost: 0, delays: [] };
+  readonly received: ReceiveStats = { bytes: 0, packets: 0, keyframes: 0, dropped: 0, lost: 0, delays: [] };
+  /** Video payload bytes a publisher has sent. */
+  sentVideoBytes = 0;
+  /** A viewer's link: packets beyond this rate (bps) are dropped before they count. */
+  private link: { bps: number; tokens: number; at: number } | undefined;
+  /** A viewer that reports its bandwidth meters the video it lets through. */
+  private videoMeter: ReceiveMeter | undefined;
   /** Keep one delay sample in this many packets, to bound memory in long runs. */
   delaySampling = 10;
 
@@ -143,15 +154,24 @@ export class HeadlessPeer {
     await video.receiver.dtlsTransport.sendRtcp([new RtcpPayloadSpecificFeedback({ feedback })]);
   }
 
-  /** Starts the synthetic stream: `bitrate` bps of video at `fps`, plus 50 Opus packets/s. */
-  startSending(bitrate = 1_000_000, fps = 30): void {
+  /**
+   * Starts the synthetic stream: `bitrate` bps of video at `fps`, plus 50 Opus packets/s.
+   * `followRemb` holds the video to the REMB the media server announces, as a browser's
+   * encoder follows its bandwidth estimate.
+   */
+  startSending(bitrate = 1_000_000, fps = 30, options: { followRemb?: boolean } = {}): void {
     const video = this.videoTrack;
     const audio = this.audioTrack;
     if (!video || !audio) throw new Error('only a publisher sends');
     let vSeq = 0;
     let aSeq = 0;
     let lastKeyframe = 0;
-    const frameBytes = Math.round(bitrate / 8 / fps);
+    const sender = this.pc.getTransceivers().find((t) => t.kind === 'video')!.sender;
+    const frameBytes = (): number => {
+      const remb = Number(sender.receiverEstimatedMaxBitrate);
+      const target = options.followRemb && remb > 0 ? Math.min(bitrate, remb) : bitrate;
+      return Math.max(200, Math.round(target / 8 / fps));
+    };
     const start = clockMs();
     this.timers.push(
       setInterval(() => {
@@ -162,7 +182,8 @@ export class HeadlessPeer {
           lastKeyframe = now;
         }
         const timestamp = Math.round((now - start) * 90) >>> 0;
-        const size = key ? frameBytes * 3 : frameBytes;
+        const size = key ? frameBytes() * 3 : frameBytes();
+        this.sentVideoBytes += size;
         for (let offset = 0; offset < size; offset += MTU_PAYLOAD) {
           const length = Math.min(MTU_PAYLOAD, size - offset);
           const payload = vp8Payload(offset === 0, key && offset === 0, Math.max(length, 24), now);
@@ -190,11 +211,61 @@ export class HeadlessPeer {
     );
   }
 
+  /**
+   * A viewer behind a link of `bps`: what exceeds it is dropped (a token bucket holding a
+   * quarter second), as a congested access link would. Retransmission is not modelled.
+   */
+  limitLink(bps: number): void {
+    this.link = { bps, tokens: bps / 32, at: clockMs() };
+  }
+
+  /** Whether the link lets `bytes` through now. */
+  private passes(bytes: number): boolean {
+    const link = this.link;
+    if (!link) return true;
+    const now = clockMs();
+    link.tokens = Math.min(link.bps / 32, link.tokens + ((now - link.at) * link.bps) / 8000);
+    link.at = now;
+    if (link.tokens < bytes) return false;
+    link.tokens -= bytes;
+    return true;
+  }
+
+  /**
+   * A viewer's feedback once a second, as a browser's: having lost packets, it asks for a
+   * keyframe (PLI), as a browser that cannot decode does; with `remb`, it also estimates what
+   * it can receive (the engine's own estimator: grow while loss is low, fall to the received
+   * rate under heavy loss) and says so by REMB. Stops with close().
+   */
+  sendFeedback(options: { remb: boolean }): void {
+    const video = this.pc.getTransceivers().find((t) => t.kind === 'video')!;
+    const meter = new ReceiveMeter();
+    this.videoMeter = meter;
+    const estimator = new BandwidthEstimator(() => ({ min: 0, max: 0 }));
+    this.timers.push(
+      setInterval(() => {
+        const sample = meter.take();
+        const ssrc = video.receiver.tracks[0]?.ssrc;
+        if (ssrc === undefined) return;
+        if (options.remb) void this.announceBandwidth(estimator.update(sample)).catch(() => undefined);
+        if (sample.loss > 0) void video.receiver.sendRtcpPLI(ssrc).catch(() => undefined);
+      }, 1000),
+    );
+  }
+
   private watch(t: RTCRtpTransceiver): void {
     t.onTrack.subscribe((track) => {
       const highest = new Map<number, number>();
       track.onReceiveRtp.subscribe((packet) => {
+        if (!this.passes(packet.serializeSize)) {
+          this.received.dropped++;
+          return;
+        }
         this.count(packet.header.ssrc, packet.header.sequenceNumber, packet.payload.length, highest);
+        if (t.kind === 'video') {
+          this.videoMeter?.add(packet.header.sequenceNumber, packet.serializeSize);
+          if (vp8Keyframe(packet.payload)) this.received.keyframes++;
+        }
         const r = this.received;
         if (r.packets % this.delaySampling === 0 && packet.payload.length >= 8) {
           r.delays.push(clockMs() - packet.payload.readDoubleBE(packet.payload.length - 8));

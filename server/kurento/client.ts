@@ -53,6 +53,8 @@ interface RawWebRtc extends RawElement {
   disconnect(sink: RawObject, cb: Callback<void>): void;
   getStats(mediaType: string, cb: Callback<Record<string, KmsStats>>): void;
   setTurnUrl(turnUrl: string, cb: Callback<void>): void;
+  setMaxVideoSendBandwidth(kbps: number, cb: Callback<void>): void;
+  setMinVideoSendBandwidth(kbps: number, cb: Callback<void>): void;
 }
 
 interface RawUriEndpoint extends RawElement {
@@ -223,6 +225,16 @@ export class WebRtcEndpoint extends MediaElementHandle {
   /** The TURN server this endpoint relays through, in KMS's `user:password@address:port` form. */
   setTurnUrl(turnUrl: string): Promise<void> {
     return call((cb) => this.raw.setTurnUrl(turnUrl, cb));
+  }
+
+  /** The most this endpoint, as a sink, lets its publisher send (kbps; KMS's default is 500, 0 is no limit). */
+  setMaxVideoSendBandwidth(kbps: number): Promise<void> {
+    return call((cb) => this.raw.setMaxVideoSendBandwidth(kbps, cb));
+  }
+
+  /** The least this endpoint, as a sink, lets its peer's estimate take its publisher down to (kbps; default 100). */
+  setMinVideoSendBandwidth(kbps: number): Promise<void> {
+    return call((cb) => this.raw.setMinVideoSendBandwidth(kbps, cb));
   }
 
   addIceCandidate(candidate: IceCandidate): Promise<void> {
