@@ -36,7 +36,7 @@ function pin(pid: number, cores: string): void {
  * rest, before the generator starts its workers or browsers, which then inherit it. A KMS
  * on this machine is measured and pinned when KMS_PID names it; a remote one is neither.
  */
-export function placeBenchmark(enginePid: number | undefined): Placement {
+export function placeBenchmark(enginePid: number | undefined, serverName = 'media server'): Placement {
   const cores = availableParallelism();
   const serverPid = enginePid ?? (process.env.KMS_PID ? Number(process.env.KMS_PID) : undefined);
   const serverCores = process.env.BENCH_SERVER_CORES ?? '0';
@@ -48,7 +48,7 @@ export function placeBenchmark(enginePid: number | undefined): Placement {
       serverCores: 'any',
       generatorCores: 'any',
       generatorCoreCount: cores,
-      summary: `NOT pinned (${why}): the media server and the load generator share ${cores} core(s)`,
+      summary: `NOT pinned (${why}): the ${serverName} and the load generator share ${cores} core(s)`,
     };
   }
   if (serverPid !== undefined) pin(serverPid, serverCores);
@@ -61,8 +61,8 @@ export function placeBenchmark(enginePid: number | undefined): Placement {
     generatorCoreCount,
     summary:
       serverPid === undefined
-        ? `load generator pinned to core(s) ${generatorCores}; the media server is remote (not measured here)`
-        : `media server (pid ${serverPid}) pinned to core(s) ${serverCores}, load generator to core(s) ${generatorCores}`,
+        ? `load generator pinned to core(s) ${generatorCores}; the ${serverName} is remote (not measured here)`
+        : `${serverName} (pid ${serverPid}) pinned to core(s) ${serverCores}, load generator to core(s) ${generatorCores}`,
   };
 }
 
