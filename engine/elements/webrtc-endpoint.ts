@@ -27,6 +27,7 @@ import {
 import type { DataMessage } from '../media/data-fanout';
 import { KmsError } from '../protocol/errors';
 import { PeerEstimate, RembFeedback, rembFields } from '../rtp/bandwidth';
+import { startDtlsAtOnce } from '../rtp/dtls-start';
 import type { MediaKind, RtpFanout } from '../rtp/fanout';
 import { ForwardingSender } from '../rtp/forwarding-sender';
 import { RtpRestamper } from '../rtp/restamper';
@@ -139,6 +140,7 @@ export class WebRtcEndpoint extends SdpEndpoint {
     const pc = this.ensurePeerConnection();
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp });
+      startDtlsAtOnce(pc);
       this.assertAlive();
       for (const t of pc.getTransceivers()) this.adoptTransceiver(t);
       const answer = await pc.createAnswer();
@@ -178,6 +180,7 @@ export class WebRtcEndpoint extends SdpEndpoint {
       const offer = await pc.createOffer();
       this.assertAlive();
       await pc.setLocalDescription(offer);
+      startDtlsAtOnce(pc);
     } catch (err) {
       if (err instanceof KmsError) throw err;
       throw new KmsError('SDP_END_POINT_GENERATE_OFFER_ERROR', `Could not generate an offer: ${errorText(err)}`);

@@ -1,6 +1,7 @@
 // Benchmark: one-to-one call set-up. Two Chromium pages register on /one2one; the time is
 // from clicking Call to the first decoded remote frame on both sides (the callee accepts as
-// soon as the call rings, so the figure is the system's, not a person's). Median of N calls.
+// soon as the call rings, so the figure is the system's, not a person's). Median of N calls,
+// and each page's timeline (scripts/lib/webrtc-timeline.ts) from the same click.
 // KMS_URL names a real KMS to compare; unset, the embedded engine is measured. The media
 // server is pinned to core 0 and Chromium (the load generator) to the others.
 // Run: npm run bench -- call-setup   (BENCH_RUNS=N)
@@ -13,7 +14,8 @@ import type { Page } from 'playwright-core';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { decodedFrames, demoPeer, launchChromium } from '../../test/helpers/browser';
-import { placeBenchmark } from '../lib/placement';
+import { cpuWindow, placeBenchmark } from '../lib/placement';
+import { pageNow, readTimeline, recordTimelines, resetTimeline, timelineRows, type Timeline } from '../lib/webrtc-timeline';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -40,28 +42,38 @@ async function main(): Promise<void> {
   const placement = placeBenchmark(app.embeddedEngine?.pid);
   const browser = await launchChromium();
   const times: number[] = [];
+  const starts: number[] = [];
+  const sides: Record<'caller' | 'callee', Timeline[]> = { caller: [], callee: [] };
+  let cpu: ReturnType<ReturnType<typeof cpuWindow>['stop']> | undefined;
   try {
     const [caller, callee] = [await browser.newPage(), await browser.newPage()];
     for (const [page, name] of [
       [caller, 'caller'],
       [callee, 'callee'],
     ] as const) {
+      await recordTimelines(page);
       await page.goto(url);
       await page.locator('one2one-demo >> #name').fill(name);
       await page.locator('one2one-demo >> #register').click();
       await until(async () => (await state(page)) === 'registered');
     }
+    const window = cpuWindow(placement);
     for (let i = 0; i < RUNS; i++) {
       await caller.locator('one2one-demo >> #peer').fill('callee');
+      await Promise.all([resetTimeline(caller), resetTimeline(callee)]);
+      starts.push(await pageNow(caller));
       const t0 = Date.now();
       await caller.locator('one2one-demo >> #call').click();
       await until(async () => (await state(callee)) === 'incoming');
       await callee.locator('one2one-demo >> #accept').click();
       await until(async () => (await framesOn(caller)) > 0 && (await framesOn(callee)) > 0);
       times.push(Date.now() - t0);
+      sides.caller.push(await readTimeline(caller));
+      sides.callee.push(await readTimeline(callee));
       await callee.locator('one2one-demo >> #stop').click();
       await until(async () => (await state(caller)) === 'registered');
     }
+    cpu = window.stop();
   } finally {
     await browser.close();
     await app.close();
@@ -75,6 +87,13 @@ async function main(): Promise<void> {
   console.log('|---|---|');
   console.log(`| Call → first decoded frame on both sides, median | ${median(times)} ms |`);
   console.log(`| min / max | ${Math.min(...times)} / ${Math.max(...times)} ms |`);
+  const server = Number.isNaN(cpu!.server) ? 'n/a (remote KMS)' : `${cpu!.server.toFixed(1)} % of one core`;
+  console.log(`| media server CPU over the ${RUNS} calls | ${server} |`);
+  console.log(
+    `| load generator CPU over them (Chromium and this process) | ${cpu!.generator.toFixed(1)} % of ${placement.generatorCoreCount} core(s)${cpu!.generatorSaturated ? ' — SATURATED: these times measure the browser as much as the media server' : ''} |`,
+  );
+  console.log(`\nWhere the time goes (both pages, from the click on Call):`);
+  for (const row of timelineRows(starts, sides)) console.log(row);
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,6 @@
 // Benchmark: hello-world loopback. Time from clicking Start to the first decoded remote
-// frame (median of N runs), and the media server's CPU use during a steady call.
+// frame (median of N runs), where that time goes (scripts/lib/webrtc-timeline.ts: camera,
+// offer, answer, ICE, DTLS, first frame), and the media server's CPU use during a steady call.
 // KMS_URL names a real KMS to compare (KMS_PID, when it runs here, to pin and measure it);
 // unset, the embedded engine is measured. The media server is pinned to core 0 and Chromium
 // (the load generator, with this process) to the others; the generator's CPU is reported.
@@ -10,6 +11,7 @@ import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { launchChromium } from '../../test/helpers/browser';
 import { cpuWindow, placeBenchmark } from '../lib/placement';
+import { pageNow, readTimeline, recordTimelines, timelineRows, type Timeline } from '../lib/webrtc-timeline';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const CPU_SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 10);
@@ -24,18 +26,25 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   const remoteWidth = `(() => { const d = document.querySelector('hello-world-demo'); const v = d.shadowRoot.querySelector('stage-video-tile[video-id=remote]').shadowRoot.querySelector('video'); return v.videoWidth; })()`;
   const times: number[] = [];
+  const starts: number[] = [];
+  const setUp = cpuWindow(placement);
+  const timelines: Timeline[] = [];
   try {
     for (let i = 0; i < RUNS; i++) {
       const page = await browser.newPage();
+      await recordTimelines(page);
       await page.goto(url);
+      starts.push(await pageNow(page));
       const t0 = Date.now();
       await page.click('#start');
       await page.waitForFunction(`${remoteWidth} > 0`, null, { timeout: 20_000, polling: 10 });
       times.push(Date.now() - t0);
+      timelines.push(await readTimeline(page));
       await page.click('#stop');
       await page.close();
     }
 
+    const setUpCpu = setUp.stop();
     // Steady call: CPU over CPU_SECONDS (a remote KMS's process is not ours to read).
     const page = await browser.newPage();
     await page.goto(url);
@@ -56,6 +65,11 @@ async function main(): Promise<void> {
     console.log(`| Start → first decoded remote frame, min / max | ${Math.min(...times)} / ${Math.max(...times)} ms |`);
     console.log(`| media server CPU during a loopback call | ${cpu} |`);
     console.log(`| load generator CPU meanwhile (Chromium and this process) | ${reading.generator.toFixed(1)} % of one core |`);
+    console.log(
+      `| load generator CPU during the ${RUNS} set-ups | ${setUpCpu.generator.toFixed(1)} % of ${placement.generatorCoreCount} core(s)${setUpCpu.generatorSaturated ? ' — SATURATED: these times measure the browser as much as the media server' : ''} |`,
+    );
+    console.log(`\nWhere the time goes:`);
+    for (const row of timelineRows(starts, { 'hello-world page': timelines })) console.log(row);
   } finally {
     await browser.close();
     await app.close();
