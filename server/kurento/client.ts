@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../logging';
 import { maskUrl } from '../config';
-import { routeKurentoClientOutput } from './client-output';
+import { reportObjectError, routeKurentoClientOutput } from './client-output';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const kurento = require('kurento-client') as KurentoModule;
@@ -167,6 +167,7 @@ class MediaObjectHandle {
 
   constructor(raw: RawObject) {
     this.raw = raw;
+    raw.on('error', (err: unknown) => reportObjectError(err, raw.id));
   }
 
   get id(): string {

@@ -2,10 +2,13 @@
 
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { EventEmitter } from 'node:events';
 import { routeKurentoClientOutput } from '../../server/kurento/client-output';
+import { WebRtcEndpoint } from '../../server/kurento/client';
+
+const lines: { level: number; msg: string; component: string; objectId?: string }[] = [];
 
 test('kurento-client’s reconnect chatter goes to debug, its troubles to warn, other output passes', () => {
-  const lines: { level: number; msg: string; component: string }[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       lines.push(JSON.parse(chunk.toString()));
@@ -34,4 +37,15 @@ test('kurento-client’s reconnect chatter goes to debug, its troubles to warn, 
     }),
   ]);
   expect(passed).toEqual(['untouched']);
+});
+
+test('a media object’s error event (a failed subscription) is logged, not thrown', () => {
+  lines.length = 0;
+  // kurento-client's object, as it emits when subscribing to IceCandidateFound times out.
+  const raw = Object.assign(new EventEmitter(), { id: 'pipeline/endpoint' });
+  new WebRtcEndpoint(raw as unknown as ConstructorParameters<typeof WebRtcEndpoint>[0]);
+  expect(() => raw.emit('error', new Error('Request has timed out'))).not.toThrow();
+  expect(lines).toEqual([
+    expect.objectContaining({ level: 40, msg: 'a media object reported an error', objectId: 'pipeline/endpoint' }),
+  ]);
 });
