@@ -49,10 +49,9 @@ export function routeKurentoClientOutput(log: Logger): void {
 }
 
 /**
- * kurento-client emits 'error' on a media object when subscribing to one of its events fails
- * (the media server timed out, or the object is already gone). An 'error' event nobody hears
- * is thrown by Node and would end the server; it is logged here instead, where the rest of
- * kurento-client's trouble goes.
+ * An 'error' a media object emitted (kurento-client does when subscribing to one of its
+ * events fails: the media server timed out, or the object is already gone), logged where
+ * the rest of kurento-client's trouble goes.
  */
 export function reportObjectError(err: unknown, objectId: string): void {
   if (routedTo) routedTo.warn({ err, objectId }, 'a media object reported an error');

@@ -160,6 +160,21 @@ function call<T>(fn: (cb: Callback<T>) => void): Promise<T> {
   });
 }
 
+/**
+ * kurento-client emits 'error' on an object when subscribing to one of its events fails (a
+ * timed-out media server, an object already gone); unheard, Node throws the event and the
+ * process ends. Yet the object refuses an 'error' listener: its 'newListener' hook throws for
+ * any event its kmd does not name. The listener is added with that hook set aside for the
+ * moment (kurento-client has one; with more, re-adding them would trip it, so nothing is done).
+ */
+function hearErrors(raw: RawObject): void {
+  const hooks = raw.listeners('newListener') as ((...args: unknown[]) => void)[];
+  if (hooks.length > 1) return;
+  raw.removeAllListeners('newListener');
+  raw.on('error', (err: unknown) => reportObjectError(err, raw.id));
+  for (const hook of hooks) raw.on('newListener', hook);
+}
+
 /** A media object we created: release is idempotent and never throws. */
 class MediaObjectHandle {
   protected readonly raw: RawObject;
@@ -167,7 +182,7 @@ class MediaObjectHandle {
 
   constructor(raw: RawObject) {
     this.raw = raw;
-    raw.on('error', (err: unknown) => reportObjectError(err, raw.id));
+    hearErrors(raw);
   }
 
   get id(): string {
