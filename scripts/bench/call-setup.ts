@@ -6,6 +6,7 @@
 // server is pinned to core 0 and Chromium (the load generator) to the others.
 // Run: npm run bench -- call-setup   (BENCH_RUNS=N)
 
+import { median } from '../lib/stats';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,6 @@ import { cpuWindow, placeBenchmark } from '../lib/placement';
 import { pageNow, readTimeline, recordTimelines, resetTimeline, timelineRows, type Timeline } from '../lib/webrtc-timeline';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const framesOn = async (page: Page): Promise<number> => (await decodedFrames(page, demoPeer, 'one2one-demo')).remote ?? 0;
 

@@ -14,6 +14,8 @@
 // Run: npm run bench -- fanout   (BENCH_SINKS=1,10,50 to choose the steps; BENCH_CPU_PROF=dir
 // to profile the engine)
 
+import { percentile } from '../lib/stats';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fork, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import pino from 'pino';
@@ -77,13 +79,6 @@ class SinkWorker {
     this.child.disconnect();
   }
 }
-
-const percentile = (xs: number[], p: number): number => {
-  if (xs.length === 0) return NaN;
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
-};
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function runStep(
   kms: MediaServerConnection,

@@ -7,6 +7,7 @@
 // filter's GStreamer helper, plus what the engine spends beyond the loopback.
 // Run: npm run bench -- filters
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,7 +25,6 @@ import { cpuTicks, TICKS_PER_SECOND } from '../lib/proc';
 
 const MEASURE_SECONDS = Number(process.env.BENCH_SECONDS ?? 12);
 const ROOT = resolve(__dirname, '../../..');
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface Case {
   name: string;

@@ -6,6 +6,7 @@
 // (the load generator, with this process) to the others; the generator's CPU is reported.
 // Run: npm run bench (inside a loopback-only network namespace, like the tests).
 
+import { median } from '../lib/stats';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
@@ -15,7 +16,6 @@ import { pageNow, readTimeline, recordTimelines, timelineRows, type Timeline } f
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const CPU_SECONDS = Number(process.env.BENCH_CPU_SECONDS ?? 10);
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const app = await buildApp(loadConfig({ ...process.env, PORT: '0', LOG_LEVEL: 'warn' }));

@@ -6,6 +6,7 @@
 // The media server is pinned to core 0 and the publisher to the others.
 // Run: npm run bench -- recorder
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,6 @@ import { cpuWindow, placeBenchmark } from '../lib/placement';
 const COUNTS = (process.env.BENCH_RECORDERS ?? '0,1,4,16').split(',').map(Number);
 const MEASURE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BITRATE = 1_000_000;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   const log = pino({ level: 'warn' });

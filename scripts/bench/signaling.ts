@@ -12,6 +12,8 @@
 //    time from send to that answer is the reply time.
 // Run: npm run bench -- signaling   (BENCH_CPU_PROF=dir to profile the server)
 
+import { percentile } from '../lib/stats';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
@@ -30,7 +32,6 @@ const PER_ADDRESS = 32;
 /** Sockets opened at once while filling up. */
 const OPEN_CONCURRENCY = 200;
 const SERVER = resolve(__dirname, '../../server/index.js');
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Starts the built server on a free port; resolves with its URL once it listens. */
 async function startServer(): Promise<{ child: ChildProcess; url: string }> {
@@ -76,12 +77,6 @@ async function openMany(url: string, first: number, count: number): Promise<WebS
   }
   return sockets;
 }
-
-const percentile = (xs: number[], p: number): number => {
-  if (xs.length === 0) return NaN;
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
-};
 
 /** One active user: registers, then its sends and the answers they get, in order. */
 class ActiveUser {

@@ -13,6 +13,8 @@
 // 500 kbps default is not what limits the publisher. KMS_URL measures a real KMS instead.
 // Run: npm run bench -- slow-sink   (BENCH_VIEWERS=10, BENCH_SLOW_KBPS=300, BENCH_SECONDS=15)
 
+import { percentile } from '../lib/stats';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cpus } from 'node:os';
 import pino from 'pino';
 import type { WebRtcEndpoint } from '../../server/kurento/client';
@@ -27,7 +29,6 @@ const MEASURE_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 /** Long enough for the estimates to settle: REMB grows 8 % a second. */
 const SETTLE_SECONDS = 10;
 const BITRATE = 1_000_000;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** How the slow viewer and its sink behave in one run. */
 interface SlowViewer {
@@ -50,12 +51,6 @@ interface RunResult {
   generatorCpu: number;
   generatorSaturated: boolean;
 }
-
-const percentile = (xs: number[], p: number): number => {
-  if (xs.length === 0) return NaN;
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
-};
 
 /** What a viewer received between two snapshots. */
 function delta(peer: HeadlessPeer, before: HeadlessPeer['received']) {

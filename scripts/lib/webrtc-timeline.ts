@@ -4,6 +4,7 @@
 // not changed) and keeps the first time of each step, in epoch milliseconds, so that two
 // pages' timelines line up. Benchmarks read it to say where the time to media goes.
 
+import { median } from './stats';
 import type { Page } from 'playwright-core';
 
 /** The steps, in the order they normally happen, with what the report calls them. */
@@ -72,8 +73,6 @@ export async function readTimeline(page: Page): Promise<Timeline> {
 export async function pageNow(page: Page): Promise<number> {
   return (await page.evaluate('performance.timeOrigin + performance.now()')) as number;
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**
  * Markdown rows: for each step, the median time after `starts[i]` at which it happened in
