@@ -29,7 +29,7 @@ export function startDtlsAtOnce(pc: RTCPeerConnection): void {
       get: () => current,
       set: (value: unknown) => {
         current = value;
-        if (value instanceof DtlsClient) connectNow(value);
+        if (value instanceof DtlsClient) connectNow(value, transport);
       },
     });
   }
@@ -38,11 +38,14 @@ export function startDtlsAtOnce(pc: RTCPeerConnection): void {
 /** How long the client waits after ICE connects before its ClientHello (see above). */
 const CLIENT_HELLO_DELAY_MS = 25;
 
-function connectNow(client: DtlsClient): void {
+function connectNow(client: DtlsClient, transport: RTCDtlsTransport): void {
   const connect = client.connect.bind(client);
   let started: Promise<void> | undefined;
   client.connect = () => (started ??= connect());
   // werift subscribes to the handshake's outcome right after assigning the client, in the
   // same turn; an error reaches those subscribers, and werift's own connect() sees it too.
-  setTimeout(() => void client.connect().catch(() => undefined), CLIENT_HELLO_DELAY_MS);
+  // A transport closed meanwhile (the endpoint released) starts nothing.
+  setTimeout(() => {
+    if (transport.state !== 'closed' && transport.state !== 'failed') void client.connect().catch(() => undefined);
+  }, CLIENT_HELLO_DELAY_MS);
 }
