@@ -48,6 +48,11 @@ export interface EngineConfig {
    * it answers create('ChromaFilter') with 40108 and lists no such module in getInfo.
    */
   addonModules: string[];
+  /**
+   * Media worker threads: pipelines are placed on them, and the main thread keeps the Kurento
+   * Protocol. 0 runs every pipeline on the main thread, as one process with no workers.
+   */
+  workers: number;
 }
 
 type Source = Record<string, string | undefined>;
@@ -126,6 +131,7 @@ function argsToEnv(argv: string[]): Source {
     '--helper-memory-mb': 'ENGINE_HELPER_MEMORY_MB',
     '--http-endpoint-port': 'ENGINE_HTTP_ENDPOINT_PORT',
     '--modules': 'ENGINE_MODULES',
+    '--workers': 'ENGINE_WORKERS',
   };
   const out: Source = {};
   for (let i = 0; i < argv.length; i++) {
@@ -181,6 +187,7 @@ export function loadEngineConfig(argv: string[], env: Source = process.env): Eng
     allowPrivateUrls: bool('ENGINE_ALLOW_PRIVATE_URLS', src.ENGINE_ALLOW_PRIVATE_URLS),
     gstPython: src.ENGINE_GST_PYTHON || '/usr/bin/python3',
     addonModules: addonModules(src.ENGINE_MODULES),
+    workers: src.ENGINE_WORKERS !== undefined ? int('ENGINE_WORKERS', src.ENGINE_WORKERS, 0, 256) : 0,
     allowedOrigins: (src.ENGINE_ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -12,6 +12,8 @@ export const KMS_VERSION = '7.2.0';
 export interface ServerManagerDeps {
   pipelines(): string[];
   sessions(): string[];
+  /** How many pipelines each media worker holds; empty when pipelines run on the main thread. */
+  pipelinesPerWorker(): number[];
 }
 
 export class ServerManager extends MediaObject {
@@ -23,7 +25,10 @@ export class ServerManager extends MediaObject {
     this.handle('getInfo', () => this.info());
     this.handle('getPipelines', () => deps.pipelines());
     this.handle('getSessions', () => deps.sessions());
-    this.handle('getMetadata', () => JSON.stringify({ engine: 'kurento-stage-embedded' }));
+    this.handle('getMetadata', () => {
+      const workers = deps.pipelinesPerWorker();
+      return JSON.stringify({ engine: 'kurento-stage-embedded', workers: workers.map((pipelines) => ({ pipelines })) });
+    });
     this.handle('getCpuCount', () => cpus().length);
     this.handle('getUsedCpu', (p) => this.usedCpu(p.interval as number));
     // KMS reports resident memory in KiB.

@@ -1,17 +1,17 @@
-// The media server's state and the Kurento Protocol methods on it: the object table,
-// subscriptions, sessions, and `create`/`invoke`/`subscribe`/.../`transaction`. It knows
-// nothing of WebSockets: the transport hands it a session and a request, and a Peer to
-// deliver events to.
+// The media server's state and the Kurento Protocol methods on it: the directory of objects
+// (which home holds each: this thread's table, or a media worker), subscriptions, sessions, and
+// `create`/`invoke`/`subscribe`/.../`transaction`. It knows nothing of WebSockets: the transport
+// hands it a session and a request, and a Peer to deliver events to.
 
-import { HttpEndpointServer } from '../media/http-endpoint-server';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { EngineConfig } from '../config';
-import { buildObject } from '../elements/factory';
-import type { EngineContext, MediaObject } from '../elements/media-object';
-import { ServerManager } from '../elements/server-manager';
+import { SERVER_MANAGER_ID, ServerManager } from '../elements/server-manager';
 import type { TypeRegistry } from '../types/kmd';
 import { checkParams, type Params } from '../types/params';
+import { LocalObjects } from '../workers/local-objects';
+import { MediaWorker } from '../workers/media-worker';
+import type { ObjectHome, ObjectHooks } from '../workers/object-home';
 import { ErrorCode, JsonRpcError, KmsError, toWireError, type WireError } from './errors';
 import { RequestCache } from './request-cache';
 import { MAX_SESSION_ID_LENGTH, SessionRegistry, type Peer, type Session } from './sessions';
@@ -21,6 +21,12 @@ interface Subscription {
   session: Session;
   objectId: string;
   type: string;
+}
+
+/** What the directory knows of an object: its class, and the home that holds it. */
+interface Entry {
+  type: string;
+  home: ObjectHome;
 }
 
 export type RequestId = number | string | null;
@@ -35,16 +41,19 @@ export interface Response {
 /** Where the events of a session with no socket go: nowhere, until it resumes. */
 const NO_PEER: Peer = { send: () => undefined };
 
-export class MediaServer implements EngineContext {
+export class MediaServer {
   readonly registry: TypeRegistry;
   readonly config: EngineConfig;
   readonly log: Logger;
   readonly sessions: SessionRegistry;
-  private readonly objects = new Map<string, MediaObject>();
+  private readonly directory = new Map<string, Entry>();
   private readonly subscriptions = new Map<string, Subscription>();
+  /** This thread's objects: the ServerManager, and every pipeline when there are no workers. */
+  private readonly local: LocalObjects;
+  private readonly workers: MediaWorker[] = [];
   private readonly serverManager: ServerManager;
   private readonly cache = new RequestCache();
-  readonly httpEndpoints: HttpEndpointServer;
+  private closed = false;
   /** Names this run of the server; kurento-client compares it on reconnect to tell a restart. */
   readonly serverId = randomUUID();
 
@@ -52,41 +61,88 @@ export class MediaServer implements EngineContext {
     this.registry = registry;
     this.config = config;
     this.log = log;
-    this.httpEndpoints = new HttpEndpointServer(config.host, config.httpEndpointPort, log.child({ component: 'http-endpoints' }));
     this.sessions = new SessionRegistry(config.sessionTimeoutSeconds * 1000, (s) => this.onSessionExpired(s));
-    this.serverManager = new ServerManager(this, {
+    this.local = new LocalObjects(
+      registry,
+      config,
+      log,
+      this.hooksFor(() => this.local),
+    );
+    this.serverManager = new ServerManager(this.local, {
       pipelines: () => this.pipelineIds(),
       sessions: () => this.sessions.ids(),
+      pipelinesPerWorker: () => this.workers.map((w) => this.pipelinesOn(w)),
     }).attach();
   }
 
-  // ---- EngineContext ----------------------------------------------------------------------
-
-  register(object: MediaObject): void {
-    this.objects.set(object.id, object);
-    if (object !== this.serverManager && this.serverManager) {
-      this.serverManager.raise('ObjectCreated', { object: object.id });
+  /** Starts the media workers the configuration asks for; pipelines go to them from then on. */
+  async startWorkers(): Promise<void> {
+    const started = await Promise.allSettled(Array.from({ length: this.config.workers }, (_, i) => this.startWorker(i)));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await Promise.allSettled(this.workers.map((w) => w.close()));
+      throw failed.reason;
     }
   }
 
-  unregister(object: MediaObject): void {
-    this.objects.delete(object.id);
-    for (const [id, sub] of this.subscriptions) if (sub.objectId === object.id) this.subscriptions.delete(id);
-    for (const session of this.sessions.all()) session.created.delete(object.id);
-    this.serverManager.raise('ObjectDestroyed', { objectId: object.id });
+  /** Stops media worker `index` as a crash would: fault injection for tests. */
+  killWorker(index: number): void {
+    this.workers[index]?.kill();
   }
 
-  lookup(id: string): MediaObject | undefined {
-    return this.objects.get(id);
+  private async startWorker(index: number): Promise<MediaWorker> {
+    // NOTE: a worker says nothing of objects before its first call, which comes after start.
+    const started: { worker?: MediaWorker } = {};
+    const hooks = {
+      ...this.hooksFor(() => started.worker!),
+      lost: (lostOne: MediaWorker) => this.onWorkerLost(lostOne),
+    };
+    const worker = (started.worker = await MediaWorker.start(index, this.config, hooks, this.log));
+    if (this.closed) {
+      // A replacement that came up while the server closed: nothing will close it later.
+      await worker.close();
+      throw new Error('the media server closed while a worker started');
+    }
+    this.workers[index] = worker;
+    return worker;
   }
 
-  deliver(object: MediaObject, type: string, data: Record<string, unknown>): void {
+  /** A worker that died took its pipelines with it: they are forgotten, and a new worker takes its place. */
+  private onWorkerLost(worker: MediaWorker): void {
+    for (const [id, entry] of this.directory) if (entry.home === worker) this.onUnregistered(id);
+    if (this.closed) return;
+    this.startWorker(worker.index).catch((err: unknown) =>
+      this.log.error({ err, worker: worker.index }, 'a media worker could not be restarted'),
+    );
+  }
+
+  private hooksFor(home: () => ObjectHome): ObjectHooks {
+    return {
+      registered: (id, type) => this.onRegistered(id, type, home()),
+      unregistered: (id) => this.onUnregistered(id),
+      event: (objectId, type, data) => this.deliver(objectId, type, data),
+    };
+  }
+
+  private onRegistered(id: string, type: string, home: ObjectHome): void {
+    this.directory.set(id, { type, home });
+    if (id !== SERVER_MANAGER_ID) this.serverManager.raise('ObjectCreated', { object: id });
+  }
+
+  private onUnregistered(id: string): void {
+    if (!this.directory.delete(id)) return;
+    for (const [subId, sub] of this.subscriptions) if (sub.objectId === id) this.subscriptions.delete(subId);
+    for (const session of this.sessions.all()) session.created.delete(id);
+    this.serverManager.raise('ObjectDestroyed', { objectId: id });
+  }
+
+  private deliver(objectId: string, type: string, data: Record<string, unknown>): void {
     for (const sub of this.subscriptions.values()) {
-      if (sub.objectId !== object.id || sub.type !== type) continue;
+      if (sub.objectId !== objectId || sub.type !== type) continue;
       sub.session.peer?.send({
         jsonrpc: '2.0',
         method: 'onEvent',
-        params: { value: { data, object: object.id, type } },
+        params: { value: { data, object: objectId, type } },
       });
     }
   }
@@ -152,15 +208,19 @@ export class MediaServer implements EngineContext {
     const sessionId = session.id;
     switch (method) {
       case 'create':
-        return { value: this.create(session, params), sessionId };
+        return { value: await this.create(session, params), sessionId };
       case 'invoke': {
-        const object = this.mustFind(params.object);
-        const value = await object.invoke(requireString(params.operation, 'operation'), params.operationParams ?? {});
+        const id = requireString(params.object, 'object');
+        const value = await this.mustFind(id).home.invoke(
+          id,
+          requireString(params.operation, 'operation'),
+          params.operationParams ?? {},
+        );
         // NOTE: KMS answers `value: null` for operations that return nothing.
         return { value: value ?? null, sessionId };
       }
       case 'subscribe':
-        return { value: this.subscribe(session, this.mustFind(params.object), requireString(params.type, 'type')), sessionId };
+        return { value: this.subscribe(session, params.object, requireString(params.type, 'type')), sessionId };
       case 'unsubscribe': {
         const sub = this.subscriptions.get(requireString(params.subscription, 'subscription'));
         if (sub && sub.session === session) this.subscriptions.delete(sub.id);
@@ -169,17 +229,18 @@ export class MediaServer implements EngineContext {
       case 'release': {
         // NOTE: as KMS's MediaSet::release does, releasing what is already gone succeeds.
         // The ServerManager belongs to no session, and outlives every request to release it.
-        const object = typeof params.object === 'string' ? this.objects.get(params.object) : undefined;
-        if (object !== this.serverManager) await object?.release();
+        const id = typeof params.object === 'string' ? params.object : undefined;
+        const entry = id === undefined ? undefined : this.directory.get(id);
+        if (entry && id !== SERVER_MANAGER_ID) await entry.home.release(id!);
         return { sessionId };
       }
       case 'describe': {
-        const object = this.mustFind(params.object);
+        const { type } = this.mustFind(params.object);
         return {
           sessionId,
-          type: object.type,
-          qualifiedType: this.registry.getClass(object.type)?.qualifiedName ?? object.type,
-          hierarchy: this.registry.hierarchy(object.type),
+          type,
+          qualifiedType: this.registry.getClass(type)?.qualifiedName ?? type,
+          hierarchy: this.registry.hierarchy(type),
         };
       }
       default:
@@ -197,34 +258,55 @@ export class MediaServer implements EngineContext {
     return session.id;
   }
 
-  private create(session: Session, params: Params): string {
+  private async create(session: Session, params: Params): Promise<string> {
     const type = requireString(params.type, 'type');
     const info = this.registry.getClass(type);
     if (!info) throw new KmsError('MEDIA_OBJECT_NOT_AVAILABLE', `Factory '${type}' not found`);
     const ctorParams = checkParams(this.registry, info.constructorParams, (params.constructorParams ?? {}) as Params);
-    const object = buildObject(this, type, ctorParams, (id, expected) => {
-      const found = this.mustFind(id);
-      if (!this.registry.isA(found.type, expected)) {
-        throw new KmsError('MEDIA_OBJECT_CAST_ERROR', `Object '${found.id}' is a ${found.type}, not a ${expected}`);
-      }
-      return found;
-    });
-    if (!object.parent) session.created.add(object.id);
-    this.log.debug({ object: object.id, session: session.id }, 'created');
-    return object.id;
+    const id = await this.homeFor(info.name, ctorParams).create(type, ctorParams);
+    // A pipeline (an object with no parent) belongs to the session that made it.
+    if (!id.includes('/')) session.created.add(id);
+    this.log.debug({ object: id, session: session.id }, 'created');
+    return id;
   }
 
-  private subscribe(session: Session, object: MediaObject, type: string): string {
-    if (!this.registry.hasEvent(object.type, type)) {
+  /**
+   * Where a new object goes: a pipeline to the worker with the fewest pipelines; anything else
+   * to the home of the object it is built in (its pipeline, its hub). An id nobody holds goes
+   * to this thread, whose table refuses it in KMS's words.
+   */
+  private homeFor(className: string, ctorParams: Params): ObjectHome {
+    if (className === 'MediaPipeline') {
+      // NOTE: a worker that died is being replaced; until then the others take its share.
+      const [first, ...rest] = this.workers.filter((w) => w.alive);
+      if (!first) return this.local;
+      return rest.reduce((best, w) => (this.pipelinesOn(w) < this.pipelinesOn(best) ? w : best), first);
+    }
+    for (const value of Object.values(ctorParams)) {
+      const entry = typeof value === 'string' ? this.directory.get(value) : undefined;
+      if (entry) return entry.home;
+    }
+    return this.local;
+  }
+
+  private pipelinesOn(home: ObjectHome): number {
+    let n = 0;
+    for (const entry of this.directory.values()) if (entry.home === home && entry.type === 'MediaPipeline') n++;
+    return n;
+  }
+
+  private subscribe(session: Session, objectId: unknown, type: string): string {
+    const { type: objectType } = this.mustFind(objectId);
+    if (!this.registry.hasEvent(objectType, type)) {
       throw new KmsError('MEDIA_OBJECT_EVENT_NOT_SUPPORTED', `Event '${type}' not supported`);
     }
     // NOTE: one subscription per session, object and event type: a client that subscribes
     // again gets the one it has, so a flood of subscribes cannot make each event cost more.
     for (const sub of this.subscriptions.values()) {
-      if (sub.session === session && sub.objectId === object.id && sub.type === type) return sub.id;
+      if (sub.session === session && sub.objectId === objectId && sub.type === type) return sub.id;
     }
     const id = randomUUID();
-    this.subscriptions.set(id, { id, session, objectId: object.id, type });
+    this.subscriptions.set(id, { id, session, objectId: objectId as string, type });
     return id;
   }
 
@@ -263,29 +345,31 @@ export class MediaServer implements EngineContext {
     for (const id of session.created) {
       if (alive.has(id)) continue;
       this.log.info({ session: session.id, object: id }, "releasing an expired session's object");
-      void this.objects.get(id)?.release();
+      this.directory
+        .get(id)
+        ?.home.release(id)
+        .catch((err: unknown) => this.log.warn({ err, object: id }, 'release failed'));
     }
     for (const [id, sub] of this.subscriptions) if (sub.session === session) this.subscriptions.delete(id);
   }
 
   pipelineIds(): string[] {
-    return [...this.objects.values()].filter((o) => o.type === 'MediaPipeline').map((o) => o.id);
+    return [...this.directory].filter(([, e]) => e.type === 'MediaPipeline').map(([id]) => id);
   }
 
-  private mustFind(id: unknown): MediaObject {
-    const object = typeof id === 'string' ? this.objects.get(id) : undefined;
-    if (!object) throw new KmsError('MEDIA_OBJECT_NOT_FOUND', `Object '${String(id)}' not found`);
-    return object;
+  private mustFind(id: unknown): Entry {
+    const entry = typeof id === 'string' ? this.directory.get(id) : undefined;
+    if (!entry) throw new KmsError('MEDIA_OBJECT_NOT_FOUND', `Object '${String(id)}' not found`);
+    return entry;
   }
 
   /** Releases everything; the engine is going away. */
   async close(): Promise<void> {
     this.sessions.close();
     this.cache.clear();
-    const roots = [...this.objects.values()].filter((o) => !o.parent && o !== this.serverManager);
-    await Promise.allSettled(roots.map((o) => o.release()));
+    this.closed = true;
+    await Promise.allSettled([this.local.close(), ...this.workers.map((w) => w.close())]);
     this.subscriptions.clear();
-    await this.httpEndpoints.close();
   }
 }
 

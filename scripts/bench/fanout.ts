@@ -12,7 +12,9 @@
 // core of generator can load one core of server; BENCH_SINK_MODE=decrypt receives as a
 // browser does and adds the forwarding delay, at several times the generator's cost.
 // Run: npm run bench -- fanout   (BENCH_SINKS=1,10,50 to choose the steps; BENCH_CPU_PROF=dir
-// to profile the engine)
+// to profile the engine). BENCH_BROADCASTS=k splits the viewers over k pipelines, each with its
+// own publisher: with ENGINE_WORKERS=k the engine places them on k threads, and the report
+// gives the busiest threads' share of the engine's CPU.
 
 import { percentile } from '../lib/stats';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,12 +25,13 @@ import { MediaServerConnection, type Pipeline, type WebRtcEndpoint } from '../..
 import { HeadlessPeer, negotiate } from '../lib/headless-peer';
 import { benchMediaServer } from '../lib/media-server';
 import { cpuWindow, placeBenchmark, type Placement } from '../lib/placement';
-import { usage } from '../lib/proc';
+import { threadTicks, TICKS_PER_SECOND, usage } from '../lib/proc';
 import type { FromSinks, ToSinks } from './fanout-sinks';
 
 const STEPS = (process.env.BENCH_SINKS ?? '1,10,50,100,200').split(',').map(Number);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const MEASURE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const BROADCASTS = Number(process.env.BENCH_BROADCASTS ?? 1);
 const BITRATE = 1_000_000;
 const DECRYPT = (process.env.BENCH_SINK_MODE ?? 'count') === 'decrypt';
 /** Stop growing N once loss passes this: the server is past what it can carry. */
@@ -45,6 +48,8 @@ interface StepResult {
   loss: number;
   p50: number;
   p99: number;
+  /** The media server's busiest threads, % of one core each, busiest first. */
+  threads: number[];
 }
 
 class SinkWorker {
@@ -87,15 +92,23 @@ async function runStep(
   n: number,
   placement: Placement,
 ): Promise<StepResult> {
-  const pipeline: Pipeline = await kms.createPipeline();
-  const publisher = HeadlessPeer.publisher();
+  const pipelines: Pipeline[] = [];
+  const publishers: HeadlessPeer[] = [];
   try {
-    const source = await pipeline.createWebRtcEndpoint();
-    await negotiate(publisher, source);
-    publisher.startSending(BITRATE, 30);
+    const sources: WebRtcEndpoint[] = [];
+    for (let b = 0; b < BROADCASTS; b++) {
+      const pipeline = await kms.createPipeline();
+      pipelines.push(pipeline);
+      const publisher = HeadlessPeer.publisher();
+      publishers.push(publisher);
+      const source = await pipeline.createWebRtcEndpoint();
+      await negotiate(publisher, source);
+      publisher.startSending(BITRATE, 30);
+      sources.push(source);
+    }
     for (let id = 0; id < n; id++) {
-      const sink = await pipeline.createWebRtcEndpoint();
-      await source.connect(sink);
+      const sink = await pipelines[id % BROADCASTS]!.createWebRtcEndpoint();
+      await sources[id % BROADCASTS]!.connect(sink);
       endpoints.set(id, sink);
       workers[id % workers.length]!.send({ op: 'add', id, decrypt: DECRYPT });
     }
@@ -112,9 +125,17 @@ async function runStep(
 
     const before = await Promise.all(workers.map((w) => w.request({ op: 'stats' }, 'stats')));
     const window = cpuWindow(placement);
+    const threadsBefore = placement.serverPid ? threadTicks(placement.serverPid) : new Map<number, number>();
+    const windowStart = Date.now();
     await sleep(MEASURE_SECONDS * 1000);
     const after = await Promise.all(workers.map((w) => w.request({ op: 'stats' }, 'stats')));
     const cpu = window.stop();
+    const threadsAfter = placement.serverPid ? threadTicks(placement.serverPid) : new Map<number, number>();
+    const windowSeconds = (Date.now() - windowStart) / 1000;
+    const threads = [...threadsAfter]
+      .map(([tid, ticks]) => ((ticks - (threadsBefore.get(tid) ?? 0)) / TICKS_PER_SECOND / windowSeconds) * 100)
+      .sort((x, y) => y - x)
+      .slice(0, 3);
 
     const start = new Map(before.flatMap((s) => s.sinks).map((s) => [s.id, s]));
     let bytes = 0;
@@ -138,10 +159,11 @@ async function runStep(
       loss: packets + lost > 0 ? lost / (packets + lost) : 1,
       p50: percentile(delays, 50),
       p99: percentile(delays, 99),
+      threads,
     };
   } finally {
-    await pipeline.release();
-    await publisher.close();
+    await Promise.all(pipelines.map((p) => p.release()));
+    await Promise.all(publishers.map((p) => p.close()));
     await Promise.all(workers.map((w) => w.request({ op: 'closeAll' }, 'closed')));
     endpoints.clear();
   }
@@ -208,19 +230,23 @@ async function main(): Promise<void> {
   }
 
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log(`\nSFU fan-out against ${server.label}: 1 Mbps VP8 30 fps + Opus, ${MEASURE_SECONDS} s per step`);
+  const broadcasts = BROADCASTS > 1 ? `, viewers split over ${BROADCASTS} broadcasts` : '';
+  const engineWorkers = server.engine ? `; engine workers: ${process.env.ENGINE_WORKERS ?? '0'}` : '';
+  console.log(
+    `\nSFU fan-out against ${server.label}${engineWorkers}: 1 Mbps VP8 30 fps + Opus${broadcasts}, ${MEASURE_SECONDS} s per step`,
+  );
   console.log(`machine: ${cpus().length} cores, ${cpu}; ${placement.summary}`);
   console.log(
     `viewers: werift peers in ${WORKERS} worker processes, ${DECRYPT ? 'decrypting every packet (delay measured)' : 'counting SRTP packets without decrypting (BENCH_SINK_MODE=count; no delay)'}`,
   );
   console.log(
-    '| viewers | receiving | media server CPU (% of one core) | per viewer | generator CPU | RSS (MiB) | received per viewer (kbps) | loss | delay p50 / p99 (ms) |',
+    '| viewers | receiving | media server CPU (% of one core) | per viewer | busiest threads (% of a core) | generator CPU | RSS (MiB) | received per viewer (kbps) | loss | delay p50 / p99 (ms) |',
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|');
   for (const r of results) {
     const delay = DECRYPT ? `${r.p50.toFixed(1)} / ${r.p99.toFixed(1)}` : '—';
     console.log(
-      `| ${r.sinks} | ${r.connected} | ${r.cpu.toFixed(1)} | ${(r.cpu / r.sinks).toFixed(2)} | ${r.generatorCpu.toFixed(0)} | ${r.rssMiB.toFixed(0)} | ${r.kbps.toFixed(0)} | ${(r.loss * 100).toFixed(2)} % | ${delay} |`,
+      `| ${r.sinks} | ${r.connected} | ${r.cpu.toFixed(1)} | ${(r.cpu / r.sinks).toFixed(2)} | ${r.threads.length ? r.threads.map((t) => t.toFixed(0)).join(' / ') : '—'} | ${r.generatorCpu.toFixed(0)} | ${r.rssMiB.toFixed(0)} | ${r.kbps.toFixed(0)} | ${(r.loss * 100).toFixed(2)} % | ${delay} |`,
     );
   }
   if (saturatedAt) {

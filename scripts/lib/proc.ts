@@ -11,6 +11,20 @@ export function cpuTicks(pid: number | 'self'): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
+/** User + system CPU time of each thread of a process (thread id → clock ticks). */
+export function threadTicks(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      out.set(Number(tid), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
 export interface Usage {
   rssMiB: number;
   fds: number;
