@@ -3,6 +3,7 @@
 // start-up with a message naming the flag or variable.
 
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { ADDON_KMD_PACKAGES } from './types/kmd';
 
@@ -49,8 +50,8 @@ export interface EngineConfig {
    */
   addonModules: string[];
   /**
-   * Media worker threads: pipelines are placed on them, and the main thread keeps the Kurento
-   * Protocol. 0 runs every pipeline on the main thread, as one process with no workers.
+   * Media worker threads (default: one per core): pipelines are placed on them, and the main
+   * thread keeps the Kurento Protocol. 0 runs every pipeline on the main thread.
    */
   workers: number;
 }
@@ -187,7 +188,7 @@ export function loadEngineConfig(argv: string[], env: Source = process.env): Eng
     allowPrivateUrls: bool('ENGINE_ALLOW_PRIVATE_URLS', src.ENGINE_ALLOW_PRIVATE_URLS),
     gstPython: src.ENGINE_GST_PYTHON || '/usr/bin/python3',
     addonModules: addonModules(src.ENGINE_MODULES),
-    workers: src.ENGINE_WORKERS !== undefined ? int('ENGINE_WORKERS', src.ENGINE_WORKERS, 0, 256) : 0,
+    workers: src.ENGINE_WORKERS !== undefined ? int('ENGINE_WORKERS', src.ENGINE_WORKERS, 0, 256) : availableParallelism(),
     allowedOrigins: (src.ENGINE_ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())
