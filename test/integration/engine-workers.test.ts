@@ -120,7 +120,8 @@ describe('a media worker that dies', () => {
     const endpoint = await call<any>(first, 'create', 'WebRtcEndpoint');
     const destroyed: string[] = [];
     manager.on('ObjectDestroyed', (e: { objectId: string }) => destroyed.push(e.objectId));
-    await new Promise((r) => setTimeout(r, 200)); // the subscription reaches the server
+    // A round trip after the subscription (sent before it, on the same socket) means it is in place.
+    await call(manager, 'getPipelines');
 
     engine.killWorker(0);
     await eventually(
