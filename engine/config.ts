@@ -54,6 +54,11 @@ export interface EngineConfig {
    * thread keeps the Kurento Protocol. 0 runs every pipeline on the main thread.
    */
   workers: number;
+  /**
+   * How many of a pipeline's elements its worker takes before further ones go to the least
+   * loaded worker, their sources piped there (0: a pipeline never spreads).
+   */
+  pipeAfter: number;
 }
 
 type Source = Record<string, string | undefined>;
@@ -133,6 +138,7 @@ function argsToEnv(argv: string[]): Source {
     '--http-endpoint-port': 'ENGINE_HTTP_ENDPOINT_PORT',
     '--modules': 'ENGINE_MODULES',
     '--workers': 'ENGINE_WORKERS',
+    '--pipe-after': 'ENGINE_PIPE_AFTER',
   };
   const out: Source = {};
   for (let i = 0; i < argv.length; i++) {
@@ -189,6 +195,7 @@ export function loadEngineConfig(argv: string[], env: Source = process.env): Eng
     gstPython: src.ENGINE_GST_PYTHON || '/usr/bin/python3',
     addonModules: addonModules(src.ENGINE_MODULES),
     workers: src.ENGINE_WORKERS !== undefined ? int('ENGINE_WORKERS', src.ENGINE_WORKERS, 0, 256) : availableParallelism(),
+    pipeAfter: src.ENGINE_PIPE_AFTER !== undefined ? int('ENGINE_PIPE_AFTER', src.ENGINE_PIPE_AFTER, 0, 1_000_000) : 32,
     allowedOrigins: (src.ENGINE_ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

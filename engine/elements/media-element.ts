@@ -8,7 +8,7 @@
 import type { RtpPacket } from 'werift';
 import { DataFanout, type DataMessage } from '../media/data-fanout';
 import { KmsError } from '../protocol/errors';
-import { RtpFanout, type MediaKind } from '../rtp/fanout';
+import { RtpFanout, type CodecInfo, type MediaKind } from '../rtp/fanout';
 import { MediaObject, type EngineContext } from './media-object';
 
 export type MediaType = 'AUDIO' | 'VIDEO' | 'DATA';
@@ -45,6 +45,27 @@ export type FormatStageFactory = (owner: MediaElement, format: VideoFormat) => F
 
 const FORMAT_CODECS = ['VP8', 'H264', 'RAW'];
 
+/**
+ * What hears an element's output without being a sink of it: a pipe to another media worker.
+ * It gets what sinks get (packets, data, the end of a stream) and answers as a sink would
+ * (how much its far side can take), but no connection event or connection list names it.
+ */
+export interface OutputTap {
+  packet(kind: MediaKind, packet: RtpPacket, codec: CodecInfo | undefined): void;
+  data(message: DataMessage): void;
+  end(kind: MediaKind): void;
+  /** What the far side can take of `kind`, in bps (0: no opinion). */
+  estimate(kind: MediaKind): number;
+  /** The element is going away: the tap is dropped after this. */
+  close(): void;
+}
+
+/** A tap's hold on an element: ask for a keyframe, or let go. */
+export interface TapHandle {
+  requestKeyframe(kind: MediaKind): void;
+  remove(): void;
+}
+
 const FLOW_CHECK_MS = 1000;
 /** No packet for this long means media stopped flowing. */
 const FLOW_TIMEOUT_MS = 2000;
@@ -62,12 +83,20 @@ export abstract class MediaElement extends MediaObject {
   private readonly inputSeen = new Map<MediaKind, number>();
   private readonly flowTimer: NodeJS.Timeout;
   private formatStage: FormatStage | undefined;
+  /** Taps and how to undo their subscriptions. */
+  private readonly taps = new Map<OutputTap, (() => void)[]>();
   /** Builds format stages; set by the factory, which knows the filter classes (no import cycle). */
   static formatStages: FormatStageFactory | undefined;
 
   /** `parent` is the pipeline, except for a HubPort, whose parent is its hub (as in KMS). */
-  protected constructor(ctx: EngineContext, type: string, pipeline: MediaObject, parent: MediaObject = pipeline) {
-    super(ctx, type, parent);
+  protected constructor(
+    ctx: EngineContext,
+    type: string,
+    pipeline: MediaObject,
+    parent: MediaObject = pipeline,
+    fixedId?: string,
+  ) {
+    super(ctx, type, parent, fixedId);
     this.pipeline = pipeline;
     this.flowTimer = setInterval(() => this.checkFlow(), FLOW_CHECK_MS);
     this.flowTimer.unref();
@@ -153,6 +182,35 @@ export abstract class MediaElement extends MediaObject {
     this.raise('MediaTranscodingStateChanged', { state: 'NOT_TRANSCODING', binName: this.id, mediaType: mediaTypeOf(kind) });
     // A new sink cannot decode until the next keyframe: ask for one now.
     fanout.requestKeyframe();
+  }
+
+  /** Lets `tap` hear what this element publishes (see OutputTap); it follows a format change. */
+  addTap(tap: OutputTap): TapHandle {
+    this.taps.set(tap, this.tapSubscriptions(tap));
+    return {
+      requestKeyframe: (kind) => this.published(kind).requestKeyframe(),
+      remove: () => {
+        for (const undo of this.taps.get(tap) ?? []) undo();
+        this.taps.delete(tap);
+      },
+    };
+  }
+
+  private tapSubscriptions(tap: OutputTap): (() => void)[] {
+    const undo = (['audio', 'video'] as MediaKind[]).map((kind) => {
+      const fanout = this.published(kind);
+      const off = fanout.subscribe(
+        (packet) => tap.packet(kind, packet, fanout.codec),
+        () => tap.end(kind),
+      );
+      fanout.addEstimator(tap, () => tap.estimate(kind));
+      return () => {
+        off();
+        fanout.removeEstimator(tap);
+      };
+    });
+    undo.push(this.dataOut.subscribe((message) => tap.data(message)));
+    return undo;
   }
 
   private attachData(source: MediaElement): void {
@@ -264,6 +322,11 @@ export abstract class MediaElement extends MediaObject {
     for (const kind of [...this.inputs.keys()]) this.detachInput(kind);
     this.detachData();
     for (const sink of [...this.sinks.keys()]) this.disconnectFrom(sink);
+    for (const [tap, undo] of [...this.taps]) {
+      for (const off of undo) off();
+      this.taps.delete(tap);
+      tap.close();
+    }
     for (const out of this.outputs.values()) out.close();
     this.dataOut.close();
     this.outputs.clear();
@@ -356,6 +419,11 @@ export abstract class MediaElement extends MediaObject {
       sink.inputs.set(kind, sink.subscribeTo(kind, this, fanout));
       fanout.requestKeyframe();
     }
+    for (const [tap, undo] of this.taps) {
+      for (const off of undo) off();
+      this.taps.set(tap, this.tapSubscriptions(tap));
+    }
+    if (this.taps.size > 0) fanout.requestKeyframe();
   }
 
   /** Whether this element's own output of `kind` is transcoded on its way out. */

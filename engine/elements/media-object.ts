@@ -76,6 +76,14 @@ export abstract class MediaObject {
   /** The pipeline this object lives in (a pipeline is its own). */
   abstract get mediaPipeline(): MediaObject | undefined;
 
+  /**
+   * A stand-in, in another media worker, for an object that lives elsewhere (a pipeline's
+   * shard, a piped source): its home knows it by its id, clients and the directory never do.
+   */
+  get mirror(): boolean {
+    return false;
+  }
+
   getChildren(): MediaObject[] {
     return [...this.children];
   }
@@ -147,6 +155,13 @@ export abstract class MediaObject {
     return object as T;
   }
 
+  /** The children a client may know of: not the stand-ins of piped sources. */
+  private ownChildIds(): string[] {
+    return this.getChildren()
+      .filter((c) => !c.mirror)
+      .map((c) => c.id);
+  }
+
   private tagList(): { key: string; value: string }[] {
     return [...this.tags].map(([key, value]) => ({ key, value, __module__: 'kurento', __type__: 'Tag' }));
   }
@@ -159,8 +174,8 @@ export abstract class MediaObject {
     });
     this.handle('getMediaPipeline', () => this.mediaPipeline?.id ?? null);
     this.handle('getParent', () => this.parent?.id ?? null);
-    this.handle('getChildren', () => this.getChildren().map((c) => c.id));
-    this.handle('getChilds', () => this.getChildren().map((c) => c.id));
+    this.handle('getChildren', () => this.ownChildIds());
+    this.handle('getChilds', () => this.ownChildIds());
     this.handle('getCreationTime', () => this.creationTime);
     this.handle('getSendTagsInEvents', () => this.sendTagsInEvents);
     this.handle('setSendTagsInEvents', (p) => {

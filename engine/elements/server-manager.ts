@@ -12,8 +12,12 @@ export const KMS_VERSION = '7.2.0';
 export interface ServerManagerDeps {
   pipelines(): string[];
   sessions(): string[];
-  /** How many pipelines each media worker holds; empty when pipelines run on the main thread. */
-  pipelinesPerWorker(): number[];
+  /**
+   * What each media worker holds: its pipelines, and the elements placed on it (a pipeline
+   * spread over several workers counts where it was placed, and its elements where they are).
+   * Empty when pipelines run on the main thread.
+   */
+  workerLoads(): { pipelines: number; elements: number }[];
 }
 
 export class ServerManager extends MediaObject {
@@ -26,8 +30,7 @@ export class ServerManager extends MediaObject {
     this.handle('getPipelines', () => deps.pipelines());
     this.handle('getSessions', () => deps.sessions());
     this.handle('getMetadata', () => {
-      const workers = deps.pipelinesPerWorker();
-      return JSON.stringify({ engine: 'kurento-stage-embedded', workers: workers.map((pipelines) => ({ pipelines })) });
+      return JSON.stringify({ engine: 'kurento-stage-embedded', workers: deps.workerLoads() });
     });
     this.handle('getCpuCount', () => cpus().length);
     this.handle('getUsedCpu', (p) => this.usedCpu(p.interval as number));

@@ -12,6 +12,7 @@ import { checkParams, type Params } from '../types/params';
 import { LocalObjects } from '../workers/local-objects';
 import { MediaWorker } from '../workers/media-worker';
 import type { ObjectHome, ObjectHooks } from '../workers/object-home';
+import { pipelineOf, Pipes } from '../workers/pipes';
 import { ErrorCode, JsonRpcError, KmsError, toWireError, type WireError } from './errors';
 import { RequestCache } from './request-cache';
 import { MAX_SESSION_ID_LENGTH, SessionRegistry, type Peer, type Session } from './sessions';
@@ -51,6 +52,10 @@ export class MediaServer {
   /** This thread's objects: the ServerManager, and every pipeline when there are no workers. */
   private readonly local: LocalObjects;
   private readonly workers: MediaWorker[] = [];
+  /** How pipelines spread over the workers: shards, and sources piped between workers. */
+  private readonly pipes: Pipes;
+  /** Elements (everything but pipelines) each home holds. */
+  private readonly elementCount = new Map<ObjectHome, number>();
   private readonly serverManager: ServerManager;
   private readonly cache = new RequestCache();
   private closed = false;
@@ -61,6 +66,7 @@ export class MediaServer {
     this.registry = registry;
     this.config = config;
     this.log = log;
+    this.pipes = new Pipes(log);
     this.sessions = new SessionRegistry(config.sessionTimeoutSeconds * 1000, (s) => this.onSessionExpired(s));
     this.local = new LocalObjects(
       registry,
@@ -71,7 +77,7 @@ export class MediaServer {
     this.serverManager = new ServerManager(this.local, {
       pipelines: () => this.pipelineIds(),
       sessions: () => this.sessions.ids(),
-      pipelinesPerWorker: () => this.workers.map((w) => this.pipelinesOn(w)),
+      workerLoads: () => this.workers.map((w) => ({ pipelines: this.pipelinesOn(w), elements: this.elementsOn(w) })),
     }).attach();
   }
 
@@ -109,7 +115,9 @@ export class MediaServer {
 
   /** A worker that died took its pipelines with it: they are forgotten, and a new worker takes its place. */
   private onWorkerLost(worker: MediaWorker): void {
+    this.pipes.workerLost(worker);
     for (const [id, entry] of this.directory) if (entry.home === worker) this.onUnregistered(id);
+    this.elementCount.delete(worker);
     if (this.closed) return;
     this.startWorker(worker.index).catch((err: unknown) =>
       this.log.error({ err, worker: worker.index }, 'a media worker could not be restarted'),
@@ -126,11 +134,16 @@ export class MediaServer {
 
   private onRegistered(id: string, type: string, home: ObjectHome): void {
     this.directory.set(id, { type, home });
+    if (type !== 'MediaPipeline') this.elementCount.set(home, this.elementsOn(home) + 1);
     if (id !== SERVER_MANAGER_ID) this.serverManager.raise('ObjectCreated', { object: id });
   }
 
   private onUnregistered(id: string): void {
-    if (!this.directory.delete(id)) return;
+    const entry = this.directory.get(id);
+    if (!entry) return;
+    this.directory.delete(id);
+    if (entry.type !== 'MediaPipeline') this.elementCount.set(entry.home, this.elementsOn(entry.home) - 1);
+    this.pipes.forget(id);
     for (const [subId, sub] of this.subscriptions) if (sub.objectId === id) this.subscriptions.delete(subId);
     for (const session of this.sessions.all()) session.created.delete(id);
     this.serverManager.raise('ObjectDestroyed', { objectId: id });
@@ -211,11 +224,7 @@ export class MediaServer {
         return { value: await this.create(session, params), sessionId };
       case 'invoke': {
         const id = requireString(params.object, 'object');
-        const value = await this.mustFind(id).home.invoke(
-          id,
-          requireString(params.operation, 'operation'),
-          params.operationParams ?? {},
-        );
+        const value = await this.invoke(id, requireString(params.operation, 'operation'), params.operationParams ?? {});
         // NOTE: KMS answers `value: null` for operations that return nothing.
         return { value: value ?? null, sessionId };
       }
@@ -231,7 +240,11 @@ export class MediaServer {
         // The ServerManager belongs to no session, and outlives every request to release it.
         const id = typeof params.object === 'string' ? params.object : undefined;
         const entry = id === undefined ? undefined : this.directory.get(id);
-        if (entry && id !== SERVER_MANAGER_ID) await entry.home.release(id!);
+        if (entry && id !== SERVER_MANAGER_ID) {
+          await entry.home.release(id!);
+          // Its shards and stand-ins in other workers go before the release is answered.
+          await this.pipes.settled(id!);
+        }
         return { sessionId };
       }
       case 'describe': {
@@ -258,12 +271,43 @@ export class MediaServer {
     return session.id;
   }
 
+  /**
+   * Sends an operation to the home of its object. A connection between elements in two
+   * workers is made in the sink's, from a stand-in of the source piped there; the lists that
+   * span workers (a source's sinks, a pipeline's children) are gathered from each.
+   */
+  private async invoke(id: string, operation: string, params: unknown): Promise<unknown> {
+    const entry = this.mustFind(id);
+    if (operation === 'connect' || operation === 'disconnect') {
+      const sinkId = (params as { sink?: unknown } | null)?.sink;
+      const sink = typeof sinkId === 'string' ? this.directory.get(sinkId) : undefined;
+      if (sink && sink.home !== entry.home && entry.home instanceof MediaWorker && sink.home instanceof MediaWorker) {
+        if (pipelineOf(id) !== pipelineOf(sinkId as string)) {
+          throw new KmsError('MEDIA_OBJECT_ILLEGAL_PARAM_ERROR', 'Cannot connect elements of different pipelines');
+        }
+        if (operation === 'connect') await this.pipes.pipe(id, entry.type, entry.home, sink.home);
+        // NOTE: never piped there, never connected there: a disconnect has nothing to undo.
+        else if (!this.pipes.piped(id, sink.home)) return null;
+        return sink.home.invoke(id, operation, params);
+      }
+    }
+    const far =
+      operation === 'getSinkConnections'
+        ? this.pipes.farWorkers(id)
+        : operation === 'getChildren' || operation === 'getChilds'
+          ? this.pipes.shardWorkers(id)
+          : [];
+    if (far.length === 0) return entry.home.invoke(id, operation, params);
+    const parts = await Promise.all([entry.home, ...far].map((home) => home.invoke(id, operation, params)));
+    return parts.flat();
+  }
+
   private async create(session: Session, params: Params): Promise<string> {
     const type = requireString(params.type, 'type');
     const info = this.registry.getClass(type);
     if (!info) throw new KmsError('MEDIA_OBJECT_NOT_AVAILABLE', `Factory '${type}' not found`);
     const ctorParams = checkParams(this.registry, info.constructorParams, (params.constructorParams ?? {}) as Params);
-    const id = await this.homeFor(info.name, ctorParams).create(type, ctorParams);
+    const id = await (await this.homeFor(info.name, ctorParams)).create(type, ctorParams);
     // A pipeline (an object with no parent) belongs to the session that made it.
     if (!id.includes('/')) session.created.add(id);
     this.log.debug({ object: id, session: session.id }, 'created');
@@ -272,10 +316,11 @@ export class MediaServer {
 
   /**
    * Where a new object goes: a pipeline to the worker with the fewest pipelines; anything else
-   * to the home of the object it is built in (its pipeline, its hub). An id nobody holds goes
-   * to this thread, whose table refuses it in KMS's words.
+   * to the home of the object it is built in (its pipeline, its hub), except that a pipeline
+   * spills (see placeInPipeline). An id nobody holds goes to this thread, whose table refuses
+   * it in KMS's words.
    */
-  private homeFor(className: string, ctorParams: Params): ObjectHome {
+  private async homeFor(className: string, ctorParams: Params): Promise<ObjectHome> {
     if (className === 'MediaPipeline') {
       // NOTE: a worker that died is being replaced; until then the others take its share.
       const [first, ...rest] = this.workers.filter((w) => w.alive);
@@ -284,9 +329,37 @@ export class MediaServer {
     }
     for (const value of Object.values(ctorParams)) {
       const entry = typeof value === 'string' ? this.directory.get(value) : undefined;
-      if (entry) return entry.home;
+      if (!entry) continue;
+      if (entry.type === 'MediaPipeline' && entry.home instanceof MediaWorker) {
+        return this.placeInPipeline(value as string, entry.home);
+      }
+      return entry.home;
     }
     return this.local;
+  }
+
+  /**
+   * A pipeline's elements stay on its worker until it holds `pipeAfter` of them there, so a
+   * call keeps its packets in one thread. A bigger one (a broadcast's viewers) spills: each
+   * further element goes to the live worker with the fewest elements, which holds a shard of
+   * the pipeline, and its sources are piped there when connected.
+   */
+  private async placeInPipeline(pipeline: string, home: MediaWorker): Promise<ObjectHome> {
+    const { pipeAfter } = this.config;
+    if (pipeAfter === 0 || this.elementsOn(home) < pipeAfter || this.elementsOn(home, pipeline) < pipeAfter) return home;
+    const least = this.workers
+      .filter((w) => w.alive)
+      .reduce((best, w) => (this.elementsOn(w) < this.elementsOn(best) ? w : best), home);
+    if (least !== home) await this.pipes.shardOn(pipeline, least);
+    return least;
+  }
+
+  /** The elements `home` holds: all of them, or those of one pipeline (a scan, done only when it matters). */
+  private elementsOn(home: ObjectHome, pipeline?: string): number {
+    if (pipeline === undefined) return this.elementCount.get(home) ?? 0;
+    let n = 0;
+    for (const [id, entry] of this.directory) if (entry.home === home && pipelineOf(id) === pipeline && id !== pipeline) n++;
+    return n;
   }
 
   private pipelinesOn(home: ObjectHome): number {

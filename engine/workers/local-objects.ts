@@ -2,19 +2,26 @@
 // holds one for the ServerManager (and for every pipeline when the engine runs no workers);
 // each media worker holds one for the pipelines placed on it.
 
+import type { MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { EngineConfig } from '../config';
 import { buildObject } from '../elements/factory';
+import { MediaElement } from '../elements/media-element';
 import type { EngineContext, MediaObject } from '../elements/media-object';
+import { MediaPipeline } from '../elements/media-pipeline';
 import { HttpEndpointServer } from '../media/http-endpoint-server';
 import { KmsError } from '../protocol/errors';
 import type { TypeRegistry } from '../types/kmd';
 import type { Params } from '../types/params';
 import type { ObjectHome, ObjectHooks } from './object-home';
+import { PipeOut } from './pipe-out';
+import { PipeSource } from './pipe-source';
 
 export class LocalObjects implements EngineContext, ObjectHome {
   readonly httpEndpoints: HttpEndpointServer;
   private readonly objects = new Map<string, MediaObject>();
+  /** The pipes this thread's sources send down, by the number the main thread gave them. */
+  private readonly pipes = new Map<number, PipeOut>();
 
   constructor(
     readonly registry: TypeRegistry,
@@ -28,14 +35,16 @@ export class LocalObjects implements EngineContext, ObjectHome {
 
   // ---- EngineContext ----------------------------------------------------------------------
 
+  // NOTE: a mirror is known here by the id of what it stands in for; the directory knows that
+  // object in its own worker, and must not hear of the mirror.
   register(object: MediaObject): void {
     this.objects.set(object.id, object);
-    this.hooks.registered(object.id, object.type);
+    if (!object.mirror) this.hooks.registered(object.id, object.type);
   }
 
   unregister(object: MediaObject): void {
-    this.objects.delete(object.id);
-    this.hooks.unregistered(object.id);
+    if (this.objects.get(object.id) === object) this.objects.delete(object.id);
+    if (!object.mirror) this.hooks.unregistered(object.id);
   }
 
   lookup(id: string): MediaObject | undefined {
@@ -64,6 +73,39 @@ export class LocalObjects implements EngineContext, ObjectHome {
 
   async release(id: string): Promise<void> {
     await this.objects.get(id)?.release();
+  }
+
+  // ---- pipes between workers --------------------------------------------------------------
+
+  /** Holds a shard of `pipeline` here (once): elements placed here are built in it. */
+  shard(pipeline: string): void {
+    if (this.objects.has(pipeline)) return;
+    new MediaPipeline(this, pipeline).attach();
+  }
+
+  /** Sends what `source` publishes down `port`, until the source or the pipe goes. */
+  pipeOut(pipe: number, source: string, port: MessagePort): void {
+    const element = this.mustFind(source);
+    if (!(element instanceof MediaElement)) {
+      port.close();
+      throw new KmsError('MEDIA_OBJECT_CAST_ERROR', `Object '${source}' is a ${element.type}, not a MediaElement`);
+    }
+    this.pipes.set(pipe, new PipeOut(element, port, () => this.pipes.delete(pipe)));
+  }
+
+  /** Builds the stand-in of `source` in this worker's shard of its pipeline, fed by `port`. */
+  pipeIn(source: string, type: string, port: MessagePort): void {
+    const shard = this.objects.get(source.split('/')[0]!);
+    if (!shard?.mirror || this.objects.has(source)) {
+      port.close();
+      throw new KmsError('UNEXPECTED_ERROR', `No place for a stand-in of '${source}' in this worker`);
+    }
+    new PipeSource(this, shard, source, type, port).attach();
+  }
+
+  /** Closes a pipe whose far end is gone. */
+  unpipe(pipe: number): void {
+    this.pipes.get(pipe)?.close();
   }
 
   async close(): Promise<void> {

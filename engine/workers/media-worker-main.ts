@@ -37,6 +37,14 @@ async function run(call: Call): Promise<unknown> {
       return objects.release(call.id);
     case 'close':
       return objects.close();
+    case 'shard':
+      return objects.shard(call.pipeline);
+    case 'pipeOut':
+      return objects.pipeOut(call.pipe, call.source, call.port);
+    case 'pipeIn':
+      return objects.pipeIn(call.source, call.type, call.port);
+    case 'unpipe':
+      return objects.unpipe(call.pipe);
   }
 }
 

@@ -4,7 +4,7 @@
 // calls and is reported lost, so the directory can forget what it held.
 
 import { join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { EngineConfig } from '../config';
 import { ErrorCode, JsonRpcError, KmsError, type ErrorCodeName, type WireError } from '../protocol/errors';
@@ -88,19 +88,38 @@ export class MediaWorker implements ObjectHome {
     await this.worker.terminate();
   }
 
+  /** Makes this worker hold a shard of `pipeline`, so elements of it can be placed here. */
+  async shard(pipeline: string): Promise<void> {
+    await this.call({ op: 'shard', pipeline });
+  }
+
+  /** Sends what `source` (an element in this worker) publishes down `port`. */
+  async pipeOut(pipe: number, source: string, port: MessagePort): Promise<void> {
+    await this.call({ op: 'pipeOut', pipe, source, port }, [port]);
+  }
+
+  /** Builds a stand-in of `source` in this worker's shard of its pipeline, fed by `port`. */
+  async pipeIn(source: string, type: string, port: MessagePort): Promise<void> {
+    await this.call({ op: 'pipeIn', source, type, port }, [port]);
+  }
+
+  async unpipe(pipe: number): Promise<void> {
+    await this.call({ op: 'unpipe', pipe });
+  }
+
   /** Stops the thread at once, as a crash would (nothing released): fault injection for tests. */
   kill(): void {
     void this.worker.terminate();
   }
 
-  private call(call: Call): Promise<unknown> {
+  private call(call: Call, transfer: MessagePort[] = []): Promise<unknown> {
     if (!this.alive) return Promise.reject(new KmsError('UNEXPECTED_ERROR', 'The media worker has stopped'));
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { resolve, reject });
       const message: ToWorker = { kind: 'call', seq, call };
       try {
-        this.worker.postMessage(message);
+        this.worker.postMessage(message, transfer);
       } catch (err) {
         // A parameter that cannot be cloned: checked params are plain JSON, so this is a bug.
         this.pending.delete(seq);

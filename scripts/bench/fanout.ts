@@ -14,7 +14,9 @@
 // Run: npm run bench -- fanout   (BENCH_SINKS=1,10,50 to choose the steps; BENCH_CPU_PROF=dir
 // to profile the engine). BENCH_BROADCASTS=k splits the viewers over k pipelines, each with its
 // own publisher: with ENGINE_WORKERS=k the engine places them on k threads, and the report
-// gives the busiest threads' share of the engine's CPU.
+// gives the busiest threads' share of the engine's CPU. One broadcast spreads too: past
+// ENGINE_PIPE_AFTER elements (default 32) its viewers go to the other workers, the source piped
+// to each.
 
 import { percentile } from '../lib/stats';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -231,7 +233,9 @@ async function main(): Promise<void> {
 
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const broadcasts = BROADCASTS > 1 ? `, viewers split over ${BROADCASTS} broadcasts` : '';
-  const engineWorkers = server.engine ? `; engine workers: ${process.env.ENGINE_WORKERS ?? 'one per core (default)'}` : '';
+  const engineWorkers = server.engine
+    ? `; engine workers: ${process.env.ENGINE_WORKERS ?? 'one per core (default)'}, pipe after ${process.env.ENGINE_PIPE_AFTER ?? '32 (default)'}`
+    : '';
   console.log(
     `\nSFU fan-out against ${server.label}${engineWorkers}: 1 Mbps VP8 30 fps + Opus${broadcasts}, ${MEASURE_SECONDS} s per step`,
   );

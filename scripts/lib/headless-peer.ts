@@ -54,6 +54,8 @@ export class HeadlessPeer {
   private videoTrack: MediaStreamTrack | undefined;
   private audioTrack: MediaStreamTrack | undefined;
   private wantKeyframe = true;
+  /** Keyframe requests (PLI) a publisher has heard. */
+  keyframeRequests = 0;
   readonly received: ReceiveStats = { bytes: 0, packets: 0, keyframes: 0, dropped: 0, lost: 0, delays: [] };
   /** Video payload bytes a publisher has sent. */
   sentVideoBytes = 0;
@@ -96,7 +98,10 @@ export class HeadlessPeer {
       this.audioTrack = new MediaStreamTrack({ kind: 'audio' });
       const video = this.pc.addTransceiver(this.videoTrack, { direction: 'sendonly' });
       this.pc.addTransceiver(this.audioTrack, { direction: 'sendonly' });
-      video.sender.onPictureLossIndication.subscribe(() => (this.wantKeyframe = true));
+      video.sender.onPictureLossIndication.subscribe(() => {
+        this.wantKeyframe = true;
+        this.keyframeRequests++;
+      });
     } else {
       for (const kind of ['video', 'audio'] as const) this.watch(this.pc.addTransceiver(kind, { direction: 'recvonly' }));
     }
