@@ -6,12 +6,17 @@
 // same bytes (header and extensions straight into one buffer) with the same effect on the
 // sender's state that werift's RTCP reads (sender reports: counts, and an NTP/RTP time pair
 // refreshed every 100 ms, as a pair) and its NACK handling reads (the retransmission cache),
-// then hands the packet to the DTLS transport's SRTP, as sendRtp does.
+// then hands the packet to the DTLS transport's SRTP, as sendRtp does. On a plain UDP
+// candidate pair (the common case) it also skips the four async layers between SRTP and the
+// socket (DTLS transport, ICE connection, STUN protocol, UDP transport: a promise each, per
+// packet and sink), keeping their counters and the consent rule (RFC 7675) they apply; a
+// relayed (TURN) or TCP pair goes through werift as before.
 //
 // NOTE: written against werift 0.24's RTCRtpSender fields. `ForwardingSender.for` checks
 // them, and returns nothing (the endpoint then uses sendRtp) when a field is missing or the
 // sender does what this does not: RED, or RTX retransmissions (which wrap cached packets).
 
+import { isIP } from 'node:net';
 import type { RTCRtpSender } from 'werift';
 
 /** werift's rtpSender.js: the size of the retransmission cache, indexed by sequence number. */
@@ -41,8 +46,33 @@ interface SenderState {
   rtpCache: { header: ForwardedHeader; payload: Buffer }[];
   redRedundantPayloadType?: number;
   rtxPayloadType?: number;
-  dtlsTransport: { state: string; sendRtp(payload: Buffer, header: ForwardedHeader): Promise<number> };
+  dtlsTransport: DtlsState;
   runRtcp(): void;
+}
+
+/** What the direct path reads and writes in werift's RTCDtlsTransport and ICE connection. */
+interface DtlsState {
+  state: string;
+  sendRtp(payload: Buffer, header: ForwardedHeader): Promise<number>;
+  srtp?: { encrypt(payload: Buffer, header: ForwardedHeader): Buffer };
+  bytesSent?: number;
+  packetsSent?: number;
+  iceTransport?: { connection?: IceConnectionState };
+}
+
+interface IceConnectionState {
+  nominated?: CandidatePairState;
+  canSendApplicationData?(): boolean;
+}
+
+interface CandidatePairState {
+  remoteAddr: [string, number];
+  packetsSent: number;
+  bytesSent: number;
+  protocol: {
+    constructor: { name: string };
+    transport?: { type?: string; closed?: boolean; socket?: { send(data: Buffer, port: number, host: string): void } };
+  };
 }
 
 const FIELDS: (keyof SenderState)[] = [
@@ -92,6 +122,8 @@ interface ExtensionLayout {
 export class ForwardingSender {
   private layout: ExtensionLayout | undefined;
   private ntpTakenAt = 0;
+  /** Whether the nominated pair takes the direct path, decided once per pair. */
+  private direct: { pair: CandidatePairState | undefined; ok: boolean } = { pair: undefined, ok: false };
 
   private constructor(private readonly s: SenderState) {}
 
@@ -126,8 +158,35 @@ export class ForwardingSender {
     s.headerBytesSent += header.serializeSize;
     s.packetCount = (s.packetCount + 1) >>> 0;
     s.rtpCache[seq % RTP_HISTORY_SIZE] = { header, payload };
-    s.dtlsTransport.sendRtp(payload, header).catch(() => undefined);
+    if (!this.sendDirect(payload, header)) s.dtlsTransport.sendRtp(payload, header).catch(() => undefined);
     s.runRtcp();
+    return true;
+  }
+
+  /**
+   * Protects and sends on the nominated pair's UDP socket, as werift's layers would; false when
+   * the pair is not plain UDP (werift's path then sends it).
+   */
+  private sendDirect(payload: Buffer, header: ForwardedHeader): boolean {
+    const dtls = this.s.dtlsTransport;
+    const connection = dtls.iceTransport?.connection;
+    const pair = connection?.nominated;
+    if (!pair || !dtls.srtp) return false;
+    if (pair !== this.direct.pair) this.direct = { pair, ok: directUdp(pair) };
+    if (!this.direct.ok) return false;
+    const transport = pair.protocol.transport!;
+    // RFC 7675: no application data once consent has expired, as werift's ICE send checks.
+    if (!connection!.canSendApplicationData?.() || transport.closed) return true;
+    const enc = dtls.srtp.encrypt(payload, header);
+    dtls.bytesSent = (dtls.bytesSent ?? 0) + enc.length;
+    dtls.packetsSent = (dtls.packetsSent ?? 0) + 1;
+    try {
+      transport.socket!.send(enc, pair.remoteAddr[1], pair.remoteAddr[0]);
+    } catch {
+      return true; // a socket closing under us: dropped, as werift's catch would
+    }
+    pair.packetsSent++;
+    pair.bytesSent += enc.length;
     return true;
   }
 
@@ -185,6 +244,21 @@ export class ForwardingSender {
     this.layout = { for: s.headerExtensions, mid: s.mid, block, absSendTimeAt };
     return this.layout;
   }
+}
+
+/**
+ * Whether a candidate pair is plain UDP to an IP address: werift's STUN protocol on its UDP
+ * transport (not TURN, not TCP), where a send is one `socket.send` and a hostname (which
+ * werift resolves with a callback) is not involved.
+ */
+function directUdp(pair: CandidatePairState): boolean {
+  const transport = pair.protocol.transport;
+  return (
+    pair.protocol.constructor.name === 'StunProtocol' &&
+    transport?.type === 'udp' &&
+    typeof transport.socket?.send === 'function' &&
+    isIP(pair.remoteAddr[0]) !== 0
+  );
 }
 
 /** NTP time (RFC 5905: seconds since 1900 and a 32-bit fraction) at `now` (performance.now()). */

@@ -120,4 +120,68 @@ describe('ForwardingSender', () => {
     expect(connecting.fast.send(1, 1, false, Buffer.alloc(10))).toBe(true);
     expect(connecting.sender.packetCount).toBe(0);
   });
+
+  describe('the direct UDP path', () => {
+    // Named as werift's classes are: the path goes by the protocol's class.
+    class StunProtocol {
+      constructor(readonly transport: { type: string; closed: boolean; socket: { send: jest.Mock } }) {}
+    }
+    class StunOverTurnProtocol extends StunProtocol {}
+
+    function direct(options: { protocol?: typeof StunProtocol; host?: string; consent?: boolean } = {}) {
+      const socket = { send: jest.fn() };
+      const Protocol = options.protocol ?? StunProtocol;
+      const pair = {
+        remoteAddr: [options.host ?? '127.0.0.1', 40000] as [string, number],
+        packetsSent: 0,
+        bytesSent: 0,
+        protocol: new Protocol({ type: 'udp', closed: false, socket }),
+      };
+      const viaWerift: Buffer[] = [];
+      const dtlsTransport = {
+        state: 'connected',
+        bytesSent: 0,
+        packetsSent: 0,
+        srtp: {
+          encrypt: (payload: Buffer, header: ForwardedHeader) => Buffer.concat([header.serialize(), payload, Buffer.alloc(16)]),
+        },
+        iceTransport: { connection: { nominated: pair, canSendApplicationData: () => options.consent ?? true } },
+        sendRtp: async (payload: Buffer) => {
+          viaWerift.push(payload);
+          return payload.length;
+        },
+      };
+      const made = fakeSender({ dtlsTransport });
+      return { ...made, socket, pair, dtlsTransport, viaWerift };
+    }
+
+    test('protects once and sends on the nominated pair’s socket, moving werift’s counters', () => {
+      const { fast, socket, pair, dtlsTransport, viaWerift } = direct();
+      expect(fast.send(1, 1, false, Buffer.from('payload'))).toBe(true);
+      expect(viaWerift).toEqual([]);
+      expect(socket.send).toHaveBeenCalledTimes(1);
+      const [bytes, port, host] = socket.send.mock.calls[0] as [Buffer, number, string];
+      expect([port, host]).toEqual([40000, '127.0.0.1']);
+      expect(RtpHeader.deSerialize(bytes).ssrc).toBe(0x11223344);
+      expect(bytes.subarray(bytes.length - 16 - 7, bytes.length - 16).toString()).toBe('payload');
+      expect(pair).toMatchObject({ packetsSent: 1, bytesSent: bytes.length });
+      expect(dtlsTransport).toMatchObject({ packetsSent: 1, bytesSent: bytes.length });
+    });
+
+    test('sends nothing once consent has expired (RFC 7675)', () => {
+      const { fast, socket, viaWerift } = direct({ consent: false });
+      expect(fast.send(1, 1, false, Buffer.from('payload'))).toBe(true);
+      expect(socket.send).not.toHaveBeenCalled();
+      expect(viaWerift).toEqual([]);
+    });
+
+    test('leaves a relayed pair, or one to a hostname, to werift', () => {
+      for (const options of [{ protocol: StunOverTurnProtocol }, { host: 'peer.local' }]) {
+        const { fast, socket, viaWerift } = direct(options);
+        expect(fast.send(1, 1, false, Buffer.from('payload'))).toBe(true);
+        expect(socket.send).not.toHaveBeenCalled();
+        expect(viaWerift).toHaveLength(1);
+      }
+    });
+  });
 });
