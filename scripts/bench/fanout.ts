@@ -234,7 +234,7 @@ async function main(): Promise<void> {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const broadcasts = BROADCASTS > 1 ? `, viewers split over ${BROADCASTS} broadcasts` : '';
   const engineWorkers = server.engine
-    ? `; engine workers: ${process.env.ENGINE_WORKERS ?? 'one per core (default)'}, pipe after ${process.env.ENGINE_PIPE_AFTER ?? '32 (default)'}`
+    ? `; engine workers: ${server.workers ?? '?'}, pipe after ${process.env.ENGINE_PIPE_AFTER ?? '32 (default)'}`
     : '';
   console.log(
     `\nSFU fan-out against ${server.label}${engineWorkers}: 1 Mbps VP8 30 fps + Opus${broadcasts}, ${MEASURE_SECONDS} s per step`,

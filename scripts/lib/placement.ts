@@ -66,7 +66,8 @@ export function placeBenchmark(enginePid: number | undefined, serverName = 'medi
   };
 }
 
-function coreCount(list: string): number {
+/** How many cores a taskset list ("0", "0-1", "0,2-3") names. */
+export function coreCount(list: string): number {
   return list.split(',').reduce((n, part) => {
     const [a, b] = part.split('-').map(Number);
     return n + (b === undefined ? 1 : b - a! + 1);
