@@ -59,6 +59,11 @@ export interface EngineConfig {
    * loaded worker, their sources piped there (0: a pipeline never spreads).
    */
   pipeAfter: number;
+  /**
+   * Whether forwarded packets go through the native send path (packages/srtp-send: libsrtp2
+   * and a direct UDP send) when it was built; it is never required.
+   */
+  nativeSend: boolean;
 }
 
 type Source = Record<string, string | undefined>;
@@ -139,6 +144,7 @@ function argsToEnv(argv: string[]): Source {
     '--modules': 'ENGINE_MODULES',
     '--workers': 'ENGINE_WORKERS',
     '--pipe-after': 'ENGINE_PIPE_AFTER',
+    '--native-send': 'ENGINE_NATIVE_SEND',
   };
   const out: Source = {};
   for (let i = 0; i < argv.length; i++) {
@@ -195,6 +201,7 @@ export function loadEngineConfig(argv: string[], env: Source = process.env): Eng
     gstPython: src.ENGINE_GST_PYTHON || '/usr/bin/python3',
     addonModules: addonModules(src.ENGINE_MODULES),
     workers: src.ENGINE_WORKERS !== undefined ? int('ENGINE_WORKERS', src.ENGINE_WORKERS, 0, 256) : availableParallelism(),
+    nativeSend: src.ENGINE_NATIVE_SEND === undefined ? true : bool('ENGINE_NATIVE_SEND', src.ENGINE_NATIVE_SEND),
     pipeAfter: src.ENGINE_PIPE_AFTER !== undefined ? int('ENGINE_PIPE_AFTER', src.ENGINE_PIPE_AFTER, 0, 1_000_000) : 32,
     allowedOrigins: (src.ENGINE_ALLOWED_ORIGINS ?? '')
       .split(',')

@@ -3,6 +3,7 @@
 // application server's launcher waits for, and shuts down cleanly on SIGINT/SIGTERM or when
 // its parent's stdin closes (so an orphaned engine never lingers).
 
+import { nativeSend } from './rtp/native-send';
 import pino from 'pino';
 import { EngineConfigError, loadEngineConfig } from './config';
 import { startEngine } from './engine';
@@ -23,6 +24,11 @@ async function main(): Promise<void> {
   // NOTE: the ready line is written whatever the log level: the launcher waits for it.
   process.stdout.write(`${JSON.stringify({ engineReady: true, port: engine.port, host: config.host })}\n`);
   log.info(`Kurento Protocol on ws://${config.host}:${engine.port}/kurento`);
+  const native = !config.nativeSend ? 'off (ENGINE_NATIVE_SEND=false)' : nativeSend() ? 'on' : 'not built (npm run build:native)';
+  log.info(
+    { workers: config.workers, pipeAfter: config.pipeAfter },
+    `media workers: ${config.workers}; native send path: ${native}`,
+  );
 
   let stopping = false;
   const stop = (why: string): void => {

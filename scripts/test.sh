@@ -9,6 +9,7 @@ ensure_system_packages test
 ensure_node_modules
 ensure_registry_client
 npm run --silent build
+npm run --silent build:native
 npm run --silent lint
 
 # Everything but test/docker runs in the namespace. test/docker starts containers with
@@ -32,6 +33,7 @@ fi
 in_namespace npx jest --testPathIgnorePatterns /test/docker/ "$@"
 if [ $# -eq 0 ]; then
   # The demo and conformance suites again, through the registry's kurento-client (binary
-  # frames, as users' Node applications send them).
-  in_namespace npx jest -c jest.registry-client.config.js
+  # frames, as users' Node applications send them), with the engine's TypeScript send path:
+  # the run above forwarded through the native one, this one through what works without it.
+  ENGINE_NATIVE_SEND=false in_namespace npx jest -c jest.registry-client.config.js
 fi

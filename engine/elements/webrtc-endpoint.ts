@@ -30,6 +30,7 @@ import { PeerEstimate, RembFeedback, rembFields } from '../rtp/bandwidth';
 import { startDtlsAtOnce } from '../rtp/dtls-start';
 import type { MediaKind, RtpFanout } from '../rtp/fanout';
 import { ForwardingSender } from '../rtp/forwarding-sender';
+import { nativeSend } from '../rtp/native-send';
 import { RtpRestamper } from '../rtp/restamper';
 import { DataChannels } from './data-channels';
 import { announceCandidate, looksLikeSdp, stripCandidates, type CandidatePolicy } from './ice-candidates';
@@ -527,7 +528,7 @@ export class WebRtcEndpoint extends SdpEndpoint {
   private forwarderOf(sender: RTCRtpSender): ForwardingSender | undefined {
     let forwarder = this.forwarders.get(sender);
     if (forwarder === undefined && sender.codec) {
-      forwarder = ForwardingSender.for(sender) ?? null;
+      forwarder = ForwardingSender.for(sender, this.ctx.config.nativeSend ? nativeSend() : undefined) ?? null;
       this.forwarders.set(sender, forwarder);
     }
     return forwarder ?? undefined;

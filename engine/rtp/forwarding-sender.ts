@@ -18,6 +18,8 @@
 
 import { isIP } from 'node:net';
 import type { RTCRtpSender } from 'werift';
+import type { NativeSend } from './native-send';
+import { NativeTransport } from './native-transport';
 
 /** werift's rtpSender.js: the size of the retransmission cache, indexed by sequence number. */
 const RTP_HISTORY_SIZE = 128;
@@ -50,11 +52,14 @@ interface SenderState {
   runRtcp(): void;
 }
 
-/** What the direct path reads and writes in werift's RTCDtlsTransport and ICE connection. */
-interface DtlsState {
+/** What the direct paths read and write in werift's RTCDtlsTransport and ICE connection. */
+export interface DtlsState {
   state: string;
-  sendRtp(payload: Buffer, header: ForwardedHeader): Promise<number>;
-  srtp?: { encrypt(payload: Buffer, header: ForwardedHeader): Buffer };
+  sendRtp(payload: Buffer, header: { serialize(size?: number): Buffer; serializeSize: number }): Promise<number>;
+  srtp?: {
+    encrypt(payload: Buffer, header: ForwardedHeader): Buffer;
+    localContext?: { masterKey: Buffer; masterSalt: Buffer; profile: number };
+  };
   bytesSent?: number;
   packetsSent?: number;
   iceTransport?: { connection?: IceConnectionState };
@@ -65,7 +70,7 @@ interface IceConnectionState {
   canSendApplicationData?(): boolean;
 }
 
-interface CandidatePairState {
+export interface CandidatePairState {
   remoteAddr: [string, number];
   packetsSent: number;
   bytesSent: number;
@@ -125,13 +130,19 @@ export class ForwardingSender {
   /** Whether the nominated pair takes the direct path, decided once per pair. */
   private direct: { pair: CandidatePairState | undefined; ok: boolean } = { pair: undefined, ok: false };
 
-  private constructor(private readonly s: SenderState) {}
+  private constructor(
+    private readonly s: SenderState,
+    private readonly native: NativeSend | undefined,
+  ) {}
 
-  /** The fast path for `sender`, or nothing when it needs werift's own sendRtp. */
-  static for(sender: RTCRtpSender): ForwardingSender | undefined {
+  /**
+   * The fast path for `sender`, or nothing when it needs werift's own sendRtp. With `native`
+   * (the optional libsrtp2 module), packets on a plain UDP pair are protected and sent by it.
+   */
+  static for(sender: RTCRtpSender, native?: NativeSend): ForwardingSender | undefined {
     const s = sender as unknown as SenderState;
     if (FIELDS.some((f) => s[f] === undefined) || s.redRedundantPayloadType || s.rtxPayloadType !== undefined) return undefined;
-    return new ForwardingSender(s);
+    return new ForwardingSender(s, native);
   }
 
   /**
@@ -158,7 +169,10 @@ export class ForwardingSender {
     s.headerBytesSent += header.serializeSize;
     s.packetCount = (s.packetCount + 1) >>> 0;
     s.rtpCache[seq % RTP_HISTORY_SIZE] = { header, payload };
-    if (!this.sendDirect(payload, header)) s.dtlsTransport.sendRtp(payload, header).catch(() => undefined);
+    const sentNatively =
+      this.native !== undefined &&
+      NativeTransport.of(this.native, s.dtlsTransport).send(header.serialize(), payload) !== undefined;
+    if (!sentNatively && !this.sendDirect(payload, header)) s.dtlsTransport.sendRtp(payload, header).catch(() => undefined);
     s.runRtcp();
     return true;
   }

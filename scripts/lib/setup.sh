@@ -4,8 +4,9 @@
 # The embedded media server's player (and, later, filters) run GStreamer through a python3-gi
 # helper; the media repository measures recordings and takes thumbnails with ffmpeg.
 MEDIA_PACKAGES=(ffmpeg python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-opencv opencv-data gir1.2-gdkpixbuf-2.0 librsvg2-common)
-# qrencode draws the QR codes of the ZBarFilter scenarios; util-linux has unshare and taskset.
-TEST_PACKAGES=(chromium iproute2 iptables util-linux bsdutils procps coturn openssl qrencode "${MEDIA_PACKAGES[@]}")
+# qrencode draws the QR codes of the ZBarFilter scenarios; util-linux has unshare and taskset;
+# libsrtp2-dev, gcc and make build the engine's optional native send path, which tests cover.
+TEST_PACKAGES=(chromium iproute2 iptables util-linux bsdutils procps coturn openssl qrencode libsrtp2-dev gcc libc6-dev make "${MEDIA_PACKAGES[@]}")
 # Without these the calls and recording still work; the player and thumbnails do not.
 DEMO_PACKAGES=("${MEDIA_PACKAGES[@]}")
 
