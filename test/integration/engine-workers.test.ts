@@ -244,21 +244,25 @@ test('a worker count that is not a whole number from 0 to 256 is refused by name
   expect(loadEngineConfig([]).pipeAfter).toBe(32);
 });
 
-describe('a media worker that dies', () => {
-  let engine: Engine;
-  let client: any;
-
+/** For one describe: an engine in this process (so a test can kill its workers) and a client of it. */
+function engineInThisProcess(args: string[]): { engine: Engine; client: any } {
+  const held = {} as { engine: Engine; client: any };
   beforeAll(async () => {
-    engine = await startEngine(loadEngineConfig(['--port', '0', '--workers', '2']), pino({ level: 'silent' }));
-    client = await connect(`ws://127.0.0.1:${engine.port}/kurento`);
+    held.engine = await startEngine(loadEngineConfig(['--port', '0', ...args]), pino({ level: 'silent' }));
+    held.client = await connect(`ws://127.0.0.1:${held.engine.port}/kurento`);
   });
-
   afterAll(async () => {
-    if (client) await disconnect(client);
-    await engine?.close();
+    if (held.client) await disconnect(held.client);
+    await held.engine?.close();
   });
+  return held;
+}
+
+describe('a media worker that dies', () => {
+  const held = engineInThisProcess(['--workers', '2']);
 
   test('takes its pipelines with it, is replaced, and the other worker carries on', async () => {
+    const { engine, client } = held;
     const manager = await call<any>(client, 'getServerManager');
     const first = await call<any>(client, 'create', 'MediaPipeline');
     const second = await call<any>(client, 'create', 'MediaPipeline');
@@ -309,24 +313,11 @@ describe('a media worker that dies', () => {
 });
 
 describe('a media worker that dies while a pipeline spans two', () => {
-  let engine: Engine;
-  let client: any;
-
-  beforeAll(async () => {
-    // Every element past the first spills to the emptier worker.
-    engine = await startEngine(
-      loadEngineConfig(['--port', '0', '--workers', '2', '--pipe-after', '1']),
-      pino({ level: 'silent' }),
-    );
-    client = await connect(`ws://127.0.0.1:${engine.port}/kurento`);
-  });
-
-  afterAll(async () => {
-    if (client) await disconnect(client);
-    await engine?.close();
-  });
+  // Every element past the first spills to the emptier worker.
+  const held = engineInThisProcess(['--workers', '2', '--pipe-after', '1']);
 
   test('takes its shard’s elements; the source and the rest of the pipeline carry on', async () => {
+    const { engine, client } = held;
     const manager = await call<any>(client, 'getServerManager');
     const loads = async (): Promise<{ pipelines: number; elements: number }[]> =>
       (JSON.parse(await call<string>(manager, 'getMetadata')) as { workers: { pipelines: number; elements: number }[] }).workers;
