@@ -16,10 +16,10 @@
 // them, and returns nothing (the endpoint then uses sendRtp) when a field is missing or the
 // sender does what this does not: RED, or RTX retransmissions (which wrap cached packets).
 
-import { isIP } from 'node:net';
 import type { RTCRtpSender } from 'werift';
 import type { NativeSend } from './native-send';
 import { NativeTransport } from './native-transport';
+import { directUdp, type CandidatePairState, type DtlsState } from './werift-transport';
 
 /** werift's rtpSender.js: the size of the retransmission cache, indexed by sequence number. */
 const RTP_HISTORY_SIZE = 128;
@@ -50,34 +50,6 @@ interface SenderState {
   rtxPayloadType?: number;
   dtlsTransport: DtlsState;
   runRtcp(): void;
-}
-
-/** What the direct paths read and write in werift's RTCDtlsTransport and ICE connection. */
-export interface DtlsState {
-  state: string;
-  sendRtp(payload: Buffer, header: { serialize(size?: number): Buffer; serializeSize: number }): Promise<number>;
-  srtp?: {
-    encrypt(payload: Buffer, header: ForwardedHeader): Buffer;
-    localContext?: { masterKey: Buffer; masterSalt: Buffer; profile: number };
-  };
-  bytesSent?: number;
-  packetsSent?: number;
-  iceTransport?: { connection?: IceConnectionState };
-}
-
-interface IceConnectionState {
-  nominated?: CandidatePairState;
-  canSendApplicationData?(): boolean;
-}
-
-export interface CandidatePairState {
-  remoteAddr: [string, number];
-  packetsSent: number;
-  bytesSent: number;
-  protocol: {
-    constructor: { name: string };
-    transport?: { type?: string; closed?: boolean; socket?: { send(data: Buffer, port: number, host: string): void } };
-  };
 }
 
 const FIELDS: (keyof SenderState)[] = [
@@ -258,21 +230,6 @@ export class ForwardingSender {
     this.layout = { for: s.headerExtensions, mid: s.mid, block, absSendTimeAt };
     return this.layout;
   }
-}
-
-/**
- * Whether a candidate pair is plain UDP to an IP address: werift's STUN protocol on its UDP
- * transport (not TURN, not TCP), where a send is one `socket.send` and a hostname (which
- * werift resolves with a callback) is not involved.
- */
-function directUdp(pair: CandidatePairState): boolean {
-  const transport = pair.protocol.transport;
-  return (
-    pair.protocol.constructor.name === 'StunProtocol' &&
-    transport?.type === 'udp' &&
-    typeof transport.socket?.send === 'function' &&
-    isIP(pair.remoteAddr[0]) !== 0
-  );
 }
 
 /** NTP time (RFC 5905: seconds since 1900 and a 32-bit fraction) at `now` (performance.now()). */

@@ -4,9 +4,8 @@
 // forwarding and werift's own sends alike (NACK retransmissions): one SRTP context per stream,
 // so the rollover counter stays right past a sequence number wrap.
 
-import { isIP } from 'node:net';
-import type { CandidatePairState, DtlsState } from './forwarding-sender';
 import type { NativeSend } from './native-send';
+import { directUdp, type CandidatePairState, type DtlsState } from './werift-transport';
 
 const transports = new WeakMap<DtlsState, NativeTransport>();
 
@@ -67,15 +66,10 @@ export class NativeTransport {
   }
 }
 
-/**
- * werift's STUN protocol on its UDP transport (not TURN, not TCP) to an IP address: the
- * descriptor of its dgram socket, read from Node's socket state (Linux: a real descriptor).
- */
+/** The descriptor of a plain UDP pair's dgram socket, read from Node's socket state (Linux: a real descriptor). */
 function udpDescriptor(pair: CandidatePairState): number | undefined {
-  const transport = pair.protocol.transport;
-  if (pair.protocol.constructor.name !== 'StunProtocol' || transport?.type !== 'udp' || !transport.socket) return undefined;
-  if (isIP(pair.remoteAddr[0]) === 0) return undefined;
-  const socket = transport.socket as unknown as Record<symbol, { handle?: { fd?: number } } | undefined>;
+  if (!directUdp(pair)) return undefined;
+  const socket = pair.protocol.transport!.socket as unknown as Record<symbol, { handle?: { fd?: number } } | undefined>;
   const state = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
   const fd = state ? socket[state]?.handle?.fd : undefined;
   return typeof fd === 'number' && fd >= 0 ? fd : undefined;
