@@ -101,6 +101,7 @@ export class ForwardingSender {
   private ntpTakenAt = 0;
   /** Whether the nominated pair takes the direct path, decided once per pair. */
   private direct: { pair: CandidatePairState | undefined; ok: boolean } = { pair: undefined, ok: false };
+  private nativeOf: { dtls: DtlsState; transport: NativeTransport } | undefined;
 
   private constructor(
     private readonly s: SenderState,
@@ -141,12 +142,18 @@ export class ForwardingSender {
     s.headerBytesSent += header.serializeSize;
     s.packetCount = (s.packetCount + 1) >>> 0;
     s.rtpCache[seq % RTP_HISTORY_SIZE] = { header, payload };
-    const sentNatively =
-      this.native !== undefined &&
-      NativeTransport.of(this.native, s.dtlsTransport).send(header.serialize(), payload) !== undefined;
+    const sentNatively = this.nativeTransport()?.send(header.serialize(), payload) !== undefined;
     if (!sentNatively && !this.sendDirect(payload, header)) s.dtlsTransport.sendRtp(payload, header).catch(() => undefined);
     s.runRtcp();
     return true;
+  }
+
+  /** The native path of the sender's DTLS transport, looked up once per transport, not per packet. */
+  private nativeTransport(): NativeTransport | undefined {
+    if (!this.native) return undefined;
+    const dtls = this.s.dtlsTransport;
+    if (this.nativeOf?.dtls !== dtls) this.nativeOf = { dtls, transport: NativeTransport.of(this.native, dtls) };
+    return this.nativeOf.transport;
   }
 
   /**
