@@ -7,7 +7,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ErrorMessage } from '../../server/signaling/messages';
 import { describeError } from './describe-error';
-import { candidateToWire, PeerSession } from './peer';
+import { candidateToWire, openCamera, PeerSession } from './peer';
 import { SignalingClient } from './signaling';
 import type { StatsSample } from './stats';
 
@@ -53,6 +53,8 @@ export class LoopbackController<Out extends { id: string } = LoopbackClientMessa
   /** `extra`: the demo's own start fields (an overlay, a background, an effect). */
   async start(extra: Record<string, unknown> = {}): Promise<void> {
     if (this.state !== 'idle') return;
+    // First, before this page does anything else: see openCamera.
+    const camera = openCamera();
     this.set({ state: 'starting', error: '', stats: [], applied: '' });
     const signaling = new SignalingClient<LoopbackClientMessage, LoopbackServerMessage>(this.path);
     this.signaling = signaling;
@@ -67,11 +69,12 @@ export class LoopbackController<Out extends { id: string } = LoopbackClientMessa
     signaling.on('message', (message) => void this.onMessage(message));
     signaling.on('close', (reason) => this.fail(`Signaling closed: ${reason}`));
     try {
-      const sdpOffer = await peer.offerWithCamera();
+      const sdpOffer = await peer.offerWithCamera(camera);
       this.set({ localStream: peer.localStream });
       await signaling.send({ ...extra, id: 'start', sdpOffer });
     } catch (err) {
-      this.fail(describeError(err));
+      // A start that Stop (or leaving the page) ended meanwhile has nothing left to report.
+      if (this.peer === peer) this.fail(describeError(err));
     }
   }
 

@@ -18,6 +18,24 @@ export interface PeerCallbacks {
 
 const FAILED = 'The media connection failed (ICE could not connect)';
 
+/** What a call sends unless a page asks otherwise: a microphone and a VGA camera. */
+const CAMERA: MediaStreamConstraints = { audio: true, video: { width: 640, height: 480 } };
+
+/**
+ * Starts opening the camera and microphone. The browser takes longer over it than over
+ * anything else in a call's set-up (a few hundred ms when its capture service is cold), in
+ * processes of its own: a page that starts it first sets up its socket and peer connection
+ * meanwhile. Hand the promise to `offerWithCamera`.
+ */
+export function openCamera(constraints: MediaStreamConstraints = CAMERA): Promise<MediaStream> {
+  try {
+    return navigator.mediaDevices.getUserMedia(constraints);
+  } catch (err) {
+    // No mediaDevices (a page not served over HTTPS): reported where the promise is awaited.
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
 export class PeerSession {
   readonly pc: RTCPeerConnection;
   localStream: MediaStream | undefined;
@@ -70,12 +88,19 @@ export class PeerSession {
     this.callbacks.onFailed?.(reasons.length ? `${FAILED}: ${reasons.join('; ')}` : FAILED);
   }
 
-  /** Opens the camera and microphone and makes the offer to send to the server. */
-  async offerWithCamera(
-    constraints: MediaStreamConstraints = { audio: true, video: { width: 640, height: 480 } },
-  ): Promise<string> {
-    this.localStream = await navigator.mediaDevices.getUserMedia(constraints);
-    for (const track of this.localStream.getTracks()) this.pc.addTrack(track, this.localStream);
+  /**
+   * Opens the camera and microphone (or takes the ones `openCamera` is opening) and makes
+   * the offer to send to the server.
+   */
+  async offerWithCamera(camera: MediaStreamConstraints | Promise<MediaStream> = CAMERA): Promise<string> {
+    const stream = await (camera instanceof Promise ? camera : openCamera(camera));
+    // Closed while the browser opened the camera (Stop, a failed start): it is ours to close.
+    if (this.pc.signalingState === 'closed') {
+      for (const track of stream.getTracks()) track.stop();
+      throw new Error('The call ended while the camera was opening');
+    }
+    this.localStream = stream;
+    for (const track of stream.getTracks()) this.pc.addTrack(track, stream);
     await this.configured;
     const offer = await this.pc.createOffer();
     await this.pc.setLocalDescription(offer);

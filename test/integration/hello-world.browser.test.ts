@@ -94,4 +94,43 @@ describe('hello-world in Chromium', () => {
     expect(left).toEqual([]);
     expect(running.app.sessions.size).toBe(0);
   });
+
+  test('Stop while the browser is still opening the camera closes the camera, and says nothing went wrong', async () => {
+    const page = await browser.newPage();
+    // A camera that takes 800 ms to open (a cold capture service can take half that), and
+    // every stream the page gets, to see that each one ends.
+    await page.addInitScript(`(() => {
+      const media = navigator.mediaDevices;
+      const open = media.getUserMedia.bind(media);
+      window.__streams = [];
+      media.getUserMedia = async (c) => {
+        const stream = await open(c);
+        window.__streams.push(stream);
+        await new Promise((r) => setTimeout(r, 800));
+        return stream;
+      };
+    })()`);
+    await page.goto(`${running.url}/helloworld.html`);
+    await page.click('#start');
+    await page.click('#stop');
+    const tracks = () =>
+      page.evaluate(() =>
+        (window as unknown as { __streams: MediaStream[] }).__streams.flatMap((s) => s.getTracks().map((t) => t.readyState)),
+      );
+    // The camera opened after Stop: the page closes it at once.
+    const states = await eventually(
+      tracks,
+      (t) => t.length === 2 && t.every((s) => s === 'ended'),
+      10_000,
+      'the camera to be closed',
+    );
+    expect(states).toEqual(['ended', 'ended']);
+    const call = await page.evaluate(() => {
+      const demo = document.querySelector('hello-world-demo') as HTMLElement & { call: { state: string; error: string } };
+      return { state: demo.call.state, error: demo.call.error };
+    });
+    expect(call).toEqual({ state: 'idle', error: '' });
+    expect(await pipelinesOnMediaServer(running.app)).toEqual([]);
+    await page.close();
+  });
 });
