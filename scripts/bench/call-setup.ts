@@ -1,22 +1,22 @@
 // Benchmark: one-to-one call set-up. Two Chromium pages register on /one2one; the time is
-// from clicking Call to the first decoded remote frame on both sides (the callee accepts as
+// from the click on Call (as the caller's page gets it) to the first decoded remote frame on
+// both sides (the callee accepts as
 // soon as the call rings, so the figure is the system's, not a person's). Median of N calls,
 // and each page's timeline (scripts/lib/webrtc-timeline.ts) from the same click.
-// KMS_URL names a real KMS to compare; unset, the embedded engine is measured. The media
-// server is pinned to core 0 and Chromium (the load generator) to the others.
+// The server side is the Kurento Stage server as its own process with the media server it
+// drives: the embedded engine, or the real KMS that KMS_URL names. It is pinned to core 0 and
+// Chromium (the load generator) to the others.
 // Run: npm run bench -- call-setup   (BENCH_RUNS=N)
 
 import { median } from '../lib/stats';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { buildApp } from '../../server/app';
-import { loadConfig } from '../../server/config';
 import { decodedFrames, demoPeer, launchChromium } from '../../test/helpers/browser';
 import { cpuWindow, placeBenchmark } from '../lib/placement';
-import { pageNow, readTimeline, recordTimelines, resetTimeline, timelineRows, type Timeline } from '../lib/webrtc-timeline';
+import { startStageServer } from '../lib/stage-server';
+import { readTimeline, recordTimelines, resetTimeline, timelineRows, type Timeline } from '../lib/webrtc-timeline';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 
@@ -35,11 +35,10 @@ async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-data-'));
-  const app = await buildApp(loadConfig({ ...process.env, PORT: '0', LOG_LEVEL: 'warn', DATA_DIR: dataDir }));
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/one2one.html`;
+  const server = await startStageServer({ DATA_DIR: dataDir });
+  const url = `${server.url}/one2one.html`;
   // Before Chromium starts: it inherits the generator's cores.
-  const placement = placeBenchmark(app.embeddedEngine?.pid);
+  const placement = placeBenchmark(server.child.pid, 'Kurento Stage server and its media server');
   const browser = await launchChromium();
   const times: number[] = [];
   const starts: number[] = [];
@@ -61,22 +60,29 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       await caller.locator('one2one-demo >> #peer').fill('callee');
       await Promise.all([resetTimeline(caller), resetTimeline(callee)]);
-      starts.push(await pageNow(caller));
-      const t0 = Date.now();
       await caller.locator('one2one-demo >> #call').click();
       await until(async () => (await state(callee)) === 'incoming');
       await callee.locator('one2one-demo >> #accept').click();
       await until(async () => (await framesOn(caller)) > 0 && (await framesOn(callee)) > 0);
-      times.push(Date.now() - t0);
-      sides.caller.push(await readTimeline(caller));
-      sides.callee.push(await readTimeline(callee));
+      // The timeline's frame mark (a video frame callback) may follow the decoded count.
+      await until(
+        async () => (await readTimeline(caller)).frame !== undefined && (await readTimeline(callee)).frame !== undefined,
+      );
+      const [callerSide, calleeSide] = [await readTimeline(caller), await readTimeline(callee)];
+      // Both pages' clocks are the machine's: from the caller's click, as the page got it, to
+      // the later of the two first frames (the driver's own click and polling left out).
+      const start = callerSide.click!;
+      starts.push(start);
+      times.push(Math.round(Math.max(callerSide.frame ?? NaN, calleeSide.frame ?? NaN) - start));
+      sides.caller.push(callerSide);
+      sides.callee.push(calleeSide);
       await callee.locator('one2one-demo >> #stop').click();
       await until(async () => (await state(caller)) === 'registered');
     }
     cpu = window.stop();
   } finally {
     await browser.close();
-    await app.close();
+    await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
   console.log(
@@ -87,8 +93,8 @@ async function main(): Promise<void> {
   console.log('|---|---|');
   console.log(`| Call → first decoded frame on both sides, median | ${median(times)} ms |`);
   console.log(`| min / max | ${Math.min(...times)} / ${Math.max(...times)} ms |`);
-  const server = Number.isNaN(cpu!.server) ? 'n/a (remote KMS)' : `${cpu!.server.toFixed(1)} % of one core`;
-  console.log(`| media server CPU over the ${RUNS} calls | ${server} |`);
+  const serverCpu = Number.isNaN(cpu!.server) ? 'n/a (remote KMS)' : `${cpu!.server.toFixed(1)} % of one core`;
+  console.log(`| server side (app server and media server) CPU over the ${RUNS} calls | ${serverCpu} |`);
   console.log(
     `| load generator CPU over them (Chromium and this process) | ${cpu!.generator.toFixed(1)} % of ${placement.generatorCoreCount} core(s)${cpu!.generatorSaturated ? ' — SATURATED: these times measure the browser as much as the media server' : ''} |`,
   );

@@ -14,14 +14,12 @@
 
 import { percentile } from '../lib/stats';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { usage } from '../lib/proc';
 import { cpuWindow, placeBenchmark } from '../lib/placement';
+import { startStageServer } from '../lib/stage-server';
 
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000);
 const ACTIVE_SOCKETS = Number(process.env.BENCH_ACTIVE_SOCKETS ?? 100);
@@ -31,26 +29,6 @@ const MEASURE_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const PER_ADDRESS = 32;
 /** Sockets opened at once while filling up. */
 const OPEN_CONCURRENCY = 200;
-const SERVER = resolve(__dirname, '../../server/index.js');
-
-/** Starts the built server on a free port; resolves with its URL once it listens. */
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops.
-  const profile = process.env.BENCH_CPU_PROF;
-  const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, SERVER], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((ok, fail) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = /"msg":"Kurento Stage is ready: open (http:\/\/127\.0\.0\.1:\d+)\/"/.exec(line);
-      if (m) ok(m[1]!);
-    });
-    child.once('exit', (code) => fail(new Error(`the server exited (${code}) before listening`)));
-  });
-  return { child, url };
-}
 
 /** The n-th client's source address: PER_ADDRESS clients per address, 127.0.1.1 onwards. */
 function addressOf(n: number): string {
@@ -111,7 +89,7 @@ class ActiveUser {
 }
 
 async function main(): Promise<void> {
-  const server = await startServer();
+  const server = await startStageServer();
   const pid = server.child.pid!;
   const placement = placeBenchmark(pid, 'application server (with its idle engine)');
   const sockets: WebSocket[] = [];
@@ -181,8 +159,7 @@ async function main(): Promise<void> {
     console.log(`| server RSS after the load | ${rssLoaded.toFixed(0)} MiB |`);
   } finally {
     for (const ws of sockets) ws.terminate();
-    server.child.kill('SIGTERM');
-    await new Promise((r) => server.child.once('exit', r));
+    await server.stop();
   }
 }
 

@@ -15,6 +15,8 @@ const SATURATED = 0.9;
 export interface Placement {
   /** The media server's pid when it is on this machine (the engine, or KMS_PID). */
   serverPid: number | undefined;
+  /** Every process measured as the server: the given ones, and KMS_PID with KMS_URL. */
+  serverPids: number[];
   serverCores: string;
   generatorCores: string;
   generatorCoreCount: number;
@@ -27,42 +29,51 @@ const range = (first: number, last: number): string => (first === last ? `${firs
 
 const hasTaskset = (): boolean => spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
 
+/** Pins `pid` and every process it has started (the app server's engine) to `cores`. */
 function pin(pid: number, cores: string): void {
-  execFileSync('taskset', ['-a', '-p', '-c', cores, String(pid)], { stdio: 'ignore' });
+  for (const p of [pid, ...descendants(pid)]) execFileSync('taskset', ['-a', '-p', '-c', cores, String(p)], { stdio: 'ignore' });
 }
 
 /**
- * Pins the media server to BENCH_SERVER_CORES (default: core 0) and this process to the
- * rest, before the generator starts its workers or browsers, which then inherit it. A KMS
- * on this machine is measured and pinned when KMS_PID names it; a remote one is neither.
+ * Pins the server side to BENCH_SERVER_CORES (default: core 0) and this process to the
+ * rest, before the generator starts its workers or browsers, which then inherit it. The
+ * server side is `server`: the engine, or the application server with the engine it
+ * started. A KMS on this machine is measured and pinned with it when KMS_PID names it (with
+ * KMS_URL set, or when no engine is given); a remote one is neither.
  */
-export function placeBenchmark(enginePid: number | undefined, serverName = 'media server'): Placement {
+export function placeBenchmark(server: number | number[] | undefined, serverName = 'media server'): Placement {
   const cores = availableParallelism();
-  const serverPid = enginePid ?? (process.env.KMS_PID ? Number(process.env.KMS_PID) : undefined);
+  const given = server === undefined ? [] : [server].flat();
+  const kmsPid = process.env.KMS_PID ? Number(process.env.KMS_PID) : undefined;
+  const serverPids = [...given, ...(kmsPid !== undefined && (process.env.KMS_URL || given.length === 0) ? [kmsPid] : [])];
+  const serverPid = serverPids[0];
   const serverCores = process.env.BENCH_SERVER_CORES ?? '0';
   const generatorCores = process.env.BENCH_GENERATOR_CORES ?? range(1, cores - 1);
   if (cores < 2 || !hasTaskset()) {
     const why = cores < 2 ? 'one core only' : 'no taskset (util-linux)';
     return {
       serverPid,
+      serverPids,
       serverCores: 'any',
       generatorCores: 'any',
       generatorCoreCount: cores,
       summary: `NOT pinned (${why}): the ${serverName} and the load generator share ${cores} core(s)`,
     };
   }
-  if (serverPid !== undefined) pin(serverPid, serverCores);
-  pin(process.pid, generatorCores);
+  for (const pid of serverPids) pin(pid, serverCores);
+  // NOTE: this process alone: the server it started was pinned just above.
+  execFileSync('taskset', ['-a', '-p', '-c', generatorCores, String(process.pid)], { stdio: 'ignore' });
   const generatorCoreCount = coreCount(generatorCores);
   return {
     serverPid,
+    serverPids,
     serverCores,
     generatorCores,
     generatorCoreCount,
     summary:
       serverPid === undefined
         ? `load generator pinned to core(s) ${generatorCores}; the ${serverName} is remote (not measured here)`
-        : `${serverName} (pid ${serverPid}) pinned to core(s) ${serverCores}, load generator to core(s) ${generatorCores}`,
+        : `${serverName} (pid ${serverPids.join(', ')}) pinned to core(s) ${serverCores}, load generator to core(s) ${generatorCores}`,
   };
 }
 
@@ -99,9 +110,12 @@ function descendants(root: number): number[] {
   return out;
 }
 
-/** The generator: this process and everything it started, except the media server and its helpers. */
-function generatorPids(serverPid: number | undefined): number[] {
-  const server = serverPid === undefined ? new Set<number>() : new Set([serverPid, ...descendants(serverPid)]);
+/** The server side: its processes and everything they started. */
+const serverSide = (placement: Placement): number[] => placement.serverPids.flatMap((p) => [p, ...descendants(p)]);
+
+/** The generator: this process and everything it started, except the server side. */
+function generatorPids(placement: Placement): number[] {
+  const server = new Set(serverSide(placement));
   return [process.pid, ...descendants(process.pid)].filter((p) => !server.has(p));
 }
 
@@ -128,9 +142,8 @@ export interface CpuReading {
 /** Starts a CPU window over the server and the generator; `stop()` reads it. */
 export function cpuWindow(placement: Placement): { stop(): CpuReading } {
   const started = Date.now();
-  const serverPids = placement.serverPid === undefined ? [] : [placement.serverPid, ...descendants(placement.serverPid)];
-  const server = ticksOf(serverPids);
-  const generator = ticksOf(generatorPids(placement.serverPid));
+  const server = ticksOf(serverSide(placement));
+  const generator = ticksOf(generatorPids(placement));
   const spent = (before: Map<number, number>): number => {
     let ticks = 0;
     // Processes that ended meanwhile are left out; a benchmark starts none during a window.

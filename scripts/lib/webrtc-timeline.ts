@@ -1,4 +1,4 @@
-// When each step of a page's WebRTC set-up happened: the camera opened, the offer was made,
+// When each step of a page's WebRTC set-up happened: the click arrived, the camera opened, the offer was made,
 // the answer arrived, ICE connected, DTLS connected, the first remote frame was decoded. A
 // script added before the page's own wraps getUserMedia and RTCPeerConnection (the demos are
 // not changed) and keeps the first time of each step, in epoch milliseconds, so that two
@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 
 /** The steps, in the order they normally happen, with what the report calls them. */
 export const STEPS = [
+  ['click', 'the click reaches the page'],
   ['camera', 'camera open (getUserMedia)'],
   ['offer', 'offer created'],
   ['answer', 'answer received'],
@@ -25,6 +26,9 @@ const INIT = `(() => {
   const now = () => performance.timeOrigin + performance.now();
   const marks = (window.__timeline = {});
   const mark = (step) => { if (!(step in marks)) marks[step] = now(); };
+  // When the page got the click: the driver's own click takes a while to land (it waits for
+  // the button to be still), which is not the page's time.
+  window.addEventListener('click', (e) => mark('click'), { capture: true });
   const media = navigator.mediaDevices;
   const getUserMedia = media.getUserMedia.bind(media);
   media.getUserMedia = async (c) => { const s = await getUserMedia(c); mark('camera'); return s; };
@@ -77,13 +81,15 @@ export async function pageNow(page: Page): Promise<number> {
 /**
  * Markdown rows: for each step, the median time after `starts[i]` at which it happened in
  * run i, on each named side (a column per side). A step a side never took reads "—".
+ * `starts` is shared by the sides (one click in each run), or given per side.
  */
-export function timelineRows(starts: number[], sides: Record<string, Timeline[]>): string[] {
+export function timelineRows(starts: number[] | Record<string, number[]>, sides: Record<string, Timeline[]>): string[] {
   const names = Object.keys(sides);
   const rows = [`| step (ms after the click, median) | ${names.join(' | ')} |`, `|---|${names.map(() => '---:').join('|')}|`];
   for (const [step, label] of STEPS) {
     const cells = names.map((name) => {
-      const times = sides[name]!.flatMap((t, i) => (t[step] === undefined ? [] : [t[step]! - starts[i]!]));
+      const from = Array.isArray(starts) ? starts : starts[name]!;
+      const times = sides[name]!.flatMap((t, i) => (t[step] === undefined ? [] : [t[step]! - from[i]!]));
       return times.length ? median(times).toFixed(0) : '—';
     });
     rows.push(`| ${label} | ${cells.join(' | ')} |`);
