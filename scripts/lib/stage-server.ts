@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { coreCount } from './placement';
 
 const SERVER = resolve(__dirname, '../../server/index.js');
 
@@ -25,8 +26,17 @@ export async function startStageServer(env: Record<string, string> = {}): Promis
   const profile = process.env.BENCH_CPU_PROF;
   const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
   const child = spawn(process.execPath, [...nodeArgs, SERVER], {
-    // LOG_LEVEL info: the "ready" line that names the port is an info line.
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    // LOG_LEVEL info: the "ready" line that names the port is an info line. The engine is
+    // pinned after it starts, so it would count every core of the machine: it gets one
+    // worker per core it will be pinned to, as benchMediaServer gives it.
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ENGINE_WORKERS: process.env.ENGINE_WORKERS ?? String(coreCount(process.env.BENCH_SERVER_CORES ?? '0')),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
