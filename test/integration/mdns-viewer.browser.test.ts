@@ -42,6 +42,15 @@ const inner = (page: Page, selector: string) => page.locator(`one2many-demo >> $
     await presenter.goto(`${running.url}/one2many.html`);
     await inner(presenter, '#room').fill('far');
     await inner(presenter, '#presenter').click();
+    // A viewer who comes while the presenter is still connecting is told to try again, as
+    // a person would see the broadcast start first.
+    await eventually(
+      () =>
+        presenter.evaluate(() => (document.querySelector('one2many-demo') as unknown as { call: { state: string } }).call.state),
+      (state) => state === 'presenting',
+      20_000,
+      'the presenter to be presenting',
+    );
 
     const port = new URL(running.url).port;
     const viewer = await remote.newPage();
