@@ -16,6 +16,7 @@ import type { Params } from '../types/params';
 import type { ObjectHome, ObjectHooks } from './object-home';
 import { PipeOut } from './pipe-out';
 import { PipeSource } from './pipe-source';
+import { pipelineOf } from './pipes';
 
 export class LocalObjects implements EngineContext, ObjectHome {
   readonly httpEndpoints: HttpEndpointServer;
@@ -95,7 +96,7 @@ export class LocalObjects implements EngineContext, ObjectHome {
 
   /** Builds the stand-in of `source` in this worker's shard of its pipeline, fed by `port`. */
   pipeIn(source: string, type: string, port: MessagePort): void {
-    const shard = this.objects.get(source.split('/')[0]!);
+    const shard = this.objects.get(pipelineOf(source));
     if (!shard?.mirror || this.objects.has(source)) {
       port.close();
       throw new KmsError('UNEXPECTED_ERROR', `No place for a stand-in of '${source}' in this worker`);
