@@ -74,3 +74,28 @@ export function recSeconds(text: string | null): number {
   if (!match) throw new Error(`not a REC time: ${JSON.stringify(text)}`);
   return Number(match[1]) * 60 + Number(match[2]);
 }
+
+/**
+ * Makes every getUserMedia of `page` take `ms` longer (a cold capture service can take half
+ * a second), and keeps each stream it gives, for `cameraTrackStates`. Call before `goto`.
+ */
+export async function slowCamera(page: Page, ms: number): Promise<void> {
+  await page.addInitScript(`(() => {
+    const media = navigator.mediaDevices;
+    const open = media.getUserMedia.bind(media);
+    window.__streams = [];
+    media.getUserMedia = async (c) => {
+      const stream = await open(c);
+      window.__streams.push(stream);
+      await new Promise((r) => setTimeout(r, ${ms}));
+      return stream;
+    };
+  })()`);
+}
+
+/** The readyState of every track that the page's (slowed) getUserMedia has given. */
+export function cameraTrackStates(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    (window as unknown as { __streams: MediaStream[] }).__streams.flatMap((s) => s.getTracks().map((t) => t.readyState)),
+  );
+}

@@ -3,7 +3,7 @@
 
 import type { Browser, Page } from 'playwright-core';
 import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
-import { decodedFrames, demoPeer, launchChromium } from '../helpers/browser';
+import { cameraTrackStates, decodedFrames, demoPeer, launchChromium, slowCamera } from '../helpers/browser';
 
 /** Reads the remote <video> and the inbound video stats from inside the page. */
 async function remoteVideo(page: Page): Promise<{ width: number; framesDecoded: number }> {
@@ -97,29 +97,13 @@ describe('hello-world in Chromium', () => {
 
   test('Stop while the browser is still opening the camera closes the camera, and says nothing went wrong', async () => {
     const page = await browser.newPage();
-    // A camera that takes 800 ms to open (a cold capture service can take half that), and
-    // every stream the page gets, to see that each one ends.
-    await page.addInitScript(`(() => {
-      const media = navigator.mediaDevices;
-      const open = media.getUserMedia.bind(media);
-      window.__streams = [];
-      media.getUserMedia = async (c) => {
-        const stream = await open(c);
-        window.__streams.push(stream);
-        await new Promise((r) => setTimeout(r, 800));
-        return stream;
-      };
-    })()`);
+    await slowCamera(page, 800);
     await page.goto(`${running.url}/helloworld.html`);
     await page.click('#start');
     await page.click('#stop');
-    const tracks = () =>
-      page.evaluate(() =>
-        (window as unknown as { __streams: MediaStream[] }).__streams.flatMap((s) => s.getTracks().map((t) => t.readyState)),
-      );
     // The camera opened after Stop: the page closes it at once.
     const states = await eventually(
-      tracks,
+      () => cameraTrackStates(page),
       (t) => t.length === 2 && t.every((s) => s === 'ended'),
       10_000,
       'the camera to be closed',

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
-import { decodedFrames, demoPeer, launchChromium, recSeconds } from '../helpers/browser';
+import { cameraTrackStates, decodedFrames, demoPeer, launchChromium, recSeconds, slowCamera } from '../helpers/browser';
 import { TestSocket } from '../helpers/ws';
 
 type Shown = { state: string; error: string; notice: string; remoteWidth: number; framesDecoded: number };
@@ -256,6 +256,33 @@ describe('one2one in Chromium', () => {
     );
     expect(ended.items.find((x) => x.id === callId)?.endReason).toBe('disconnected');
   }, 90_000);
+
+  test('hanging up while the camera opens closes the camera, and says only that the call ended', async () => {
+    const alice = await browser.newPage();
+    pages.push(alice);
+    await slowCamera(alice, 800);
+    await alice.goto(`${running.url}/one2one.html`);
+    const bob = await open();
+    await register(alice, 'alice');
+    await register(bob, 'bob');
+    await inner(alice, '#peer').fill('bob');
+    await inner(alice, '#call').click();
+    await inner(alice, '#stop').click();
+    const states = await eventually(
+      () => cameraTrackStates(alice),
+      (t) => t.length === 2 && t.every((s) => s === 'ended'),
+      10_000,
+      'the camera to be closed',
+    );
+    expect(states).toEqual(['ended', 'ended']);
+    const after = await shown(alice);
+    expect({ state: after.state, error: after.error, notice: after.notice }).toEqual({
+      state: 'registered',
+      error: '',
+      notice: 'Call ended',
+    });
+    expect((await shown(bob)).state).toBe('registered');
+  }, 60_000);
 
   test('a rejected call is refused in words', async () => {
     const [alice, bob] = [await open(), await open()];

@@ -60,22 +60,27 @@ export class One2OneController implements ReactiveController {
     if (this.state !== 'registered') return;
     this.recorded = record;
     this.set({ state: 'calling', peerName: to, error: '', notice: `Calling ${to}${record ? ' (recorded)' : ''}…` });
+    const peer = this.newPeer();
     try {
-      const sdpOffer = await this.newPeer().offerWithCamera();
-      this.set({ localStream: this.peer?.localStream });
+      const sdpOffer = await peer.offerWithCamera();
+      this.set({ localStream: peer.localStream });
       await this.signaling?.send({ id: 'call', from: this.name, to, sdpOffer, ...(record ? { record } : {}) });
     } catch (err) {
-      this.fail(describeError(err));
+      // Hung up while the camera opened: the call is over already, with nothing to report.
+      if (this.peer === peer) this.fail(describeError(err));
     }
   }
 
   async accept(): Promise<void> {
     if (this.state !== 'incoming') return;
+    const peer = this.newPeer();
     try {
-      const sdpOffer = await this.newPeer().offerWithCamera();
-      this.set({ localStream: this.peer?.localStream, state: 'in-call', notice: this.inCallNotice() });
+      const sdpOffer = await peer.offerWithCamera();
+      this.set({ localStream: peer.localStream, state: 'in-call', notice: this.inCallNotice() });
       await this.signaling?.send({ id: 'incomingCallResponse', from: this.peerName, callResponse: 'accept', sdpOffer });
     } catch (err) {
+      // The caller hung up while the camera opened: that call was ended already.
+      if (this.peer !== peer) return;
       void this.signaling?.send({ id: 'incomingCallResponse', from: this.peerName, callResponse: 'reject' });
       this.fail(describeError(err));
     }
