@@ -99,3 +99,13 @@ export function cameraTrackStates(page: Page): Promise<string[]> {
     (window as unknown as { __streams: MediaStream[] }).__streams.flatMap((s) => s.getTracks().map((t) => t.readyState)),
   );
 }
+
+/** Waits until the camera and microphone a slowed page got are both closed; their states. */
+export function cameraClosed(page: Page): Promise<string[]> {
+  return eventually(
+    () => cameraTrackStates(page),
+    (t) => t.length === 2 && t.every((s) => s === 'ended'),
+    10_000,
+    'the camera to be closed',
+  );
+}

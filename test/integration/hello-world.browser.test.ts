@@ -3,7 +3,7 @@
 
 import type { Browser, Page } from 'playwright-core';
 import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
-import { cameraTrackStates, decodedFrames, demoPeer, launchChromium, slowCamera } from '../helpers/browser';
+import { cameraClosed, decodedFrames, demoPeer, launchChromium, slowCamera } from '../helpers/browser';
 
 /** Reads the remote <video> and the inbound video stats from inside the page. */
 async function remoteVideo(page: Page): Promise<{ width: number; framesDecoded: number }> {
@@ -102,12 +102,7 @@ describe('hello-world in Chromium', () => {
     await page.click('#start');
     await page.click('#stop');
     // The camera opened after Stop: the page closes it at once.
-    const states = await eventually(
-      () => cameraTrackStates(page),
-      (t) => t.length === 2 && t.every((s) => s === 'ended'),
-      10_000,
-      'the camera to be closed',
-    );
+    const states = await cameraClosed(page);
     expect(states).toEqual(['ended', 'ended']);
     const call = await page.evaluate(() => {
       const demo = document.querySelector('hello-world-demo') as HTMLElement & { call: { state: string; error: string } };

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { eventually, pipelinesOnMediaServer, startApp, type RunningApp } from '../helpers/app';
-import { cameraTrackStates, decodedFrames, demoPeer, launchChromium, recSeconds, slowCamera } from '../helpers/browser';
+import { cameraClosed, decodedFrames, demoPeer, launchChromium, recSeconds, slowCamera } from '../helpers/browser';
 import { TestSocket } from '../helpers/ws';
 
 type Shown = { state: string; error: string; notice: string; remoteWidth: number; framesDecoded: number };
@@ -268,12 +268,7 @@ describe('one2one in Chromium', () => {
     await inner(alice, '#peer').fill('bob');
     await inner(alice, '#call').click();
     await inner(alice, '#stop').click();
-    const states = await eventually(
-      () => cameraTrackStates(alice),
-      (t) => t.length === 2 && t.every((s) => s === 'ended'),
-      10_000,
-      'the camera to be closed',
-    );
+    const states = await cameraClosed(alice);
     expect(states).toEqual(['ended', 'ended']);
     const after = await shown(alice);
     expect({ state: after.state, error: after.error, notice: after.notice }).toEqual({
