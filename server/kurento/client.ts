@@ -562,6 +562,13 @@ export class MediaServerConnection extends EventEmitter<MediaServerConnectionEve
       this.setState('down');
       this.startLostTimer();
     });
+    // NOTE: reconnect-core re-emits its socket's errors (a refused connection, a request
+    // written after close) and then reports the disconnect, which 'disconnect' handles.
+    // Without a listener, Node would throw the error and take the server down.
+    re.on('error', (err: unknown) => {
+      if (this.stateValue === 'closed') this.log.debug({ err }, 'media server socket error after close');
+      else this.log.warn({ err }, 'media server socket error');
+    });
     re.on('backoff', () => {
       if (this.stateValue === 'connecting') this.setState('down');
     });

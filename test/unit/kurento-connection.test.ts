@@ -38,6 +38,21 @@ describe('kurento-client with the reconnect-ws drop-in', () => {
     }
   });
 
+  test('an error of the socket (the registry reconnect-core re-emits them) is logged, not thrown', async () => {
+    const engine = await engineOn(0);
+    const connection = new MediaServerConnection(`ws://127.0.0.1:${engine.port}/kurento`, silent);
+    try {
+      await untilState(connection, 'ready');
+      await connection.close();
+      // What the registry's reconnect-core does with a request written after close.
+      const re = (connection as unknown as { client: { _re: NodeJS.EventEmitter } }).client._re;
+      expect(() => re.emit('error', new Error('write after end'))).not.toThrow();
+    } finally {
+      await connection.close();
+      await engine.close();
+    }
+  });
+
   test('reconnects after the WebSocket drops, and keeps its session and objects', async () => {
     const engine = await engineOn(0);
     const url = `ws://127.0.0.1:${engine.port}/kurento`;
