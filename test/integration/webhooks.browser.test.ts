@@ -57,6 +57,14 @@ describe('webhooks', () => {
     expect(receiver.accepted).toHaveLength(0);
     const ben = await join('ben');
     await ben.close();
+    // A closed page's socket reaches the server a moment later: Ben's leave is seen before
+    // Ann's page closes, so the order of the events is the order of the leaves.
+    await eventually(
+      events,
+      (e) => e.some((x) => x.event === 'participantLeft' && x.data.participant === 'ben'),
+      20_000,
+      'ben to be reported gone',
+    );
     await ann.close();
 
     const call = await eventually(
